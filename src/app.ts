@@ -1,0 +1,93 @@
+import path from 'node:path'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { SandboxClock } from './clock.js'
+import { packageRoot, type Config } from './config.js'
+import { migrate, openDatabase, seedOnce, type Db } from './database.js'
+import { sendVendorError, type VendorErrorMapping } from './errors.js'
+import { Scheduler } from './scheduler.js'
+import { explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
+import { explorerErrorMapping } from './explorer/errors.js'
+import { loadModelArtsFixture, modelartsApi, seedModelArts } from './modelarts/index.js'
+import { modelartsErrorMapping } from './modelarts/errors.js'
+import { loadPrpmFixture, prpmApi, seedPrpm } from './prpm/index.js'
+import { prpmErrorMapping } from './prpm/errors.js'
+
+export { loadConfig, ConfigError, type Config } from './config.js'
+export { SandboxClock } from './clock.js'
+
+export interface BuildOptions {
+  config: Config
+  /** The clock everything reads; tests pass a frozen one. Defaults to one built from config.clock. */
+  clock?: SandboxClock
+  logger?: FastifyServerOptions['logger']
+  migrationsDir?: string
+}
+
+/** The shared services, for tests and embedders. */
+export interface Sandbox {
+  config: Config
+  db: Db
+  clock: SandboxClock
+  scheduler: Scheduler
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    resultbox: Sandbox
+  }
+}
+
+export const EXPLORER_PREFIX = '/api-open/v1'
+export const MODELARTS_PREFIX = '/v2'
+
+/** Which vendor a URL belongs to, for answers given before routing (a malformed URL). */
+function mappingFor(url: string): VendorErrorMapping {
+  if (url.startsWith(`${EXPLORER_PREFIX}/`)) return explorerErrorMapping
+  if (url.startsWith(`${MODELARTS_PREFIX}/`)) return modelartsErrorMapping
+  return prpmErrorMapping
+}
+
+/**
+ * Builds the sandbox: opens and migrates the store, seeds it from the
+ * fixtures on first use, and mounts the three vendor APIs where each vendor
+ * serves its own. The caller listens (or injects).
+ */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const clock = options.clock ?? new SandboxClock({ start: config.clock.start, speed: config.clock.speed })
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ err: error }, 'request refused before routing')
+      sendVendorError(reply, mappingFor(request.url).notFound(request))
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const db = openDatabase(config.dbPath)
+  try {
+    await migrate(db, options.migrationsDir ?? path.join(packageRoot, 'migrations'))
+    const seeded = seedOnce(db, clock.now(), (seededAt) => {
+      seedPrpm(db, loadPrpmFixture(config.fixturesDir), seededAt)
+      seedExplorer(db, loadExplorerFixture(config.fixturesDir))
+      seedModelArts(db, loadModelArtsFixture(config.fixturesDir))
+    })
+    app.log.info({ db: config.dbPath, seeded }, seeded ? 'store seeded from fixtures' : 'store already seeded; fixtures not loaded')
+  } catch (error) {
+    db.close()
+    throw error
+  }
+
+  const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger)
+  app.decorate('resultbox', { config, db, clock, scheduler })
+  app.addHook('onReady', async () => scheduler.start())
+  app.addHook('onClose', async () => {
+    scheduler.stop()
+    db.close()
+  })
+
+  await app.register(prpmApi, { config: config.prpm, db, clock, scheduler })
+  await app.register(explorerApi, { prefix: EXPLORER_PREFIX, config: config.explorer, db })
+  await app.register(modelartsApi, { prefix: MODELARTS_PREFIX, config: config.modelarts, db, clock })
+  return app
+}

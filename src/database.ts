@@ -1,0 +1,81 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import Postgrator from 'postgrator'
+
+export type Db = Database.Database
+
+export class StoreError extends Error {
+  override name = 'StoreError'
+}
+
+/** Opens the store: a file (its folder created) or ':memory:'. */
+export function openDatabase(location: string): Db {
+  if (location !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true })
+  const db = new Database(location)
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  // WAL with synchronous=NORMAL never corrupts the store; a power loss may cost the last commits only.
+  db.pragma('synchronous = NORMAL')
+  return db
+}
+
+/**
+ * Applies the numbered files in `migrationsDir` (NNN.do.name.sql) in order.
+ * Postgrator keeps the version table and refuses an applied migration whose
+ * checksum changed; its hooks let us put each script and its version row in
+ * one transaction, so a crash never leaves a migration applied but unrecorded.
+ */
+export async function migrate(db: Db, migrationsDir: string): Promise<number[]> {
+  const postgrator = new Postgrator({
+    migrationPattern: path.join(migrationsDir, '*.sql'),
+    driver: 'sqlite3',
+    schemaTable: 'schema_migrations',
+    validateChecksums: true,
+    newline: 'LF',
+    execQuery: async (query: string) => {
+      const statement = db.prepare(query)
+      if (statement.reader) return { rows: statement.all() as Record<string, unknown>[] }
+      statement.run()
+      return { rows: [] }
+    },
+    execSqlScript: async (script: string) => {
+      db.exec(script)
+    },
+  })
+  postgrator.on('migration-started', () => db.exec('BEGIN IMMEDIATE'))
+  postgrator.on('migration-finished', () => db.exec('COMMIT'))
+
+  try {
+    const applied = await postgrator.migrate()
+    const storeVersion = await postgrator.getDatabaseVersion()
+    const knownVersion = await postgrator.getMaxVersion()
+    if (storeVersion > knownVersion) {
+      throw new StoreError(`the store is at schema version ${storeVersion}, newer than this resultbox knows (${knownVersion})`)
+    }
+    return applied.map((migration) => migration.version)
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK')
+    if (error instanceof StoreError) throw error
+    throw new StoreError(`migrations failed: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+const SEEDED_AT = 'seeded_at'
+
+/** Sandbox time the store was seeded at, or null for a store never seeded. */
+export function seededAt(db: Db): number | null {
+  const row = db.prepare('SELECT value FROM sandbox_meta WHERE key = ?').get(SEEDED_AT) as { value: string } | undefined
+  return row ? Number(row.value) : null
+}
+
+/** Runs `seed` and records the seeding in one transaction, unless the store was seeded before. */
+export function seedOnce(db: Db, now: number, seed: (seededAt: number) => void): boolean {
+  return db.transaction(() => {
+    if (seededAt(db) !== null) return false
+    seed(now)
+    db.prepare('INSERT INTO sandbox_meta (key, value) VALUES (?, ?)').run(SEEDED_AT, String(now))
+    return true
+  }).immediate()
+}

@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+/**
+ * An answer in a vendor's own error envelope. Each vendor folder builds these
+ * with its codes and bodies; the shared handler only sends them.
+ */
+export class VendorError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body === 'string' ? body : JSON.stringify(body))
+    this.name = 'VendorError'
+  }
+}
+
+/** A failed request schema check, as Fastify reports it, reduced to what envelopes need. */
+export interface RequestValidationFailure {
+  /** 'params' or 'querystring' (or 'body', 'headers'). */
+  part: string
+  /** The parameter at fault, e.g. 'limit'. */
+  parameter: string
+  /** The value as the client sent it, if there was one. */
+  value: unknown
+}
+
+export interface VendorErrorMapping {
+  /** The vendor's answer to a request that failed its route schema. */
+  invalidRequest(failure: RequestValidationFailure): VendorError
+  /** The vendor's answer to a path it does not serve. */
+  notFound(request: FastifyRequest): VendorError
+  /** The vendor's answer to anything else that went wrong (an unhandled failure). */
+  internal(): VendorError
+}
+
+export function sendVendorError(reply: FastifyReply, error: VendorError): FastifyReply {
+  return reply.code(error.statusCode).headers(error.headers).send(error.body)
+}
+
+function validationFailure(error: FastifyError, request: FastifyRequest): RequestValidationFailure {
+  const part = error.validationContext ?? 'querystring'
+  const first = error.validation?.[0]
+  const fromPath = first?.instancePath.split('/').filter(Boolean)[0]
+  const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty
+  const parameter = fromPath ?? missing ?? ''
+  const source = (part === 'params' ? request.params : request.query) as Record<string, unknown> | undefined
+  return { part, parameter, value: source?.[parameter] }
+}
+
+/**
+ * Installs a vendor's envelopes on its encapsulated scope: schema failures,
+ * unknown paths and unhandled errors all answer as that vendor would.
+ */
+export function useVendorErrors(scope: FastifyInstance, mapping: VendorErrorMapping): void {
+  scope.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof VendorError) return sendVendorError(reply, error)
+    if (error.validation) return sendVendorError(reply, mapping.invalidRequest(validationFailure(error, request)))
+    if (error.statusCode === 404) return sendVendorError(reply, mapping.notFound(request))
+    request.log.error({ err: error }, 'unhandled failure')
+    return sendVendorError(reply, mapping.internal())
+  })
+  scope.setNotFoundHandler((request, reply) => sendVendorError(reply, mapping.notFound(request)))
+}

@@ -1,0 +1,41 @@
+import { VendorError, type VendorErrorMapping } from '../errors.js'
+
+/** Explorer's error names and codes (HTTP status × 100000 + 4000 + detail). */
+export const ErrorCodes = {
+  ErrBadRequest: 40004000,
+  ErrParam: 40004001,
+  ErrUnauthorized: 40104000,
+  ErrSession: 40104001,
+  ErrForbidden: 40304000,
+  ErrNotFound: 40404000,
+  ErrInternalServer: 50004000,
+  ErrInternalDatabase: 50004001,
+  ErrInternalController: 50004002,
+  ErrInternalLicense: 50004003,
+  ErrUnknown: 90004000,
+} as const
+
+export type ErrorName = keyof typeof ErrorCodes
+
+/** The HTTP status the vendor's framework derives from a code; 900xxxxx answers 500. */
+export function statusOf(code: number): number {
+  const status = Math.floor(code / 100000)
+  return status >= 100 && status < 600 ? status : 500
+}
+
+export function explorerError(name: ErrorName, detail?: string): VendorError {
+  const code = ErrorCodes[name]
+  return new VendorError(statusOf(code), { code, message: detail ? `${name}::${detail}` : name })
+}
+
+const PARAMETER_RULES: Record<string, string> = {
+  limit: 'limit must be a positive integer',
+  job_id: 'job_id must be a number',
+  task_id: 'task_id must be 1 to 64 letters, digits, _ or -',
+}
+
+export const explorerErrorMapping: VendorErrorMapping = {
+  invalidRequest: ({ parameter }) => explorerError('ErrParam', PARAMETER_RULES[parameter] ?? `${parameter} is invalid`),
+  notFound: () => explorerError('ErrNotFound', 'no such API'),
+  internal: () => explorerError('ErrInternalServer'),
+}

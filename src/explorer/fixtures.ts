@@ -1,0 +1,35 @@
+import path from 'node:path'
+import type { Db } from '../database.js'
+import { FixtureError, loadFixtureFile } from '../fixtures.js'
+import { Fixture } from './schemas.js'
+import { ExplorerStore } from './store.js'
+
+export const FIXTURE_FILE = 'explorer.json'
+
+/** Loads fixtures/explorer.json; every row must have as many cells as its task has columns. */
+export function loadExplorerFixture(dir: string): Fixture {
+  const fixture = loadFixtureFile(dir, FIXTURE_FILE, Fixture)
+  const file = path.join(dir, FIXTURE_FILE)
+  const jobIds = new Set<number>()
+  fixture.jobs.forEach((job, jobIndex) => {
+    if (jobIds.has(job.id)) throw new FixtureError(file, `/jobs/${jobIndex}/id`, `job ${job.id} is listed twice`)
+    jobIds.add(job.id)
+    const taskIds = new Set<string>()
+    job.tasks.forEach((task, taskIndex) => {
+      const at = `/jobs/${jobIndex}/tasks/${taskIndex}`
+      if (taskIds.has(task.id)) throw new FixtureError(file, `${at}/id`, `task ${task.id} is listed twice`)
+      taskIds.add(task.id)
+      task.rows.forEach((row, rowIndex) => {
+        if (row.length !== task.columns.length) {
+          throw new FixtureError(file, `${at}/rows/${rowIndex}`, `has ${row.length} cells for ${task.columns.length} columns`)
+        }
+      })
+    })
+  })
+  return fixture
+}
+
+export function seedExplorer(db: Db, fixture: Fixture): void {
+  const store = new ExplorerStore(db)
+  for (const job of fixture.jobs) store.insertJob(job)
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { StoreError } from './database.js'
+import { FixtureError } from './fixtures.js'
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`resultbox: ${message}\n`)
+  process.exit(exitCode)
+}
+
+let config
+try {
+  config = loadConfig(process.env)
+} catch (error) {
+  if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`, 2)
+  throw error
+}
+
+let app
+try {
+  app = await buildApp({ config })
+} catch (error) {
+  if (error instanceof FixtureError) fail(`invalid fixture: ${error.message}`, 1)
+  if (error instanceof StoreError) fail(`store refused: ${error.message}`, 1)
+  throw error
+}
+
+const server = app
+closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
+  if (err) server.log.error({ err }, 'closing after an unexpected error')
+  else server.log.info({ signal }, 'closing')
+  await server.close()
+})
+
+await server.listen({ port: config.port, host: config.host })

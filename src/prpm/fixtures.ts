@@ -1,0 +1,85 @@
+import path from 'node:path'
+import type { Db } from '../database.js'
+import { FixtureError, loadFixtureFile } from '../fixtures.js'
+import { PLUGINS, pluginForPrescriptionType } from './plugins.js'
+import { Fixture } from './schemas.js'
+import { PrpmStore } from './store.js'
+
+export const FIXTURE_FILE = 'prpm.json'
+
+/** Loads fixtures/prpm.json and checks what the schema alone cannot (references, widths, plugins). */
+export function loadPrpmFixture(dir: string): Fixture {
+  const fixture = loadFixtureFile(dir, FIXTURE_FILE, Fixture)
+  const file = path.join(dir, FIXTURE_FILE)
+  const projectIds = new Set<number>()
+  fixture.projects.forEach((project, index) => {
+    if (projectIds.has(project.id)) throw new FixtureError(file, `/projects/${index}/id`, `project ${project.id} is listed twice`)
+    projectIds.add(project.id)
+  })
+  const resultKeys = new Set<string>()
+  fixture.results.forEach((result, index) => {
+    const at = `/results/${index}`
+    if (!projectIds.has(result.project_id)) {
+      throw new FixtureError(file, `${at}/project_id`, `no project ${result.project_id} in /projects`)
+    }
+    if (resultKeys.has(result.result_key)) throw new FixtureError(file, `${at}/result_key`, 'result_key is listed twice')
+    resultKeys.add(result.result_key)
+    const expected = new Set(result.expected_plugins)
+    if (expected.size !== result.expected_plugins.length) {
+      throw new FixtureError(file, `${at}/expected_plugins`, 'a plugin is listed twice')
+    }
+    const scheduled = result.plugin_timeline.map((entry) => entry.plugin)
+    if (scheduled.length !== expected.size || !scheduled.every((plugin) => expected.has(plugin))) {
+      throw new FixtureError(file, `${at}/plugin_timeline`, 'must schedule every expected plugin exactly once')
+    }
+    for (const column of Object.keys(result.columns_definition)) {
+      if (!result.columns.includes(column)) {
+        throw new FixtureError(file, `${at}/columns_definition/${column}`, 'is not one of columns')
+      }
+    }
+    for (const [caseId, item] of Object.entries(result.cases)) {
+      item.events.forEach((event, row) => {
+        if (event.length !== result.columns.length) {
+          throw new FixtureError(file, `${at}/cases/${caseId}/events/${row}`, `has ${event.length} values for ${result.columns.length} columns`)
+        }
+      })
+      item.prescriptions.forEach((prescription, position) => {
+        const plugin = pluginForPrescriptionType(prescription.type)
+        if (!expected.has(plugin)) {
+          throw new FixtureError(file, `${at}/cases/${caseId}/prescriptions/${position}/type`, `${prescription.type} comes from ${plugin}, which is not expected`)
+        }
+        if (prescription.plugin.name !== PLUGINS[plugin].name) {
+          throw new FixtureError(file, `${at}/cases/${caseId}/prescriptions/${position}/plugin/name`, `must be "${PLUGINS[plugin].name}"`)
+        }
+      })
+    }
+  })
+  return fixture
+}
+
+/** Inserts the fixture; each plugin is due its offset after `seededAt`. */
+export function seedPrpm(db: Db, fixture: Fixture, seededAt: number): void {
+  const store = new PrpmStore(db)
+  for (const project of fixture.projects) store.insertProject(project)
+  for (const result of fixture.results) {
+    store.insertResult({
+      result_key: result.result_key,
+      project_id: result.project_id,
+      created_at: seededAt,
+      cases_count: result.cases_count,
+      columns: result.columns,
+      columns_definition: result.columns_definition,
+      case_attributes: result.case_attributes,
+      expected_plugins: result.expected_plugins,
+      schedule: result.plugin_timeline.map((entry) => ({
+        plugin: entry.plugin,
+        due_at: seededAt + Math.round(entry.finishes_after_seconds * 1000),
+      })),
+      cases: Object.entries(result.cases).map(([caseId, item]) => ({
+        case_id: caseId,
+        events: item.events,
+        prescriptions: item.prescriptions.map((body) => ({ plugin: pluginForPrescriptionType(body.type), body })),
+      })),
+    })
+  }
+}
