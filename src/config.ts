@@ -65,19 +65,21 @@ type Environment = Static<typeof EnvironmentSchema>
 
 /** Reads the settings from an environment-like record; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.keys(EnvironmentSchema.properties)
-  const given: Record<string, unknown> = {}
-  for (const name of known) {
+  const given: Record<string, string> = {}
+  for (const name of Object.keys(EnvironmentSchema.properties)) {
     const raw = env[name]
     if (raw !== undefined && raw !== '') given[name] = raw.trim()
   }
-  const withDefaults = Value.Default(EnvironmentSchema, given)
-  const converted = Value.Convert(EnvironmentSchema, withDefaults)
-  const first = Value.Errors(EnvironmentSchema, converted).First()
-  if (first) {
-    const variable = first.path.replace(/^\//, '')
-    throw new ConfigError(variable, `${JSON.stringify(given[variable] ?? null)} is not valid (${first.message.toLowerCase()})`)
+  const invalid = (variable: string, detail: string) =>
+    new ConfigError(variable, `${JSON.stringify(given[variable] ?? null)} is not valid (${detail})`)
+  // TypeBox's conversion would quietly truncate "80.5" to 80: integers must be written as integers.
+  for (const [name, schema] of Object.entries(EnvironmentSchema.properties)) {
+    const raw = given[name]
+    if (raw !== undefined && schema.type === 'integer' && !/^[+-]?\d+$/.test(raw)) throw invalid(name, 'expected integer')
   }
+  const converted = Value.Convert(EnvironmentSchema, Value.Default(EnvironmentSchema, { ...given }))
+  const first = Value.Errors(EnvironmentSchema, converted).First()
+  if (first) throw invalid(first.path.replace(/^\//, ''), first.message.toLowerCase())
   const values = converted as Environment
 
   let clockStart: number | null = null

@@ -1,0 +1,82 @@
+import path from 'node:path'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+import { repoRoot } from './helpers/sandbox.js'
+
+t.test('defaults', async (t) => {
+  t.strictSame(loadConfig({}), {
+    port: 8080,
+    host: '127.0.0.1',
+    dbPath: 'data/resultbox.sqlite',
+    fixturesDir: path.join(repoRoot, 'fixtures'),
+    clock: { speed: 1, start: null },
+    logLevel: 'info',
+    prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800 },
+    explorer: { tokens: ['resultbox'] },
+    modelarts: { tokens: [{ token: 'resultbox', projectId: null }], region: 'cn-north-4', signedUrlTtlSeconds: 3600 },
+  })
+})
+
+t.test('values from the environment', async (t) => {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '0.0.0.0',
+    RESULTBOX_DB: ':memory:',
+    RESULTBOX_CLOCK_SPEED: '2.5',
+    RESULTBOX_CLOCK_START: '2026-01-01T00:00:00Z',
+    LOG_LEVEL: 'warn',
+    RESULTBOX_PRPM_TOKENS: 'a,b',
+    RESULTBOX_PRPM_ONE_SHOT_READ: 'false',
+    RESULTBOX_PRPM_RESULT_TTL_SECONDS: '0',
+    RESULTBOX_EXPLORER_TOKENS: 'eyJhbxxx',
+    RESULTBOX_MODELARTS_TOKENS: 'open,scoped=c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60',
+    RESULTBOX_MODELARTS_URL_TTL_SECONDS: '60',
+    UNRELATED: 'ignored',
+  })
+  t.equal(config.port, 0)
+  t.equal(config.host, '0.0.0.0')
+  t.strictSame(config.clock, { speed: 2.5, start: Date.parse('2026-01-01T00:00:00Z') })
+  t.equal(config.logLevel, 'warn')
+  t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0 })
+  t.strictSame(config.explorer.tokens, ['eyJhbxxx'])
+  t.strictSame(config.modelarts.tokens, [
+    { token: 'open', projectId: null },
+    { token: 'scoped', projectId: 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60' },
+  ])
+  t.equal(config.modelarts.signedUrlTtlSeconds, 60)
+  t.equal(loadConfig({ PORT: '' }).port, 8080, 'an empty variable means the default')
+})
+
+t.test('a bad value names its variable', async (t) => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '80.5' }, 'PORT'],
+    [{ RESULTBOX_CLOCK_SPEED: '0' }, 'RESULTBOX_CLOCK_SPEED'],
+    [{ RESULTBOX_CLOCK_SPEED: 'fast' }, 'RESULTBOX_CLOCK_SPEED'],
+    [{ RESULTBOX_CLOCK_START: 'yesterday' }, 'RESULTBOX_CLOCK_START'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RESULTBOX_PRPM_TOKENS: 'a b' }, 'RESULTBOX_PRPM_TOKENS'],
+    [{ RESULTBOX_PRPM_TOKENS: 'a,,b' }, 'RESULTBOX_PRPM_TOKENS'],
+    [{ RESULTBOX_PRPM_ONE_SHOT_READ: 'maybe' }, 'RESULTBOX_PRPM_ONE_SHOT_READ'],
+    [{ RESULTBOX_PRPM_RESULT_TTL_SECONDS: '-1' }, 'RESULTBOX_PRPM_RESULT_TTL_SECONDS'],
+    [{ RESULTBOX_EXPLORER_TOKENS: ',' }, 'RESULTBOX_EXPLORER_TOKENS'],
+    [{ RESULTBOX_MODELARTS_TOKENS: 'a=b=c' }, 'RESULTBOX_MODELARTS_TOKENS'],
+    [{ RESULTBOX_MODELARTS_REGION: 'CN North' }, 'RESULTBOX_MODELARTS_REGION'],
+    [{ RESULTBOX_MODELARTS_URL_TTL_SECONDS: '0' }, 'RESULTBOX_MODELARTS_URL_TTL_SECONDS'],
+  ]
+  for (const [env, variable] of cases) {
+    const error = (() => {
+      try {
+        loadConfig(env)
+      } catch (caught) {
+        return caught
+      }
+      return null
+    })()
+    t.type(error, ConfigError, JSON.stringify(env))
+    t.equal((error as ConfigError).variable, variable)
+    t.match((error as ConfigError).message, new RegExp(`^${variable}: ".*" is not (valid \\(|an ISO)`))
+    t.notMatch((error as ConfigError).message, /\n/, 'one line')
+  }
+})

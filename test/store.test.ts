@@ -1,0 +1,175 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import t from 'tap'
+import { buildApp } from '../src/app.js'
+import { SandboxClock } from '../src/clock.js'
+import { loadConfig } from '../src/config.js'
+import { StoreError } from '../src/database.js'
+import { FixtureError } from '../src/fixtures.js'
+import { CREDENTIALS, START, copyOf, get, repoRoot, tempDir } from './helpers/sandbox.js'
+
+const RESULT_URL = '/project/1/result/dVbQ3x7K'
+
+/** Starts a sandbox on a store file; close it before opening the file again. */
+async function open(dbPath: string, at: number, env: Record<string, string> = {}, migrationsDir?: string) {
+  const config = loadConfig({ RESULTBOX_DB: dbPath, ...env })
+  const clock = new SandboxClock({ start: at, frozen: true })
+  const app = await buildApp({ config, clock, logger: false, migrationsDir })
+  await app.ready()
+  return { app, clock }
+}
+
+function counts(dbPath: string) {
+  const db = new Database(dbPath, { readonly: true })
+  try {
+    const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+    return {
+      projects: count('prpm_projects'), results: count('prpm_results'), cases: count('prpm_cases'),
+      prescriptions: count('prpm_prescriptions'), jobs: count('explorer_jobs'), rows: count('explorer_task_rows'),
+      samples: count('modelarts_samples'),
+    }
+  } finally {
+    db.close()
+  }
+}
+
+t.test('a new file store is migrated, seeded once, and kept across restarts', async (t) => {
+  const dbPath = path.join(tempDir(t), 'nested', 'store.sqlite')
+  const first = await open(dbPath, START)
+  const migrations = first.app.resultbox.db.prepare('SELECT version, name, md5, run_at FROM schema_migrations WHERE version > 0 ORDER BY version').all()
+  t.strictSame(migrations.map((row) => (row as { version: number }).version), [1, 2, 3, 4])
+  t.ok(migrations.every((row) => /^[0-9a-f]{32}$/.test((row as { md5: string }).md5)), 'each recorded with a checksum')
+  t.equal(first.app.resultbox.db.pragma('journal_mode', { simple: true }), 'wal')
+  t.equal(first.app.resultbox.db.pragma('foreign_keys', { simple: true }), 1)
+  await first.app.close()
+  const seeded = counts(dbPath)
+  t.strictSame(seeded, { projects: 3, results: 1, cases: 2, prescriptions: 6, jobs: 3, rows: 81 + 24 + 5 + 12, samples: 33 })
+
+  const second = await open(dbPath, START + 1000)
+  t.strictSame(
+    second.app.resultbox.db.prepare('SELECT version, name, md5, run_at FROM schema_migrations WHERE version > 0 ORDER BY version').all(),
+    migrations,
+    'migrations are not run again',
+  )
+  await second.app.close()
+  t.strictSame(counts(dbPath), seeded, 'no second seeding')
+})
+
+t.test('the runner survives a restart: what finished stays finished, what is due resumes', async (t) => {
+  const dbPath = path.join(tempDir(t), 'store.sqlite')
+  const first = await open(dbPath, START)
+  first.clock.advance(2500)
+  t.strictSame((await get(first.app, RESULT_URL, CREDENTIALS.prpm)).json().finished_plugins, ['plugin-random-forest-alarm'])
+  await first.app.close()
+
+  const second = await open(dbPath, START + 3000)
+  t.strictSame((await get(second.app, RESULT_URL, CREDENTIALS.prpm)).json().finished_plugins, ['plugin-random-forest-alarm'])
+  second.clock.advance(1000)
+  t.strictSame((await get(second.app, RESULT_URL, CREDENTIALS.prpm)).json().finished_plugins, ['plugin-random-forest-alarm', 'plugin-knn-next-activity'])
+  await second.app.close()
+
+  const third = await open(dbPath, START + 60_000)
+  const finished = third.app.resultbox.db
+    .prepare('SELECT plugin_key, finished_at FROM prpm_result_plugins ORDER BY finish_seq').all()
+  t.strictSame(finished, [
+    { plugin_key: 'plugin-random-forest-alarm', finished_at: START + 2000 },
+    { plugin_key: 'plugin-knn-next-activity', finished_at: START + 4000 },
+    { plugin_key: 'plugin-causallift-treatment-effect', finished_at: START + 6000 },
+  ], 'a plugin that fell due while the server was down finishes at its due time, in order')
+  const complete = await get(third.app, RESULT_URL, CREDENTIALS.prpm)
+  t.equal(complete.json().message, 'Ongoing dataset result retrieved successfully')
+  await third.app.close()
+
+  const fourth = await open(dbPath, START + 61_000)
+  t.equal((await get(fourth.app, RESULT_URL, CREDENTIALS.prpm)).statusCode, 404, 'the one-shot read was persisted')
+  await fourth.app.close()
+})
+
+t.test('the timer finishes plugins without any read', async (t) => {
+  const clock = new SandboxClock({ start: START, speed: 200, frozen: true })
+  const config = loadConfig({ RESULTBOX_DB: ':memory:' })
+  const app = await buildApp({ config, clock, logger: false })
+  await app.ready()
+  t.teardown(() => app.close())
+  clock.freeze(false)
+  const finished = () => (app.resultbox.db.prepare('SELECT COUNT(*) AS n FROM prpm_result_plugins WHERE finished_at IS NOT NULL').get() as { n: number }).n
+  t.equal(finished(), 0)
+  // 6 sandbox seconds at 200x is 30 ms of real time.
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  t.equal(finished(), 3)
+})
+
+t.test('start-up refuses a changed applied migration', async (t) => {
+  const migrationsDir = copyOf(t, 'migrations')
+  const dbPath = path.join(tempDir(t), 'store.sqlite')
+  await (await open(dbPath, START, {}, migrationsDir)).app.close()
+  const file = path.join(migrationsDir, '002.do.prpm.sql')
+  fs.appendFileSync(file, '\nCREATE TABLE sneaky (id INTEGER);\n')
+  await t.rejects(open(dbPath, START, {}, migrationsDir), { name: 'StoreError', message: /checksum failed for migration \[2\]/i })
+  const db = new Database(dbPath, { readonly: true })
+  t.equal(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sneaky'").pluck().get(), 0)
+  db.close()
+})
+
+t.test('start-up refuses a store newer than its migrations', async (t) => {
+  const migrationsDir = copyOf(t, 'migrations')
+  const dbPath = path.join(tempDir(t), 'store.sqlite')
+  await (await open(dbPath, START, {}, migrationsDir)).app.close()
+  fs.rmSync(path.join(migrationsDir, '004.do.modelarts.sql'))
+  await t.rejects(open(dbPath, START, {}, migrationsDir), new StoreError('the store is at schema version 4, newer than this resultbox knows (3)'))
+})
+
+t.test('a failing migration leaves nothing half-applied', async (t) => {
+  const migrationsDir = copyOf(t, 'migrations')
+  fs.writeFileSync(path.join(migrationsDir, '005.do.broken.sql'), 'CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;\n')
+  const dbPath = path.join(tempDir(t), 'store.sqlite')
+  await t.rejects(open(dbPath, START, {}, migrationsDir), { name: 'StoreError', message: /migrations failed/ })
+  const db = new Database(dbPath, { readonly: true })
+  t.equal(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'half_done'").pluck().get(), 0, 'the script rolled back')
+  t.equal(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), 4, 'and was not recorded')
+  db.close()
+})
+
+t.test('a bad fixture stops start-up naming the file and the field, and seeds nothing', async (t) => {
+  const spoil = (file: string, change: (data: any) => void) => {
+    const dir = copyOf(t, 'fixtures')
+    const target = path.join(dir, file)
+    const data = JSON.parse(fs.readFileSync(target, 'utf8'))
+    change(data)
+    fs.writeFileSync(target, JSON.stringify(data))
+    return dir
+  }
+  const cases: [string, string, RegExp][] = [
+    [spoil('prpm.json', (d) => { d.results[0].cases['173688'].events[0][1] = 7 }), 'prpm.json', /prpm\.json: \/results\/0\/cases\/173688\/events\/0\/1: Expected string/],
+    [spoil('prpm.json', (d) => { d.results[0].cases['173712'].events[1].pop() }), 'prpm.json', /prpm\.json: \/results\/0\/cases\/173712\/events\/1: has 6 values for 7 columns/],
+    [spoil('prpm.json', (d) => { d.results[0].project_id = 42 }), 'prpm.json', /prpm\.json: \/results\/0\/project_id: no project 42/],
+    [spoil('prpm.json', (d) => { d.results[0].plugin_timeline.pop() }), 'prpm.json', /\/results\/0\/plugin_timeline: must schedule every expected plugin/],
+    [spoil('prpm.json', (d) => { d.results[0].result_key = 'short' }), 'prpm.json', /\/results\/0\/result_key: Expected string to match/],
+    [spoil('explorer.json', (d) => { d.jobs[0].tasks[0].rows[3].push('extra') }), 'explorer.json', /explorer\.json: \/jobs\/0\/tasks\/0\/rows\/3: has 3 cells for 2 columns/],
+    [spoil('explorer.json', (d) => { d.jobs[1].id = 29987 }), 'explorer.json', /\/jobs\/1\/id: job 29987 is listed twice/],
+    [spoil('modelarts.json', (d) => { d.tasks[0].versions[0].samples[0].result_property = 9 }), 'modelarts.json', /modelarts\.json: \/tasks\/0\/versions\/0\/samples\/0\/result_property/],
+    [spoil('modelarts.json', (d) => { d.tasks[0].versions[0].samples[0].new_source = '' }), 'modelarts.json', /\/samples\/0\/new_source: must be empty exactly when/],
+  ]
+  for (const [fixturesDir, file, message] of cases) {
+    const dbPath = path.join(tempDir(t), 'store.sqlite')
+    const failure = open(dbPath, START, { RESULTBOX_FIXTURES: fixturesDir })
+    await t.rejects(failure, FixtureError, file)
+    const error = (await failure.catch((caught: unknown) => caught)) as FixtureError
+    t.match(error.message, message)
+    t.equal(error.file, path.join(fixturesDir, file))
+    t.strictSame(counts(dbPath), { projects: 0, results: 0, cases: 0, prescriptions: 0, jobs: 0, rows: 0, samples: 0 }, 'nothing half-seeded')
+    const retry = await open(dbPath, START)
+    await retry.app.close()
+    t.equal(counts(dbPath).samples, 33, 'the same store seeds once the fixtures are fixed')
+  }
+})
+
+t.test('unreadable fixtures are named too', async (t) => {
+  const dir = copyOf(t, 'fixtures')
+  fs.writeFileSync(path.join(dir, 'explorer.json'), '{"jobs": [')
+  await t.rejects(open(':memory:', START, { RESULTBOX_FIXTURES: dir }), { name: 'FixtureError', message: /explorer\.json: is not valid JSON/ })
+  fs.rmSync(path.join(dir, 'modelarts.json'))
+  fs.cpSync(path.join(repoRoot, 'fixtures', 'explorer.json'), path.join(dir, 'explorer.json'))
+  await t.rejects(open(':memory:', START, { RESULTBOX_FIXTURES: dir }), { name: 'FixtureError', message: /modelarts\.json: cannot be read \(ENOENT\)/ })
+})
