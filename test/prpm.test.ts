@@ -115,6 +115,7 @@ t.test('errors in the FastAPI envelope, in PrCore order', async (t) => {
     t.strictSame(res.json(), body, url)
   }
   t.equal((await get(app, RESULT_URL, CREDENTIALS.prpm)).statusCode, 200, 'no error touched the fixture result')
+  t.equal((await get(app, '/project/1e0/result/dVbQ3x7K', CREDENTIALS.prpm)).statusCode, 200, 'project_id is read as a JSON Schema integer')
 })
 
 t.test('Bearer auth: missing, another scheme and a wrong token are refused', async (t) => {
