@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SandboxClock } from './clock.js'
 import { packageRoot, type Config } from './config.js'
-import { migrate, openDatabase, seedOnce, type Db } from './database.js'
+import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, type Db } from './database.js'
 import { sendVendorError, type VendorErrorMapping } from './errors.js'
 import { Scheduler } from './scheduler.js'
 import { explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
@@ -49,13 +49,22 @@ function mappingFor(url: string): VendorErrorMapping {
 }
 
 /**
+ * Where the sandbox clock starts: the configured time, else real time, but
+ * never before what the store has already seen, so a clock that ran faster
+ * than real time does not go back on a restart.
+ */
+function clockStart(config: Config, db: Db): number {
+  if (config.clock.start !== null) return config.clock.start
+  return Math.max(Date.now(), latestSandboxTime(db) ?? 0)
+}
+
+/**
  * Builds the sandbox: opens and migrates the store, seeds it from the
  * fixtures on first use, and mounts the three vendor APIs where each vendor
  * serves its own. The caller listens (or injects).
  */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
-  const clock = options.clock ?? new SandboxClock({ start: config.clock.start, speed: config.clock.speed })
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     frameworkErrors: (error, request, reply) => {
@@ -65,8 +74,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const db = openDatabase(config.dbPath)
+  let clock: SandboxClock
   try {
     await migrate(db, options.migrationsDir ?? path.join(packageRoot, 'migrations'))
+    clock = options.clock ?? new SandboxClock({ start: clockStart(config, db), speed: config.clock.speed })
     const seeded = seedOnce(db, clock.now(), (seededAt) => {
       seedPrpm(db, loadPrpmFixture(config.fixturesDir), seededAt)
       seedExplorer(db, loadExplorerFixture(config.fixturesDir))
@@ -83,6 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.addHook('onReady', async () => scheduler.start())
   app.addHook('onClose', async () => {
     scheduler.stop()
+    if (db.open) recordSandboxTime(db, clock.now())
     db.close()
   })
 

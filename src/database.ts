@@ -63,11 +63,29 @@ export async function migrate(db: Db, migrationsDir: string): Promise<number[]> 
 }
 
 const SEEDED_AT = 'seeded_at'
+const CLOCK_SEEN = 'clock_seen'
+
+function meta(db: Db, key: string): number | null {
+  const row = db.prepare('SELECT value FROM sandbox_meta WHERE key = ?').get(key) as { value: string } | undefined
+  return row ? Number(row.value) : null
+}
 
 /** Sandbox time the store was seeded at, or null for a store never seeded. */
 export function seededAt(db: Db): number | null {
-  const row = db.prepare('SELECT value FROM sandbox_meta WHERE key = ?').get(SEEDED_AT) as { value: string } | undefined
-  return row ? Number(row.value) : null
+  return meta(db, SEEDED_AT)
+}
+
+/** The latest sandbox time this store is known to have seen (seeding, or the clock at the last close). */
+export function latestSandboxTime(db: Db): number | null {
+  const times = [meta(db, SEEDED_AT), meta(db, CLOCK_SEEN)].filter((time): time is number => time !== null)
+  return times.length === 0 ? null : Math.max(...times)
+}
+
+export function recordSandboxTime(db: Db, now: number): void {
+  db.prepare(
+    `INSERT INTO sandbox_meta (key, value) VALUES (?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`,
+  ).run(CLOCK_SEEN, String(now))
 }
 
 /** Runs `seed` and records the seeding in one transaction, unless the store was seeded before. */

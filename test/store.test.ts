@@ -86,6 +86,24 @@ t.test('the runner survives a restart: what finished stays finished, what is due
   await fourth.app.close()
 })
 
+t.test('a restarted store resumes its sandbox clock rather than going back', async (t) => {
+  const dbPath = path.join(tempDir(t), 'store.sqlite')
+  const ahead = Date.parse('2030-01-01T00:00:00Z')
+  const first = await buildApp({ config: loadConfig({ RESULTBOX_DB: dbPath, RESULTBOX_CLOCK_START: '2030-01-01T00:00:00Z' }), logger: false })
+  await first.ready()
+  first.resultbox.clock.advance(60_000)
+  await first.close()
+  const second = await buildApp({ config: loadConfig({ RESULTBOX_DB: dbPath }), logger: false })
+  await second.ready()
+  t.ok(second.resultbox.clock.now() >= ahead + 60_000, 'starts no earlier than the clock stood at the last close')
+  t.ok(second.resultbox.clock.now() < ahead + 70_000, 'and about there')
+  await second.close()
+  const third = await buildApp({ config: loadConfig({ RESULTBOX_DB: dbPath, RESULTBOX_CLOCK_START: '2029-01-01T00:00:00Z' }), logger: false })
+  const explicit = Date.parse('2029-01-01T00:00:00Z')
+  t.ok(third.resultbox.clock.now() >= explicit && third.resultbox.clock.now() < explicit + 10_000, 'an explicit start still wins')
+  await third.close()
+})
+
 t.test('the timer finishes plugins without any read', async (t) => {
   const clock = new SandboxClock({ start: START, speed: 200, frozen: true })
   const config = loadConfig({ RESULTBOX_DB: ':memory:' })
