@@ -6,15 +6,13 @@ import { packageRoot, type Config } from './config.js'
 import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, type Db } from './database.js'
 import { sendVendorError, type VendorErrorMapping } from './errors.js'
 import { Scheduler } from './scheduler.js'
+import { CONTROL_PREFIX, controlApi } from './control/index.js'
 import { explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
 import { explorerErrorMapping } from './explorer/errors.js'
 import { loadModelArtsFixture, modelartsApi, seedModelArts } from './modelarts/index.js'
 import { modelartsErrorMapping } from './modelarts/errors.js'
 import { loadPrpmFixture, prpmApi, seedPrpm } from './prpm/index.js'
 import { prpmErrorMapping } from './prpm/errors.js'
-
-export { loadConfig, ConfigError, type Config } from './config.js'
-export { SandboxClock } from './clock.js'
 
 export interface BuildOptions {
   config: Config
@@ -98,6 +96,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     db.close()
   })
 
+  await app.register(controlApi, { prefix: CONTROL_PREFIX, sandbox: app.resultbox })
   await app.register(prpmApi, { config: config.prpm, db, clock, scheduler })
   await app.register(explorerApi, { prefix: EXPLORER_PREFIX, config: config.explorer, db })
   await app.register(modelartsApi, { prefix: MODELARTS_PREFIX, config: config.modelarts, db, clock })

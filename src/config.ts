@@ -10,31 +10,74 @@ const TokenList = (description: string) =>
   Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'resultbox', description })
 
 /**
- * Every setting, as the environment spells it. The README's configuration
- * table mirrors this schema; the defaults are what `npm start` runs with.
+ * Every setting, as the environment spells it: the command line's flags, the
+ * programmatic API's options and the README's table all come from this one
+ * schema; the defaults are what `npm start` runs with.
  */
 export const EnvironmentSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  RESULTBOX_DB: Type.String({ minLength: 1, default: 'data/resultbox.sqlite' }),
-  RESULTBOX_FIXTURES: Type.String({ minLength: 1, default: path.join(packageRoot, 'fixtures') }),
-  RESULTBOX_CLOCK_SPEED: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, default: 1 }),
-  RESULTBOX_CLOCK_START: Type.String({ default: '' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port; 0 picks a free one' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address to listen on (0.0.0.0 in a container)' }),
+  RESULTBOX_DB: Type.String({
+    minLength: 1,
+    default: 'data/resultbox.sqlite',
+    description: 'the SQLite store file (its folder is created), or :memory:',
+  }),
+  RESULTBOX_FIXTURES: Type.String({
+    minLength: 1,
+    default: path.join(packageRoot, 'fixtures'),
+    description: 'folder of prpm.json, explorer.json and modelarts.json that seed a new store',
+  }),
+  RESULTBOX_CLOCK_SPEED: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1_000_000,
+    default: 1,
+    description: 'sandbox seconds per real second',
+  }),
+  RESULTBOX_CLOCK_START: Type.String({ default: '', description: 'ISO 8601 time the sandbox clock starts at; unset: now, or where a restarted store left it' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' },
+    { default: 'info', description: 'pino log level' },
   ),
-  RESULTBOX_PRPM_TOKENS: TokenList('accepted PrPM Bearer tokens'),
-  RESULTBOX_PRPM_ONE_SHOT_READ: Type.Boolean({ default: true }),
-  RESULTBOX_PRPM_RESULT_TTL_SECONDS: Type.Integer({ minimum: 0, default: 1800 }),
-  RESULTBOX_EXPLORER_TOKENS: TokenList('accepted explorer_token values'),
+  RESULTBOX_PRPM_TOKENS: TokenList('comma-separated Bearer tokens PrPM accepts'),
+  RESULTBOX_PRPM_ONE_SHOT_READ: Type.Boolean({ default: true, description: 'delete a complete result once read, as PrCore does' }),
+  RESULTBOX_PRPM_RESULT_TTL_SECONDS: Type.Integer({
+    minimum: 0,
+    default: 1800,
+    description: 'drop a result this long after upload (0: never)',
+  }),
+  RESULTBOX_EXPLORER_TOKENS: TokenList('comma-separated explorer_token values Explorer accepts'),
   RESULTBOX_MODELARTS_TOKENS: Type.String({
     pattern: '^[^,\\s=]+(=[^,\\s=]+)?(,[^,\\s=]+(=[^,\\s=]+)?)*$',
     default: 'resultbox',
+    description: 'comma-separated X-Auth-Token values; token=project_id scopes one to a project',
   }),
-  RESULTBOX_MODELARTS_REGION: Type.String({ pattern: '^[a-z0-9-]+$', default: 'cn-north-4' }),
-  RESULTBOX_MODELARTS_URL_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
+  RESULTBOX_MODELARTS_REGION: Type.String({ pattern: '^[a-z0-9-]+$', default: 'cn-north-4', description: 'region in signed OBS URLs' }),
+  RESULTBOX_MODELARTS_URL_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 3600,
+    description: 'signed URLs expire this long after the sandbox now',
+  }),
 })
+
+export type Environment = Static<typeof EnvironmentSchema>
+export type SettingName = keyof Environment
+
+export const SETTING_NAMES = Object.keys(EnvironmentSchema.properties) as SettingName[]
+
+/** PORT → port, RESULTBOX_CLOCK_SPEED → clock-speed: the command-line flag of a setting. */
+export function flagOf(name: SettingName): string {
+  return name.replace(/^RESULTBOX_/, '').toLowerCase().replaceAll('_', '-')
+}
+
+type Unprefixed<K extends string> = K extends `RESULTBOX_${infer Rest}` ? Rest : K
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S
+/** RESULTBOX_CLOCK_SPEED → clockSpeed: the programmatic API's name of a setting. */
+export type OptionName<K extends SettingName = SettingName> = CamelCase<Lowercase<Unprefixed<K>>>
+export type Settings = { [K in SettingName as OptionName<K>]?: Environment[K] }
+
+export function optionOf(name: SettingName): string {
+  return flagOf(name).replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase())
+}
 
 export interface ModelArtsToken {
   token: string
@@ -61,12 +104,10 @@ export class ConfigError extends Error {
   }
 }
 
-type Environment = Static<typeof EnvironmentSchema>
-
 /** Reads the settings from an environment-like record; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const given: Record<string, string> = {}
-  for (const name of Object.keys(EnvironmentSchema.properties)) {
+  for (const name of SETTING_NAMES) {
     const raw = env[name]
     if (raw !== undefined && raw !== '') given[name] = raw.trim()
   }

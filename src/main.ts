@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
+import { UsageError, parseCommandLine } from './cli.js'
 import { ConfigError, loadConfig } from './config.js'
 import { StoreError } from './database.js'
 import { FixtureError } from './fixtures.js'
@@ -10,9 +11,21 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode)
 }
 
+let command
+try {
+  command = parseCommandLine(process.argv.slice(2), process.env)
+} catch (error) {
+  if (error instanceof UsageError) fail(error.message, 2)
+  throw error
+}
+if (command.kind !== 'serve') {
+  process.stdout.write(command.text)
+  process.exit(0)
+}
+
 let config
 try {
-  config = loadConfig(process.env)
+  config = loadConfig(command.env)
 } catch (error) {
   if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`, 2)
   throw error
@@ -28,10 +41,12 @@ try {
 }
 
 const server = app
+// Also PID 1 in a container: without these handlers SIGTERM would be ignored there.
 closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
   if (err) server.log.error({ err }, 'closing after an unexpected error')
   else server.log.info({ signal }, 'closing')
   await server.close()
 })
 
-await server.listen({ port: config.port, host: config.host })
+const url = await server.listen({ port: config.port, host: config.host })
+process.stdout.write(`resultbox listening at ${url}\n`)

@@ -9,8 +9,8 @@ import { repoRoot, tempDir } from './helpers/sandbox.js'
 // `npm test` builds first; this runs the command users run, over a real socket.
 const MAIN = path.join(repoRoot, 'dist', 'main.js')
 
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], {
+function startServer(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -21,7 +21,7 @@ function startServer(env: Record<string, string>) {
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line in 15 s:\n${stdout}\n${stderr}`)), 15_000)
     child.stdout.on('data', () => {
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+      const match = /^resultbox listening at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout)
       if (match) {
         clearTimeout(timer)
         resolve(match[1] as string)
@@ -93,4 +93,79 @@ t.test('a bad fixture stops start-up naming the file and the field', async (t) =
   const [code] = await once(child, 'exit')
   t.equal(code, 1)
   t.match(stderr, /^resultbox: invalid fixture: .*explorer\.json: \/jobs\/0\/\S+: .+\n$/)
+})
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const [code] = await once(child, 'exit')
+  return { code: code as number, stdout, stderr }
+}
+
+t.test('resultbox --help lists every setting as a flag beside its variable', async (t) => {
+  const { code, stdout, stderr } = await run(['--help'])
+  t.equal(code, 0)
+  t.equal(stderr, '')
+  const pairs: [string, string][] = [['--port', 'PORT'], ['--db', 'RESULTBOX_DB'], ['--clock-speed', 'RESULTBOX_CLOCK_SPEED'],
+    ['--prpm-one-shot-read', 'RESULTBOX_PRPM_ONE_SHOT_READ'], ['--modelarts-tokens', 'RESULTBOX_MODELARTS_TOKENS']]
+  for (const [flag, variable] of pairs) {
+    t.match(stdout, new RegExp(`^  ${flag} <value> +${variable} +\\S`, 'm'), flag)
+  }
+  t.equal((await run(['-h'])).stdout, stdout)
+})
+
+t.test('resultbox --version prints the package version', async (t) => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+  t.strictSame(await run(['--version']), { code: 0, stdout: `${manifest.version}\n`, stderr: '' })
+})
+
+t.test('an unknown or incomplete flag is one line and exit code 2', async (t) => {
+  t.strictSame(await run(['--prot', '0']), { code: 2, stdout: '', stderr: "resultbox: Unknown option '--prot' (see resultbox --help)\n" })
+  t.strictSame(await run(['--clock-speed', 'zero'], {}), {
+    code: 2, stdout: '', stderr: 'resultbox: invalid configuration: RESULTBOX_CLOCK_SPEED: "zero" is not valid (expected number)\n',
+  })
+  const missing = await run(['--port'])
+  t.equal(missing.code, 2)
+  t.match(missing.stderr, /^resultbox: Option '--port <value>' argument missing \(see resultbox --help\)\n$/)
+})
+
+t.test('flags win over the environment; SIGINT stops it cleanly too', async (t) => {
+  const server = startServer({ PORT: 'eighty', RESULTBOX_DB: 'not-used.sqlite', LOG_LEVEL: 'silent' }, ['--port', '0', '--db', ':memory:', '--prpm-tokens', 'flagged'])
+  t.teardown(() => { server.child.kill('SIGKILL') })
+  const url = await server.listening
+  t.equal((await fetch(`${url}/project/1/result/dVbQ3x7K`, { headers: { authorization: 'Bearer flagged' } })).status, 200)
+  t.equal((await fetch(`${url}/_resultbox/ready`)).status, 200)
+  server.child.kill('SIGINT')
+  const [code] = await once(server.child, 'exit')
+  t.equal(code, 0)
+  t.equal(server.output().stdout, `resultbox listening at ${url}\n`, 'with logs silenced, only the URL line')
+  t.notOk(fs.existsSync(path.join(repoRoot, 'not-used.sqlite')))
+})
+
+t.test('a restart on the same store file keeps its state and does not seed again', async (t) => {
+  const dbPath = path.join(tempDir(t), 'volume', 'resultbox.sqlite')
+  // At 1000x the three plugins (2, 4, 6 s) finish within 6 ms of seeding.
+  const first = startServer({ RESULTBOX_DB: dbPath, RESULTBOX_CLOCK_SPEED: '1000', RESULTBOX_PRPM_RESULT_TTL_SECONDS: '0' })
+  t.teardown(() => { first.child.kill('SIGKILL') })
+  const firstUrl = await first.listening
+  const ready = (await (await fetch(`${firstUrl}/_resultbox/ready`)).json()) as { seeded_at: string }
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  first.child.kill('SIGTERM')
+  t.equal((await once(first.child, 'exit'))[0], 0)
+
+  const second = startServer({ RESULTBOX_DB: dbPath, RESULTBOX_CLOCK_SPEED: '1000', RESULTBOX_PRPM_RESULT_TTL_SECONDS: '0' })
+  t.teardown(() => { second.child.kill('SIGKILL') })
+  const secondUrl = await second.listening
+  const again = (await (await fetch(`${secondUrl}/_resultbox/ready`)).json()) as { seeded_at: string }
+  t.equal(again.seeded_at, ready.seeded_at, 'seeded once, at the first start')
+  const result = await fetch(`${secondUrl}/project/1/result/dVbQ3x7K`, { headers: { authorization: 'Bearer resultbox' } })
+  const body = (await result.json()) as { finished_plugins: string[]; cases: Record<string, unknown> }
+  t.strictSame(body.finished_plugins, ['plugin-random-forest-alarm', 'plugin-knn-next-activity', 'plugin-causallift-treatment-effect'])
+  t.strictSame(Object.keys(body.cases), ['173688', '173712'])
+  second.child.kill('SIGTERM')
+  t.equal((await once(second.child, 'exit'))[0], 0)
+  t.match(second.output().stdout, /store already seeded/)
 })

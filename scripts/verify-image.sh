@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Builds the image and checks it the way `docker run` would use it, on a
+# machine with no Docker engine: buildah (chroot isolation) builds it
+# step-for-step as an engine would, then the image's own command runs as its
+# own user with its own environment and a host folder as the /data volume.
+# Checks: ready, all three vendors answer, uid 1000, SIGTERM exits 0 within a
+# few seconds, and a restart on the same volume keeps the store.
+#
+#   usage: scripts/verify-image.sh [IMAGE_TAG]   (default resultbox:verify)
+# Needs buildah and a local node:24-bookworm-slim (../shared/tools/standin-node-image.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tag="${1:-resultbox:verify}"
+port=18080
+
+echo "== build"
+buildah bud --isolation chroot --pull=never --format docker -t "$tag" . >/tmp/resultbox-build.log 2>&1 \
+  || { tail -30 /tmp/resultbox-build.log; exit 1; }
+echo "image: $(buildah images --format '{{.Size}}' "$tag")"
+
+config() { buildah inspect --format "$1" "$tag"; }
+user=$(config '{{.OCIv1.Config.User}}')
+workdir=$(config '{{.OCIv1.Config.WorkingDir}}')
+mapfile -t env < <(config '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' | sed '/^$/d')
+mapfile -t cmd < <(config '{{range .OCIv1.Config.Cmd}}{{println .}}{{end}}' | sed '/^$/d')
+echo "user=$user workdir=$workdir cmd=${cmd[*]} healthcheck=$(config '{{.Docker.Config.Healthcheck.Test}}')"
+[ "$user" = node ] || { echo "image does not run as node"; exit 1; }
+
+volume=$(mktemp -d)
+chown 1000:1000 "$volume"
+ctr=$(buildah from --pull=never "$tag")
+# The container's server: the node process whose environment has our port.
+server_pid() {
+  local pid
+  for pid in $(pgrep -f '^node dist/main.js' || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$port"; then echo "$pid"; return; fi
+  done
+}
+cleanup() {
+  local pid; pid=$(server_pid); [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+  buildah rm "$ctr" >/dev/null 2>&1 || true; rm -rf "$volume" "$volume.log"
+}
+trap cleanup EXIT
+
+env_args=()
+for pair in "${env[@]}"; do env_args+=(--env "$pair"); done
+# Host networking (chroot isolation): move off 8080 in case it is taken here.
+env_args+=(--env "PORT=$port")
+
+run_container() {
+  buildah run --isolation chroot --user "$user" --workingdir "$workdir" "${env_args[@]}" \
+    -v "$volume:/data" "$ctr" -- "${cmd[@]}" >"$volume.log" 2>&1 &
+  for _ in $(seq 1 100); do
+    if curl -fs "http://127.0.0.1:$port/_resultbox/ready" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  cat "$volume.log"; echo "never became ready"; exit 1
+}
+
+stop_container() {
+  local pid
+  pid=$(server_pid)
+  [ -n "$pid" ] || { echo "no server process"; exit 1; }
+  echo "server uid: $(awk '/^Uid:/ {print $2}' "/proc/$pid/status")"
+  [ "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = 1000 ] || { echo "not uid 1000"; exit 1; }
+  local started=$SECONDS
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $((SECONDS - started)) -lt 10 ] || { echo "still running 10 s after SIGTERM"; exit 1; }
+    sleep 0.1
+  done
+  wait || true
+  grep -q '"msg":"closing"' "$volume.log" || { cat "$volume.log"; echo "did not close gracefully"; exit 1; }
+  echo "stopped on SIGTERM in $((SECONDS - started)) s"
+}
+
+check() {
+  local name=$1 expected=$2; shift 2
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' "$@")
+  [ "$status" = "$expected" ] || { echo "$name: HTTP $status, expected $expected"; exit 1; }
+  echo "$name: HTTP $status"
+}
+
+echo "== first run"
+run_container
+ready=$(curl -fs "http://127.0.0.1:$port/_resultbox/ready")
+echo "ready: $ready"
+check prpm 200 -H 'Authorization: Bearer resultbox' "http://127.0.0.1:$port/project/1/result/dVbQ3x7K"
+check explorer 200 -H 'Cookie: explorer_token=resultbox' \
+  "http://127.0.0.1:$port/api-open/v1/jobs/29987/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result?limit=1000"
+check modelarts 200 -H 'X-Auth-Token: resultbox' \
+  "http://127.0.0.1:$port/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results"
+check refused 401 "http://127.0.0.1:$port/project/1/result/dVbQ3x7K"
+stop_container
+ls -ln "$volume"
+
+echo "== restart on the same volume"
+run_container
+again=$(curl -fs "http://127.0.0.1:$port/_resultbox/ready")
+seeded() { sed -nE 's/.*"seeded_at":"([^"]+)".*/\1/p' <<<"$1"; }
+[ "$(seeded "$ready")" = "$(seeded "$again")" ] || { echo "store was seeded again"; exit 1; }
+echo "same store: seeded_at $(seeded "$again")"
+stop_container
+echo "image verified"

@@ -1,0 +1,59 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { EnvironmentSchema, SETTING_NAMES, flagOf, packageRoot } from './config.js'
+import { flagsToEnvironment, type Environment } from './settings.js'
+
+export type Command =
+  | { kind: 'help'; text: string }
+  | { kind: 'version'; text: string }
+  | { kind: 'serve'; env: Environment }
+
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export function version(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+  return manifest.version
+}
+
+export function helpText(): string {
+  const rows = SETTING_NAMES.map((name) => {
+    const schema = EnvironmentSchema.properties[name] as { description?: string; default?: unknown }
+    const fallback = schema.default === '' ? 'unset' : String(schema.default)
+    return [`  --${flagOf(name)} <value>`, name, `${schema.description ?? ''} (default: ${fallback})`]
+  })
+  const width = (column: number) => Math.max(...rows.map((row) => (row[column] as string).length))
+  const lines = rows.map(([flag, env, text]) => `${flag?.padEnd(width(0))}  ${env?.padEnd(width(1))}  ${text}`)
+  return [
+    `resultbox ${version()}: a local sandbox for the PrPM, NebulaGraph Explorer and ModelArts result APIs`,
+    '',
+    'Usage: resultbox [options]',
+    '',
+    'Every option is also an environment variable (second column); an option wins over its variable.',
+    '',
+    ...lines,
+    '  -h, --help'.padEnd(width(0) + width(1) + 4) + 'print this help',
+    '  -v, --version'.padEnd(width(0) + width(1) + 4) + 'print the version',
+    '',
+  ].join('\n')
+}
+
+/** Reads the command line; flags become environment variables over `env`. */
+export function parseCommandLine(argv: string[], env: Environment): Command {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  }
+  for (const name of SETTING_NAMES) options[flagOf(name)] = { type: 'string' }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see resultbox --help)`)
+  }
+  if (values.help) return { kind: 'help', text: helpText() }
+  if (values.version) return { kind: 'version', text: `${version()}\n` }
+  return { kind: 'serve', env: flagsToEnvironment(values, env) }
+}

@@ -1,0 +1,31 @@
+import { SETTING_NAMES, flagOf, optionOf, type SettingName, type Settings } from './config.js'
+
+export type Environment = Record<string, string | undefined>
+
+/**
+ * The command line's flags and the programmatic API's options are the
+ * environment variables under other names; both become an environment record
+ * for loadConfig, so there is one parser and one set of error messages.
+ */
+export function settingsToEnvironment(settings: Settings, base: Environment = {}): Environment {
+  const env: Environment = { ...base }
+  const given = settings as Record<string, unknown>
+  for (const name of SETTING_NAMES) {
+    const value = given[optionOf(name)]
+    if (value !== undefined) env[name] = String(value)
+  }
+  return env
+}
+
+export function flagsToEnvironment(flags: Record<string, string | boolean | undefined>, base: Environment = {}): Environment {
+  const env: Environment = { ...base }
+  for (const name of SETTING_NAMES) {
+    const value = flags[flagOf(name)]
+    if (value !== undefined) env[name] = String(value)
+  }
+  return env
+}
+
+export function settingNameOfFlag(flag: string): SettingName | undefined {
+  return SETTING_NAMES.find((name) => flagOf(name) === flag)
+}
