@@ -30,7 +30,14 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# The runtime needs only the compiled addon of better-sqlite3, not its SQLite
+# sources and object files (about 25 MB).
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node /tmp/ \
+ && rm -rf build deps src \
+ && mkdir -p build/Release && mv /tmp/better_sqlite3.node build/Release/
 
 # Runtime: production dependencies, dist/, migrations/ and fixtures/ only.
 FROM ${NODE_IMAGE}

@@ -28,17 +28,18 @@ echo "user=$user workdir=$workdir cmd=${cmd[*]} healthcheck=$(config '{{.Docker.
 
 volume=$(mktemp -d)
 chown 1000:1000 "$volume"
-ctr=$(buildah from --pull=never "$tag")
+ctr=""
 # The container's server: the node process whose environment has our port.
 server_pid() {
   local pid
-  for pid in $(pgrep -f '^node dist/main.js' || true); do
+  for pid in $(pgrep -f 'bin/node dist/main.js$' || true); do
     if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$port"; then echo "$pid"; return; fi
   done
 }
 cleanup() {
   local pid; pid=$(server_pid); [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
-  buildah rm "$ctr" >/dev/null 2>&1 || true; rm -rf "$volume" "$volume.log"
+  [ -z "$ctr" ] || buildah rm "$ctr" >/dev/null 2>&1 || true
+  rm -rf "$volume" "$volume.log"
 }
 trap cleanup EXIT
 
@@ -47,7 +48,14 @@ for pair in "${env[@]}"; do env_args+=(--env "$pair"); done
 # Host networking (chroot isolation): move off 8080 in case it is taken here.
 env_args+=(--env "PORT=$port")
 
+# Each run is a new container from the image, as `docker run -v DIR:/data` is.
 run_container() {
+  [ -z "$ctr" ] || buildah rm "$ctr" >/dev/null
+  ctr=$(buildah from --pull=never "$tag")
+  # buildah run puts a container-local copy over an image VOLUME even when -v
+  # names it; dropping the declaration from this working container (not the
+  # image) lets the host folder be mounted at /data as an engine mounts it.
+  buildah config --volume /data- "$ctr"
   buildah run --isolation chroot --user "$user" --workingdir "$workdir" "${env_args[@]}" \
     -v "$volume:/data" "$ctr" -- "${cmd[@]}" >"$volume.log" 2>&1 &
   for _ in $(seq 1 100); do
@@ -92,10 +100,15 @@ check explorer 200 -H 'Cookie: explorer_token=resultbox' \
 check modelarts 200 -H 'X-Auth-Token: resultbox' \
   "http://127.0.0.1:$port/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results"
 check refused 401 "http://127.0.0.1:$port/project/1/result/dVbQ3x7K"
+# The HEALTHCHECK, run as an engine runs it: inside the container, beside the server.
+mapfile -t health < <(config '{{range .Docker.Config.Healthcheck.Test}}{{println .}}{{end}}' | sed '/^$/d' | tail -n +2)
+buildah run --isolation chroot --user "$user" --workingdir "$workdir" "${env_args[@]}" "$ctr" -- "${health[@]}" \
+  && echo "healthcheck: healthy" || { echo "healthcheck: unhealthy"; exit 1; }
 stop_container
-ls -ln "$volume"
+echo "volume: $(ls "$volume" | tr '\n' ' ')"
+[ -f "$volume/resultbox.sqlite" ] || { echo "the store is not on the volume"; exit 1; }
 
-echo "== restart on the same volume"
+echo "== a new container on the same volume"
 run_container
 again=$(curl -fs "http://127.0.0.1:$port/_resultbox/ready")
 seeded() { sed -nE 's/.*"seeded_at":"([^"]+)".*/\1/p' <<<"$1"; }
