@@ -11,9 +11,14 @@ export class StoreError extends Error {
 
 /** Opens the store: a file (its folder created) or ':memory:'. */
 export function openDatabase(location: string): Db {
-  if (location !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true })
-  const db = new Database(location)
-  db.pragma('journal_mode = WAL')
+  let db: Db
+  try {
+    if (location !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true })
+    db = new Database(location)
+    db.pragma('journal_mode = WAL')
+  } catch (error) {
+    throw new StoreError(`cannot open ${location} (${(error as Error).message})`, { cause: error })
+  }
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   // WAL with synchronous=NORMAL never corrupts the store; a power loss may cost the last commits only.

@@ -169,3 +169,11 @@ t.test('a restart on the same store file keeps its state and does not seed again
   t.equal((await once(second.child, 'exit'))[0], 0)
   t.match(second.output().stdout, /store already seeded/)
 })
+
+t.test('a store that cannot be opened stops start-up with one line', async (t) => {
+  const blocker = path.join(tempDir(t), 'a-file')
+  fs.writeFileSync(blocker, '')
+  const { code, stderr } = await run([], { PORT: '0', RESULTBOX_DB: path.join(blocker, 'store.sqlite') })
+  t.equal(code, 1)
+  t.match(stderr, /^resultbox: store refused: cannot open .*a-file\/store\.sqlite \(.+\)\n$/)
+})
