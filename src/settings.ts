@@ -1,4 +1,4 @@
-import { SETTING_NAMES, flagOf, optionOf, type SettingName, type Settings } from './config.js'
+import { SETTING_NAMES, flagOf, optionOf, type Settings } from './config.js'
 
 export type Environment = Record<string, string | undefined>
 
@@ -24,8 +24,4 @@ export function flagsToEnvironment(flags: Record<string, string | boolean | unde
     if (value !== undefined) env[name] = String(value)
   }
   return env
-}
-
-export function settingNameOfFlag(flag: string): SettingName | undefined {
-  return SETTING_NAMES.find((name) => flagOf(name) === flag)
 }

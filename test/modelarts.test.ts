@@ -189,4 +189,7 @@ t.test('an unknown path is the gateway\'s 404', async (t) => {
       request_id: res.headers['x-request-id'],
     })
   }
+  const malformed = await get(app, `/v2/${PROJECT}/processor-tasks/%zz/versions/y/results`, CREDENTIALS.modelarts)
+  t.equal(malformed.statusCode, 404)
+  t.match(malformed.json(), { error_code: 'APIG.0101', request_id: /^[0-9a-f]{32}$/ }, 'a malformed URL is the gateway\'s 404 too')
 })

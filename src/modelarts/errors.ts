@@ -1,4 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { VendorError, type VendorErrorMapping } from '../errors.js'
+
+/** The gateway's request id: 32 hex characters. */
+export function newRequestId(): string {
+  return randomBytes(16).toString('hex')
+}
 
 const modelArts = (statusCode: number, code: string, message: string) =>
   new VendorError(statusCode, { error_code: `ModelArts.${code}`, error_msg: message })
@@ -33,7 +39,8 @@ const PARAMETER_RULES: Record<string, string> = {
 export const modelartsErrorMapping: VendorErrorMapping = {
   invalidRequest: ({ parameter }) => ModelArtsErrors.invalidArgument(parameter, PARAMETER_RULES[parameter] ?? 'is invalid'),
   // An unknown path never reaches ModelArts: the gateway answers it.
+  // A malformed URL is refused before the request id hook runs: it gets an id of its own.
   notFound: (request) =>
-    gateway(404, '0101', 'The API does not exist or has not been published in the environment', request.modelartsRequestId),
+    gateway(404, '0101', 'The API does not exist or has not been published in the environment', request.modelartsRequestId || newRequestId()),
   internal: () => modelArts(500, '0010', 'Internal server error.'),
 }

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { SandboxClock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Db } from '../database.js'
 import { useVendorErrors } from '../errors.js'
 import { authTokenAuth } from './auth.js'
-import { ModelArtsErrors, modelartsErrorMapping } from './errors.js'
+import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
 import { AuthErrorBody, ErrorBody, GatewayErrorBody, ResultsBody, ResultsParams, ResultsQuery, VERSION_STATUS } from './schemas.js'
 import { securityTokenFor, signObjectUrl } from './signing.js'
 import { ModelArtsStore } from './store.js'
@@ -30,7 +29,7 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
   const store = new ModelArtsStore(db)
   app.decorateRequest('modelartsRequestId', '')
   app.addHook('onRequest', async (request, reply) => {
-    request.modelartsRequestId = randomBytes(16).toString('hex')
+    request.modelartsRequestId = newRequestId()
     reply.header('x-request-id', request.modelartsRequestId)
   })
   useVendorErrors(app, modelartsErrorMapping)
