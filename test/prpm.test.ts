@@ -43,6 +43,13 @@ t.test('the fixture result runs through the plugins on the clock, never early', 
   t.equal(complete.body, JSON.stringify(seedComplete), 'at 6 s the body is the seed complete example, byte for byte')
 })
 
+t.test('plugins that fall due in one step finish in due order', async (t) => {
+  const { app, clock } = await startSandbox(t, { env: { RESULTBOX_PRPM_ONE_SHOT_READ: 'false' } })
+  clock.advance(60_000)
+  const res = await get(app, RESULT_URL, CREDENTIALS.prpm)
+  t.equal(res.body, JSON.stringify(seedComplete), 'finished_plugins and each case\'s prescriptions in the seed order')
+})
+
 t.test('a complete result is read once, then gone (one-shot read)', async (t) => {
   const { app, clock } = await startSandbox(t)
   clock.advance(6000)
