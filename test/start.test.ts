@@ -39,3 +39,14 @@ t.test('close() stops listening', async (t) => {
   await sandbox.close()
   await t.rejects(fetch(`${sandbox.url}/_resultbox/health`))
 })
+
+// Compile-time checks, run by `tsc --noEmit` in npm test: each line must stay a type error.
+export function optionTypes() {
+  // @ts-expect-error an unknown option
+  void start({ prot: 0 })
+  // @ts-expect-error port is a number
+  void start({ port: '8080' })
+  // @ts-expect-error the one-shot switch is a boolean
+  void start({ prpmOneShotRead: 'no' })
+  void start({ clockSpeed: 60, clockStart: '2026-01-01T00:00:00Z', modelartsTokens: 'a,b=c2d5', logLevel: 'silent' })
+}
