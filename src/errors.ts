@@ -35,7 +35,13 @@ export interface VendorErrorMapping {
 }
 
 export function sendVendorError(reply: FastifyReply, error: VendorError): FastifyReply {
-  return reply.code(error.statusCode).headers(error.headers).send(error.body)
+  reply.code(error.statusCode).headers(error.headers)
+  // Fastify appends "; charset=utf-8" to a JSON content type it serializes;
+  // an error that names its content type is sent as exactly that, as bytes.
+  if (error.headers['content-type'] !== undefined && typeof error.body !== 'string') {
+    return reply.send(Buffer.from(JSON.stringify(error.body)))
+  }
+  return reply.send(error.body)
 }
 
 function validationFailure(error: FastifyError, request: FastifyRequest): RequestValidationFailure {

@@ -25,7 +25,8 @@ export function statusOf(code: number): number {
 
 export function explorerError(name: ErrorName, detail?: string): VendorError {
   const code = ErrorCodes[name]
-  return new VendorError(statusOf(code), { code, message: detail ? `${name}::${detail}` : name })
+  // The content type is set here too for errors sent before routing (a malformed URL).
+  return new VendorError(statusOf(code), { code, message: detail ? `${name}::${detail}` : name }, { 'content-type': 'application/json' })
 }
 
 const PARAMETER_RULES: Record<string, string> = {

@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
+import { useBareJsonContentType } from '../content-type.js'
 import { explorerTokenAuth } from './auth.js'
 import { explorerError, explorerErrorMapping } from './errors.js'
 import { ErrorBody, SampleResultBody, SampleResultParams, SampleResultQuery, TASK_SUCCESS } from './schemas.js'
@@ -24,6 +25,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
   const store = new ExplorerStore(db)
   await app.register(fastifyCookie)
   useVendorErrors(app, explorerErrorMapping)
+  useBareJsonContentType(app)
   // The vendor's responses carry a W3C trace context header, as the seed shows.
   app.addHook('onSend', async (_request, reply) => {
     reply.header('traceparent', `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`)

@@ -1,7 +1,10 @@
 import { VendorError, type VendorErrorMapping } from '../errors.js'
 
+// Set here too (not only by useBareJsonContentType) for errors sent before routing.
+const JSON_TYPE = { 'content-type': 'application/json' }
+
 const detail = (statusCode: number, message: string, headers: Record<string, string> = {}) =>
-  new VendorError(statusCode, { detail: message }, headers)
+  new VendorError(statusCode, { detail: message }, { ...JSON_TYPE, ...headers })
 
 // OAuth2PasswordBearer answers both 401s with this header.
 const bearerChallenge = { 'www-authenticate': 'Bearer' }
@@ -25,7 +28,7 @@ export const prpmErrorMapping: VendorErrorMapping = {
   invalidRequest: ({ part, parameter }) => {
     const failure = PARSE_FAILURES[parameter] ?? { msg: 'value is not a valid value', type: 'value_error' }
     const location = part === 'params' ? 'path' : part === 'querystring' ? 'query' : part
-    return new VendorError(422, { detail: [{ loc: [location, parameter], ...failure }] })
+    return new VendorError(422, { detail: [{ loc: [location, parameter], ...failure }] }, JSON_TYPE)
   },
   notFound: () => detail(404, 'Not Found'),
   internal: () => new VendorError(500, 'Internal server error', { 'content-type': 'text/plain; charset=utf-8' }),

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import type { SandboxClock } from '../clock.js'
 import type { Db } from '../database.js'
 import { useVendorErrors } from '../errors.js'
+import { useBareJsonContentType } from '../content-type.js'
 import type { Scheduler } from '../scheduler.js'
 import { bearerAuth } from './auth.js'
 import { prpmErrorMapping } from './errors.js'
@@ -26,6 +27,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
   const rules = { oneShotRead: config.oneShotRead, resultTtlSeconds: config.resultTtlSeconds }
   scheduler.register(prpmRunner(store, rules))
   useVendorErrors(app, prpmErrorMapping)
+  useBareJsonContentType(app)
   const authenticate = bearerAuth(config.tokens)
 
   app.get(
