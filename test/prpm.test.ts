@@ -123,6 +123,9 @@ t.test('errors in the FastAPI envelope, in PrCore order', async (t) => {
   }
   t.equal((await get(app, RESULT_URL, CREDENTIALS.prpm)).statusCode, 200, 'no error touched the fixture result')
   t.equal((await get(app, '/project/1e0/result/dVbQ3x7K', CREDENTIALS.prpm)).statusCode, 200, 'project_id is read as a JSON Schema integer')
+  const otherMethod = await app.inject({ method: 'POST', url: RESULT_URL, headers: CREDENTIALS.prpm })
+  t.equal(otherMethod.statusCode, 404, 'another method is a 404 (FastAPI: 405)')
+  t.strictSame(otherMethod.json(), { detail: 'Not Found' })
 })
 
 t.test('Bearer auth: missing, another scheme and a wrong token are refused', async (t) => {
