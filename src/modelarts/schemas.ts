@@ -9,11 +9,13 @@ export const ResultProperty = Type.Integer({ minimum: 0, maximum: 3 })
 
 export const ResultDescription = Type.Array(Type.Array(Type.String()))
 
+const BUCKET = '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]'
+
 export const Sample = Type.Object({
-  sample_id: Type.String(),
+  sample_id: Type.String({ pattern: '^[0-9a-f]{32}$', description: 'md5 of the object path' }),
   version_id: Type.String(),
-  origin_source: Type.String(),
-  new_source: Type.String(),
+  origin_source: Type.String({ pattern: `^s3://${BUCKET}/.+$` }),
+  new_source: Type.String({ pattern: `^(obs://${BUCKET}/.+)?$`, description: 'empty for a deleted sample' }),
   signed_origin_source: Type.String(),
   signed_new_source: Type.String(),
   result_property: ResultProperty,
@@ -58,26 +60,19 @@ export const ResultsQuery = Type.Object({
   process_parameter: Type.Optional(Type.String({ maxLength: 1024, description: 'OBS image processing; accepted and not applied' })),
 })
 
-const ObjectAddress = (scheme: string) => Type.String({ pattern: `^${scheme}://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$` })
-
-export const FixtureSample = Type.Object({
-  sample_id: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-  origin_source: ObjectAddress('s3'),
-  new_source: Type.Union([ObjectAddress('obs'), Type.Literal('')], { description: 'empty for a deleted sample' }),
-  result_property: ResultProperty,
-  result_description: ResultDescription,
-})
+/** A sample as a fixture gives it: the response's fields less those the server derives. */
+export const FixtureSample = Type.Pick(Sample, ['sample_id', 'origin_source', 'new_source', 'result_property', 'result_description'])
 export type FixtureSample = Static<typeof FixtureSample>
 
 export const Fixture = Type.Object({
   tasks: Type.Array(
     Type.Object({
-      project_id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
-      task_id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+      project_id: Id,
+      task_id: Id,
       name: Type.String(),
       versions: Type.Array(
         Type.Object({
-          version_id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+          version_id: Id,
           version_name: Type.String(),
           status: VersionStatus,
           samples: Type.Array(FixtureSample),
