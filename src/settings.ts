@@ -1,4 +1,4 @@
-import { SETTING_NAMES, flagOf, optionOf, type Settings } from './config.js'
+import { SETTING_NAMES, flagOf, optionOf, type SettingName, type Settings } from './config.js'
 
 export type Environment = Record<string, string | undefined>
 
@@ -7,21 +7,19 @@ export type Environment = Record<string, string | undefined>
  * environment variables under other names; both become an environment record
  * for loadConfig, so there is one parser and one set of error messages.
  */
-export function settingsToEnvironment(settings: Settings, base: Environment = {}): Environment {
+function toEnvironment(values: Record<string, unknown>, keyOf: (name: SettingName) => string, base: Environment): Environment {
   const env: Environment = { ...base }
-  const given = settings as Record<string, unknown>
   for (const name of SETTING_NAMES) {
-    const value = given[optionOf(name)]
+    const value = values[keyOf(name)]
     if (value !== undefined) env[name] = String(value)
   }
   return env
 }
 
+export function settingsToEnvironment(settings: Settings, base: Environment = {}): Environment {
+  return toEnvironment(settings, optionOf, base)
+}
+
 export function flagsToEnvironment(flags: Record<string, string | boolean | undefined>, base: Environment = {}): Environment {
-  const env: Environment = { ...base }
-  for (const name of SETTING_NAMES) {
-    const value = flags[flagOf(name)]
-    if (value !== undefined) env[name] = String(value)
-  }
-  return env
+  return toEnvironment(flags, flagOf, base)
 }
