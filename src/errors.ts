@@ -21,8 +21,6 @@ export interface RequestValidationFailure {
   part: string
   /** The parameter at fault, e.g. 'limit'. */
   parameter: string
-  /** The value as the client sent it, if there was one. */
-  value: unknown
 }
 
 export interface VendorErrorMapping {
@@ -44,14 +42,11 @@ export function sendVendorError(reply: FastifyReply, error: VendorError): Fastif
   return reply.send(error.body)
 }
 
-function validationFailure(error: FastifyError, request: FastifyRequest): RequestValidationFailure {
-  const part = error.validationContext ?? 'querystring'
+function validationFailure(error: FastifyError): RequestValidationFailure {
   const first = error.validation?.[0]
   const fromPath = first?.instancePath.split('/').filter(Boolean)[0]
   const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty
-  const parameter = fromPath ?? missing ?? ''
-  const source = (part === 'params' ? request.params : request.query) as Record<string, unknown> | undefined
-  return { part, parameter, value: source?.[parameter] }
+  return { part: error.validationContext ?? 'querystring', parameter: fromPath ?? missing ?? '' }
 }
 
 /**
@@ -61,7 +56,7 @@ function validationFailure(error: FastifyError, request: FastifyRequest): Reques
 export function useVendorErrors(scope: FastifyInstance, mapping: VendorErrorMapping): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof VendorError) return sendVendorError(reply, error)
-    if (error.validation) return sendVendorError(reply, mapping.invalidRequest(validationFailure(error, request)))
+    if (error.validation) return sendVendorError(reply, mapping.invalidRequest(validationFailure(error)))
     if (error.statusCode === 404) return sendVendorError(reply, mapping.notFound(request))
     request.log.error({ err: error }, 'unhandled failure')
     return sendVendorError(reply, mapping.internal())
