@@ -7,9 +7,9 @@ import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, 
 import { sendVendorError, type VendorErrorMapping } from './errors.js'
 import { Scheduler } from './scheduler.js'
 import { CONTROL_PREFIX, controlApi } from './control/index.js'
-import { explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
+import { EXPLORER_PREFIX, explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
 import { explorerErrorMapping } from './explorer/errors.js'
-import { loadModelArtsFixture, modelartsApi, seedModelArts } from './modelarts/index.js'
+import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, seedModelArts } from './modelarts/index.js'
 import { modelartsErrorMapping } from './modelarts/errors.js'
 import { loadPrpmFixture, prpmApi, seedPrpm } from './prpm/index.js'
 import { prpmErrorMapping } from './prpm/errors.js'
@@ -35,9 +35,6 @@ declare module 'fastify' {
     resultbox: Sandbox
   }
 }
-
-export const EXPLORER_PREFIX = '/api-open/v1'
-export const MODELARTS_PREFIX = '/v2'
 
 /** Which vendor a URL belongs to, for answers given before routing (a malformed URL). */
 function mappingFor(url: string): VendorErrorMapping {

@@ -1,13 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { EnvironmentSchema, SETTING_NAMES, flagOf, packageRoot } from './config.js'
-import { flagsToEnvironment, type Environment } from './settings.js'
+import { EnvironmentSchema, SETTING_NAMES, flagOf, packageRoot, type EnvironmentVariables } from './config.js'
+import { flagsToEnvironment } from './settings.js'
 
 export type Command =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
-  | { kind: 'serve'; env: Environment }
+  | { kind: 'serve'; env: EnvironmentVariables }
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -41,7 +41,7 @@ export function helpText(): string {
 }
 
 /** Reads the command line; flags become environment variables over `env`. */
-export function parseCommandLine(argv: string[], env: Environment): Command {
+export function parseCommandLine(argv: string[], env: EnvironmentVariables): Command {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },

@@ -59,8 +59,12 @@ export const EnvironmentSchema = Type.Object({
   }),
 })
 
+/** The settings once parsed, as the schema types them. */
 export type Environment = Static<typeof EnvironmentSchema>
 export type SettingName = keyof Environment
+
+/** The variables as a process or a caller gives them: strings, any of them missing. */
+export type EnvironmentVariables = Record<string, string | undefined>
 
 export const SETTING_NAMES = Object.keys(EnvironmentSchema.properties) as SettingName[]
 
@@ -105,7 +109,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads the settings from an environment-like record; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: EnvironmentVariables = process.env): Config {
   const given: Record<string, string> = {}
   for (const name of SETTING_NAMES) {
     const raw = env[name]

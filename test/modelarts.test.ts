@@ -121,7 +121,7 @@ t.test('invalid arguments answer ModelArts.0101 naming the parameter', async (t)
   const { app } = await startSandbox(t)
   const cases: [string, string][] = [
     ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=abc', 'limit'], ['limit=', 'limit'],
-    ['offset=-1', 'offset'], ['offset=1.5', 'offset'],
+    ['offset=-1', 'offset'], ['offset=1.5', 'offset'], ['offset=2147483648', 'offset'],
     ['result_property=7', 'result_property'], ['result_property=-2', 'result_property'], ['result_property=all', 'result_property'],
     [`process_parameter=${'x'.repeat(1025)}`, 'process_parameter'],
   ]
@@ -176,6 +176,7 @@ t.test('X-Auth-Token: missing (gateway), invalid, and scoped to another project'
   const ownProject = await get(app, '/v2/aaaabbbbccccddddeeeeffff00001111/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results', { 'x-auth-token': 'scoped' })
   t.strictSame(ownProject.json(), { error_code: 'ModelArts.4612', error_msg: 'Task not found' }, 'a scoped token reaches its own project')
   t.equal((await get(app, `${BASE}?limit=0`)).statusCode, 401, 'auth comes before arguments')
+  t.equal((await get(app, `${BASE}?limit=0`, { 'x-auth-token': 'scoped' })).json().error_code, 'ModelArts.0210', 'the project scope too')
 })
 
 t.test('an unknown path is the gateway\'s 404', async (t) => {

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { CREDENTIALS, get, seedJsonBlocks, startSandbox } from './helpers/sandbox.js'
+import fs from 'node:fs'
+import path from 'node:path'
+import { CREDENTIALS, copyOf, get, seedJsonBlocks, startSandbox } from './helpers/sandbox.js'
 
 const RESULT_URL = '/project/1/result/dVbQ3x7K'
 const [seedProcessing, seedComplete] = seedJsonBlocks('000_aedbf953a8de694a.txt') as [Record<string, unknown>, Record<string, unknown>]
@@ -147,4 +149,17 @@ t.test('Bearer auth: missing, another scheme and a wrong token are refused', asy
   t.equal((await get(app, '/project/abc/result/x', {})).statusCode, 401, 'auth is checked before the path')
   t.equal((await get(app, RESULT_URL, { authorization: 'bearer second' })).statusCode, 200, 'the scheme is case-insensitive')
   t.equal((await get(app, RESULT_URL, { authorization: 'Bearer first' })).statusCode, 200)
+})
+
+t.test('integer-like case ids come out in ascending order, as a JavaScript client parses them', async (t) => {
+  const fixtures = copyOf(t, 'fixtures')
+  const file = path.join(fixtures, 'prpm.json')
+  const data = JSON.parse(fs.readFileSync(file, 'utf8'))
+  const cases = data.results[0].cases
+  data.results[0].cases = { '173712': cases['173712'], '173688': cases['173688'] }
+  fs.writeFileSync(file, JSON.stringify(data))
+  const { app, clock } = await startSandbox(t, { env: { RESULTBOX_FIXTURES: fixtures } })
+  clock.advance(6000)
+  const body = (await get(app, RESULT_URL, CREDENTIALS.prpm)).body
+  t.ok(body.indexOf('"173688":') < body.indexOf('"173712":'), 'the fixture lists 173712 first; the body has 173688 first')
 })

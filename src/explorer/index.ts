@@ -12,6 +12,9 @@ import type { Db } from '../database.js'
 
 export { loadExplorerFixture, seedExplorer } from './fixtures.js'
 
+/** Where the vendor serves the workflow API. */
+export const EXPLORER_PREFIX = '/api-open/v1'
+
 export interface ExplorerOptions {
   config: Config['explorer']
   db: Db

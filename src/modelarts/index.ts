@@ -18,6 +18,9 @@ declare module 'fastify' {
   }
 }
 
+/** Where the vendor serves the data processing API. */
+export const MODELARTS_PREFIX = '/v2'
+
 export interface ModelArtsOptions {
   config: Config['modelarts']
   db: Db

@@ -89,8 +89,8 @@ export const ResultBody = Type.Object(
   {
     message: Type.String(),
     project_status: ProjectStatus,
-    expected_plugins: Type.Array(Type.String()),
-    finished_plugins: Type.Array(Type.String(), { description: 'in the order the plugins finished' }),
+    expected_plugins: Type.Array(PluginKey),
+    finished_plugins: Type.Array(PluginKey, { description: 'in the order the plugins finished' }),
     cases_count: Nullable(Type.Integer()),
     columns: Nullable(Type.Array(Type.String())),
     columns_definition: Nullable(ColumnsDefinition),
