@@ -13,6 +13,10 @@ import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, seedModelArts } f
 import { modelartsErrorMapping } from './modelarts/errors.js'
 import { loadPrpmFixture, prpmApi, seedPrpm } from './prpm/index.js'
 import { prpmErrorMapping } from './prpm/errors.js'
+import { prpmSimulation } from './prpm/simulation.js'
+import { explorerSimulation } from './explorer/simulation.js'
+import { modelartsSimulation } from './modelarts/simulation.js'
+import type { Vendor, VendorSimulation } from './simulation.js'
 
 export interface BuildOptions {
   config: Config
@@ -28,6 +32,8 @@ export interface Sandbox {
   db: Db
   clock: SandboxClock
   scheduler: Scheduler
+  /** Each vendor's reset and scenarios, for the control API. */
+  simulations: Record<Vendor, VendorSimulation>
 }
 
 declare module 'fastify' {
@@ -85,7 +91,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }
 
   const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger)
-  app.decorate('resultbox', { config, db, clock, scheduler })
+  const simulations: Record<Vendor, VendorSimulation> = {
+    prpm: prpmSimulation({ db, fixturesDir: config.fixturesDir }),
+    explorer: explorerSimulation({ db, fixturesDir: config.fixturesDir }),
+    modelarts: modelartsSimulation({ db, fixturesDir: config.fixturesDir }),
+  }
+  app.decorate('resultbox', { config, db, clock, scheduler, simulations })
   app.addHook('onReady', async () => scheduler.start())
   app.addHook('onClose', async () => {
     scheduler.stop()
@@ -95,7 +106,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(controlApi, { prefix: CONTROL_PREFIX, sandbox: app.resultbox })
   await app.register(prpmApi, { config: config.prpm, db, clock, scheduler })
-  await app.register(explorerApi, { prefix: EXPLORER_PREFIX, config: config.explorer, db })
-  await app.register(modelartsApi, { prefix: MODELARTS_PREFIX, config: config.modelarts, db, clock })
+  await app.register(explorerApi, { prefix: EXPLORER_PREFIX, config: config.explorer, db, clock, scheduler })
+  await app.register(modelartsApi, { prefix: MODELARTS_PREFIX, config: config.modelarts, db, clock, scheduler })
   return app
 }

@@ -57,6 +57,32 @@ export const EnvironmentSchema = Type.Object({
     default: 3600,
     description: 'signed URLs expire this long after the sandbox now',
   }),
+  RESULTBOX_EXPLORER_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 259200,
+    description: 'a token from POST /api-open/v1/connect lives this long on the sandbox clock (the vendor: 3 days)',
+  }),
+  RESULTBOX_UPLOAD_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 2 ** 40,
+    default: 104857600,
+    description: 'largest uploaded file (and request body) accepted, in bytes',
+  }),
+  RESULTBOX_CONTROL: Type.Boolean({
+    default: true,
+    description: 'serve the control API under /_resultbox (health and ready answer either way)',
+  }),
+  RESULTBOX_CONTROL_TOKEN: Type.String({
+    pattern: '^[^\\s]*$',
+    default: '',
+    description: 'when set, the control API wants Authorization: Bearer <token> (health and ready do not)',
+  }),
+  RESULTBOX_JOURNAL_SIZE: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 1000,
+    description: 'requests kept in the journal at /_resultbox/requests, newest first (0: none)',
+  }),
 })
 
 /** The settings once parsed, as the schema types them. */
@@ -97,8 +123,12 @@ export interface Config {
   clock: { speed: number; start: number | null }
   logLevel: string
   prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number }
-  explorer: { tokens: string[] }
+  explorer: { tokens: string[]; tokenTtlSeconds: number }
   modelarts: { tokens: ModelArtsToken[]; region: string; signedUrlTtlSeconds: number }
+  /** Largest upload or request body, in bytes. */
+  uploadMaxBytes: number
+  control: { enabled: boolean; token: string | null }
+  journalSize: number
 }
 
 export class ConfigError extends Error {
@@ -147,7 +177,10 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
       oneShotRead: values.RESULTBOX_PRPM_ONE_SHOT_READ,
       resultTtlSeconds: values.RESULTBOX_PRPM_RESULT_TTL_SECONDS,
     },
-    explorer: { tokens: values.RESULTBOX_EXPLORER_TOKENS.split(',') },
+    explorer: {
+      tokens: values.RESULTBOX_EXPLORER_TOKENS.split(','),
+      tokenTtlSeconds: values.RESULTBOX_EXPLORER_TOKEN_TTL_SECONDS,
+    },
     modelarts: {
       tokens: values.RESULTBOX_MODELARTS_TOKENS.split(',').map((entry) => {
         const [token = '', projectId] = entry.split('=')
@@ -156,5 +189,8 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
       region: values.RESULTBOX_MODELARTS_REGION,
       signedUrlTtlSeconds: values.RESULTBOX_MODELARTS_URL_TTL_SECONDS,
     },
+    uploadMaxBytes: values.RESULTBOX_UPLOAD_MAX_BYTES,
+    control: { enabled: values.RESULTBOX_CONTROL, token: values.RESULTBOX_CONTROL_TOKEN === '' ? null : values.RESULTBOX_CONTROL_TOKEN },
+    journalSize: values.RESULTBOX_JOURNAL_SIZE,
   }
 }

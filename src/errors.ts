@@ -28,6 +28,14 @@ export interface VendorErrorMapping {
   invalidRequest(failure: RequestValidationFailure): VendorError
   /** The vendor's answer to a path it does not serve. */
   notFound(request: FastifyRequest): VendorError
+  /**
+   * The vendor's answer to a request whose body or headers could not be read
+   * (malformed JSON, a body over the cap, an unsupported media type): Fastify's
+   * 4xx status and message, in the vendor's envelope.
+   */
+  clientError(statusCode: number, message: string): VendorError
+  /** The vendor's envelope for a status a fault rule injects, when the rule gives no body. */
+  injected(statusCode: number): VendorError
   /** The vendor's answer to anything else that went wrong (an unhandled failure). */
   internal(): VendorError
 }
@@ -58,6 +66,11 @@ export function useVendorErrors(scope: FastifyInstance, mapping: VendorErrorMapp
     if (error instanceof VendorError) return sendVendorError(reply, error)
     if (error.validation) return sendVendorError(reply, mapping.invalidRequest(validationFailure(error)))
     if (error.statusCode === 404) return sendVendorError(reply, mapping.notFound(request))
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      request.log.info({ err: error }, 'request refused')
+      return sendVendorError(reply, mapping.clientError(status, error.message))
+    }
     request.log.error({ err: error }, 'unhandled failure')
     return sendVendorError(reply, mapping.internal())
   })

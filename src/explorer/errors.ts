@@ -38,5 +38,14 @@ const PARAMETER_RULES: Record<string, string> = {
 export const explorerErrorMapping: VendorErrorMapping = {
   invalidRequest: ({ parameter }) => explorerError('ErrParam', PARAMETER_RULES[parameter] ?? `${parameter} is invalid`),
   notFound: () => explorerError('ErrNotFound', 'no such API'),
+  clientError: (statusCode, message) =>
+    statusCode === 401 ? explorerError('ErrUnauthorized', message) : statusCode === 403 ? explorerError('ErrForbidden', message)
+      : explorerError('ErrBadRequest', message),
+  injected: (statusCode) => {
+    // The framework's rule: code = status × 100000 + 4000, answered with that status.
+    const code = statusCode * 100000 + 4000
+    const name = (Object.keys(ErrorCodes) as ErrorName[]).find((candidate) => ErrorCodes[candidate] === code)
+    return new VendorError(statusCode, { code, message: name ?? `Err${statusCode}` }, { 'content-type': 'application/json' })
+  },
   internal: () => explorerError('ErrInternalServer'),
 }

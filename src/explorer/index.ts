@@ -9,6 +9,8 @@ import { explorerError, explorerErrorMapping } from './errors.js'
 import { ErrorBody, SampleResultBody, SampleResultParams, SampleResultQuery, TASK_SUCCESS } from './schemas.js'
 import { ExplorerStore } from './store.js'
 import type { Db } from '../database.js'
+import type { SandboxClock } from '../clock.js'
+import type { Scheduler } from '../scheduler.js'
 
 export { loadExplorerFixture, seedExplorer } from './fixtures.js'
 
@@ -18,6 +20,8 @@ export const EXPLORER_PREFIX = '/api-open/v1'
 export interface ExplorerOptions {
   config: Config['explorer']
   db: Db
+  clock: SandboxClock
+  scheduler: Scheduler
 }
 
 const UNFINISHED: Record<number, string> = { 0: 'task is preparing', 1: 'task is running', 5: 'task is stopping' }

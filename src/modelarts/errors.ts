@@ -42,5 +42,11 @@ export const modelartsErrorMapping: VendorErrorMapping = {
   // A malformed URL is refused before the request id hook runs: it gets an id of its own.
   notFound: (request) =>
     gateway(404, '0101', 'The API does not exist or has not been published in the environment', request.modelartsRequestId || newRequestId()),
+  clientError: (statusCode, message) =>
+    statusCode === 413 ? modelArts(413, '0104', 'Request entity too large.') : ModelArtsErrors.invalidArgument('body', message),
+  injected: (statusCode) =>
+    statusCode === 429 ? modelArts(429, '0011', 'The request is too frequent, try again later.')
+      : statusCode >= 500 ? modelArts(statusCode, '0010', 'Internal server error.')
+        : modelArts(statusCode, '0101', 'Invalid argument.'),
   internal: () => modelArts(500, '0010', 'Internal server error.'),
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { SandboxClock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Db } from '../database.js'
+import type { Scheduler } from '../scheduler.js'
 import { useVendorErrors } from '../errors.js'
 import { authTokenAuth } from './auth.js'
 import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
@@ -25,6 +26,7 @@ export interface ModelArtsOptions {
   config: Config['modelarts']
   db: Db
   clock: SandboxClock
+  scheduler: Scheduler
 }
 
 /** ModelArts data processing ("old version" API), under /v2 as the vendor serves it. */

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import { VendorError, type VendorErrorMapping } from '../errors.js'
 
 // Set here too (not only by useBareJsonContentType) for errors sent before routing.
@@ -31,5 +32,9 @@ export const prpmErrorMapping: VendorErrorMapping = {
     return new VendorError(422, { detail: [{ loc: [location, parameter], ...failure }] }, JSON_TYPE)
   },
   notFound: () => detail(404, 'Not Found'),
+  // Starlette's HTTPException carries the status's reason phrase as detail.
+  clientError: (statusCode) => detail(statusCode, STATUS_CODES[statusCode] ?? 'Bad Request'),
+  injected: (statusCode) =>
+    statusCode >= 500 ? prpmErrorMapping.internal() : detail(statusCode, STATUS_CODES[statusCode] ?? 'Error'),
   internal: () => new VendorError(500, 'Internal server error', { 'content-type': 'text/plain; charset=utf-8' }),
 }
