@@ -12,8 +12,11 @@ t.test('defaults', async (t) => {
     clock: { speed: 1, start: null },
     logLevel: 'info',
     prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800 },
-    explorer: { tokens: ['resultbox'] },
+    explorer: { tokens: ['resultbox'], tokenTtlSeconds: 259200 },
     modelarts: { tokens: [{ token: 'resultbox', projectId: null }], region: 'cn-north-4', signedUrlTtlSeconds: 3600 },
+    uploadMaxBytes: 104857600,
+    control: { enabled: true, token: null },
+    journalSize: 1000,
   })
 })
 
