@@ -44,6 +44,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
     {
       onRequest: authenticate,
       schema: {
+        operationId: 'sampleResult',
         summary: 'Get the result data of a specified task',
         params: SampleResultParams,
         querystring: SampleResultQuery,

@@ -45,6 +45,7 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
     {
       onRequest: authenticate,
       schema: {
+        operationId: 'getVersionResults',
         summary: 'Query the result of a data processing task version',
         params: ResultsParams,
         querystring: ResultsQuery,

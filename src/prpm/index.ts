@@ -35,6 +35,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
     {
       onRequest: authenticate,
       schema: {
+        operationId: 'getResult',
         summary: 'Get the result of an ongoing dataset',
         params: ResultParams,
         response: { 200: ResultBody, 400: DetailError, 401: DetailError, 404: DetailError, 422: ValidationError },
