@@ -4,15 +4,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SandboxClock } from './clock.js'
 import { packageRoot, type Config } from './config.js'
 import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, type Db } from './database.js'
-import { sendVendorError, type VendorErrorMapping } from './errors.js'
+import { sendVendorError } from './errors.js'
+import { Faults } from './faults.js'
+import { Journal } from './journal.js'
+import { errorMappingFor, watchTraffic } from './traffic.js'
 import { Scheduler } from './scheduler.js'
 import { CONTROL_PREFIX, controlApi } from './control/index.js'
 import { EXPLORER_PREFIX, explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
-import { explorerErrorMapping } from './explorer/errors.js'
 import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, seedModelArts } from './modelarts/index.js'
-import { modelartsErrorMapping } from './modelarts/errors.js'
 import { loadPrpmFixture, prpmApi, seedPrpm } from './prpm/index.js'
-import { prpmErrorMapping } from './prpm/errors.js'
 import { prpmSimulation } from './prpm/simulation.js'
 import { explorerSimulation } from './explorer/simulation.js'
 import { modelartsSimulation } from './modelarts/simulation.js'
@@ -34,19 +34,15 @@ export interface Sandbox {
   scheduler: Scheduler
   /** Each vendor's reset and scenarios, for the control API. */
   simulations: Record<Vendor, VendorSimulation>
+  faults: Faults
+  /** The requests vendors received, for GET /_resultbox/requests. */
+  journal: Journal
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     resultbox: Sandbox
   }
-}
-
-/** Which vendor a URL belongs to, for answers given before routing (a malformed URL). */
-function mappingFor(url: string): VendorErrorMapping {
-  if (url.startsWith(`${EXPLORER_PREFIX}/`)) return explorerErrorMapping
-  if (url.startsWith(`${MODELARTS_PREFIX}/`)) return modelartsErrorMapping
-  return prpmErrorMapping
 }
 
 /**
@@ -70,7 +66,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     logger: options.logger ?? { level: config.logLevel },
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
-      sendVendorError(reply, mappingFor(request.url).notFound(request))
+      sendVendorError(reply, errorMappingFor(request.url).notFound(request))
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -96,7 +92,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     explorer: explorerSimulation({ db, fixturesDir: config.fixturesDir }),
     modelarts: modelartsSimulation({ db, fixturesDir: config.fixturesDir }),
   }
-  app.decorate('resultbox', { config, db, clock, scheduler, simulations })
+  const faults = new Faults()
+  const journal = new Journal(config.journalSize)
+  app.decorate('resultbox', { config, db, clock, scheduler, simulations, faults, journal })
+  watchTraffic(app, { clock, faults, journal })
   app.addHook('onReady', async () => scheduler.start())
   app.addHook('onClose', async () => {
     scheduler.stop()

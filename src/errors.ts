@@ -34,8 +34,8 @@ export interface VendorErrorMapping {
    * 4xx status and message, in the vendor's envelope.
    */
   clientError(statusCode: number, message: string): VendorError
-  /** The vendor's envelope for a status a fault rule injects, when the rule gives no body. */
-  injected(statusCode: number): VendorError
+  /** What a fault rule injects: the rule's body, or the vendor's envelope for the status, with the headers the vendor always sends. */
+  injected(statusCode: number, body?: unknown): VendorError
   /** The vendor's answer to anything else that went wrong (an unhandled failure). */
   internal(): VendorError
 }

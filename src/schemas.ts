@@ -8,3 +8,13 @@ import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox
 export function Nullable<T extends TSchema & { type: string }>(schema: T): TUnsafe<Static<T> | null> {
   return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] })
 }
+
+declare module 'fastify' {
+  /** The OpenAPI fields each route declares: the operation's name (fault rules and the journal use it), and its docs. */
+  interface FastifySchema {
+    operationId?: string
+    summary?: string
+    description?: string
+    tags?: string[]
+  }
+}

@@ -1,7 +1,17 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../app.js'
 import { seededAt } from '../database.js'
+import { ScenarioError } from '../simulation.js'
+import { clockRoutes } from './clock.js'
+import { faultRoutes } from './faults.js'
+import { requestRoutes } from './requests.js'
+import { scenarioRoutes } from './scenarios.js'
+import { ControlError, ControlErrorBody } from './schemas.js'
+import { stateRoutes } from './state.js'
+import { strictTypeBoxCompiler } from './validation.js'
 
 /** Where resultbox's own endpoints live, apart from every vendor's paths (LocalStack's /_localstack/ is the model). */
 export const CONTROL_PREFIX = '/_resultbox'
@@ -15,21 +25,67 @@ const Readiness = Type.Object({
   clock: Type.String({ description: 'the sandbox clock, ISO 8601' }),
 })
 
+function sendControlError(reply: FastifyReply, error: ControlError, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(error.statusCode).headers(headers).send(error.body)
+}
+
+function fieldOf(error: FastifyError): string {
+  const first = error.validation?.[0]
+  const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty
+  const at = first?.instancePath ?? ''
+  return missing === undefined ? at : `${at}/${missing}`
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Guards a scope with `Authorization: Bearer <token>` when the configuration sets one. */
+function requireToken(scope: FastifyInstance, token: string): void {
+  scope.addHook('onRequest', async (request, reply) => {
+    const header = request.headers.authorization ?? ''
+    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null
+    if (given !== null && sameToken(given, token)) return
+    const message = given === null ? 'the control API wants Authorization: Bearer <token>' : 'wrong control API token'
+    return sendControlError(reply, new ControlError(401, 'unauthorized', message), { 'www-authenticate': 'Bearer realm="resultbox"' })
+  })
+}
+
 /**
- * The sandbox's own endpoints: liveness for a process supervisor, readiness
- * for a container HEALTHCHECK. The server only listens once the store is
- * migrated and seeded, so any answer from /ready means ready: before that the
- * port refuses connections, and while closing Fastify itself answers 503.
+ * The sandbox's own endpoints. Health and readiness always answer (a
+ * container HEALTHCHECK has no token); the rest (reset, scenarios, clock,
+ * faults, journal) can be switched off or guarded by a token. The server
+ * listens only once the store is migrated and seeded, so any answer from
+ * /ready means ready; while closing, Fastify itself answers 503.
  */
 export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
+  app.setValidatorCompiler(strictTypeBoxCompiler)
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no control endpoint ${request.method} ${request.url}` }),
+    sendControlError(reply, new ControlError(404, 'not_found', `no control endpoint ${request.method} ${request.url.split('?')[0]}`)),
   )
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ControlError) return sendControlError(reply, error)
+    if (error instanceof ScenarioError) {
+      const code = error.statusCode === 409 ? 'conflict' : error.statusCode === 404 ? 'not_found' : 'invalid_scenario'
+      return sendControlError(reply, new ControlError(error.statusCode, code, error.message, error.field))
+    }
+    if (error.validation) {
+      const field = fieldOf(error)
+      const part = error.validationContext ?? 'body'
+      return sendControlError(reply, new ControlError(400, 'invalid_request', `${part}${field} ${error.validation[0]?.message ?? 'is invalid'}`, field))
+    }
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) return sendControlError(reply, new ControlError(status, 'invalid_request', error.message))
+    request.log.error({ err: error }, 'control API failure')
+    return sendControlError(reply, new ControlError(500, 'internal', 'resultbox failed to carry this out; the log says why'))
+  })
   const schemaVersion = sandbox.db.prepare<[], number>('SELECT MAX(version) FROM schema_migrations').pluck()
 
-  app.get('/health', { schema: { response: { 200: Health } } }, async () => ({ status: 'up' as const }))
+  app.get('/health', { schema: { operationId: 'health', response: { 200: Health } } }, async () => ({ status: 'up' as const }))
 
-  app.get('/ready', { schema: { response: { 200: Readiness } } }, async () => {
+  app.get('/ready', { schema: { operationId: 'ready', response: { 200: Readiness } } }, async () => {
     const seeded = seededAt(sandbox.db)
     return {
       status: 'ready' as const,
@@ -38,4 +94,16 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
       clock: new Date(sandbox.clock.now()).toISOString(),
     }
   })
+
+  if (!sandbox.config.control.enabled) return
+  await app.register(async (guarded) => {
+    if (sandbox.config.control.token !== null) requireToken(guarded, sandbox.config.control.token)
+    await guarded.register(stateRoutes, { sandbox })
+    await guarded.register(scenarioRoutes, { sandbox })
+    await guarded.register(clockRoutes, { sandbox })
+    await guarded.register(faultRoutes, { sandbox })
+    await guarded.register(requestRoutes, { sandbox })
+  })
 }
+
+export { ControlErrorBody }

@@ -41,11 +41,11 @@ export const explorerErrorMapping: VendorErrorMapping = {
   clientError: (statusCode, message) =>
     statusCode === 401 ? explorerError('ErrUnauthorized', message) : statusCode === 403 ? explorerError('ErrForbidden', message)
       : explorerError('ErrBadRequest', message),
-  injected: (statusCode) => {
+  injected: (statusCode, body) => {
     // The framework's rule: code = status × 100000 + 4000, answered with that status.
     const code = statusCode * 100000 + 4000
     const name = (Object.keys(ErrorCodes) as ErrorName[]).find((candidate) => ErrorCodes[candidate] === code)
-    return new VendorError(statusCode, { code, message: name ?? `Err${statusCode}` }, { 'content-type': 'application/json' })
+    return new VendorError(statusCode, body ?? { code, message: name ?? `Err${statusCode}` }, { 'content-type': 'application/json' })
   },
   internal: () => explorerError('ErrInternalServer'),
 }

@@ -44,9 +44,13 @@ export const modelartsErrorMapping: VendorErrorMapping = {
     gateway(404, '0101', 'The API does not exist or has not been published in the environment', request.modelartsRequestId || newRequestId()),
   clientError: (statusCode, message) =>
     statusCode === 413 ? modelArts(413, '0104', 'Request entity too large.') : ModelArtsErrors.invalidArgument('body', message),
-  injected: (statusCode) =>
-    statusCode === 429 ? modelArts(429, '0011', 'The request is too frequent, try again later.')
-      : statusCode >= 500 ? modelArts(statusCode, '0010', 'Internal server error.')
-        : modelArts(statusCode, '0101', 'Invalid argument.'),
+  // An injected fault comes before the request id hook: it names the request itself, as the gateway does.
+  injected: (statusCode, body) => {
+    const error = body !== undefined ? new VendorError(statusCode, body)
+      : statusCode === 429 ? modelArts(429, '0011', 'The request is too frequent, try again later.')
+        : statusCode >= 500 ? modelArts(statusCode, '0010', 'Internal server error.')
+          : modelArts(statusCode, '0101', 'Invalid argument.')
+    return new VendorError(error.statusCode, error.body, { 'x-request-id': newRequestId() })
+  },
   internal: () => modelArts(500, '0010', 'Internal server error.'),
 }

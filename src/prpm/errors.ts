@@ -34,7 +34,9 @@ export const prpmErrorMapping: VendorErrorMapping = {
   notFound: () => detail(404, 'Not Found'),
   // Starlette's HTTPException carries the status's reason phrase as detail.
   clientError: (statusCode) => detail(statusCode, STATUS_CODES[statusCode] ?? 'Bad Request'),
-  injected: (statusCode) =>
-    statusCode >= 500 ? prpmErrorMapping.internal() : detail(statusCode, STATUS_CODES[statusCode] ?? 'Error'),
+  // Uvicorn's own 500 is plain text; any other status as an HTTPException would raise it.
+  injected: (statusCode, body) =>
+    body !== undefined ? new VendorError(statusCode, body, JSON_TYPE)
+      : statusCode === 500 ? prpmErrorMapping.internal() : detail(statusCode, STATUS_CODES[statusCode] ?? 'Error'),
   internal: () => new VendorError(500, 'Internal server error', { 'content-type': 'text/plain; charset=utf-8' }),
 }

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Sandbox } from '../app.js'
+import { VENDORS } from '../simulation.js'
+import { ControlErrorBody } from './schemas.js'
+
+/**
+ * POST /_resultbox/scenarios/{vendor}: work in progress on the clock, built
+ * from a JSON body whose schema each vendor's simulation owns.
+ */
+export const scenarioRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
+  const { db, clock, scheduler, simulations } = sandbox
+  for (const vendor of VENDORS) {
+    const { scenario } = simulations[vendor]
+    app.post(
+      `/scenarios/${vendor}`,
+      {
+        schema: {
+          operationId: `create${vendor[0]?.toUpperCase()}${vendor.slice(1)}Scenario`,
+          tags: ['control'],
+          summary: `Create ${vendor} work that runs on the sandbox clock`,
+          body: scenario.body,
+          response: { 201: scenario.created, 400: ControlErrorBody, 404: ControlErrorBody, 409: ControlErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const created = db.transaction(() => scenario.create(request.body, clock.now())).immediate()
+        scheduler.catchUp()
+        return reply.code(201).send(created)
+      },
+    )
+  }
+}

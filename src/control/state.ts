@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { Sandbox } from '../app.js'
+import { VENDORS } from '../simulation.js'
+import { ControlErrorBody, VendorName } from './schemas.js'
+
+const ResetQuery = Type.Object(
+  { vendor: Type.Optional(VendorName) },
+  { additionalProperties: false },
+)
+
+const ResetBody = Type.Object({
+  reset: Type.Array(VendorName, { description: 'the vendors put back to their fixtures' }),
+  clock: Type.String({ description: 'the sandbox time the fixtures were seeded at again' }),
+})
+
+/** POST /_resultbox/state/reset: every vendor (or one) back to its fixtures, in one transaction. */
+export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
+  const { db, clock, scheduler, simulations } = sandbox
+
+  app.post(
+    '/state/reset',
+    {
+      schema: {
+        operationId: 'resetState',
+        tags: ['control'],
+        summary: 'Put the store back to the fixtures: what scenarios and clients created is dropped',
+        querystring: ResetQuery,
+        response: { 200: ResetBody, 400: ControlErrorBody },
+      },
+    },
+    async (request) => {
+      const vendors = request.query.vendor === undefined ? [...VENDORS] : [request.query.vendor]
+      const now = clock.now()
+      db.transaction(() => {
+        for (const vendor of vendors) simulations[vendor].reset(now)
+      }).immediate()
+      scheduler.catchUp()
+      return { reset: vendors, clock: new Date(now).toISOString() }
+    },
+  )
+}

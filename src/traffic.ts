@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { SandboxClock } from './clock.js'
+import type { VendorErrorMapping } from './errors.js'
+import { InjectedFault, type AppliedFault, type Faults } from './faults.js'
+import type { Journal } from './journal.js'
+import type { Vendor } from './simulation.js'
+import { CONTROL_PREFIX } from './control/index.js'
+import { EXPLORER_PREFIX } from './explorer/index.js'
+import { explorerErrorMapping } from './explorer/errors.js'
+import { MODELARTS_PREFIX } from './modelarts/index.js'
+import { modelartsErrorMapping } from './modelarts/errors.js'
+import { prpmErrorMapping } from './prpm/errors.js'
+
+const MAPPINGS: Record<Vendor, VendorErrorMapping> = {
+  prpm: prpmErrorMapping,
+  explorer: explorerErrorMapping,
+  modelarts: modelartsErrorMapping,
+}
+
+/** The vendor a URL belongs to; PrPM serves the root, so everything else is its. Null for the control API. */
+export function vendorOf(url: string): Vendor | null {
+  if (url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`)) return null
+  if (url.startsWith(`${EXPLORER_PREFIX}/`)) return 'explorer'
+  if (url.startsWith(`${MODELARTS_PREFIX}/`)) return 'modelarts'
+  return 'prpm'
+}
+
+/** The envelope of the vendor a URL belongs to (PrPM's for the root and for anything unknown). */
+export function errorMappingFor(url: string): VendorErrorMapping {
+  return MAPPINGS[vendorOf(url) ?? 'prpm']
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The sandbox time the request arrived, and what a fault rule did to it. */
+    traffic: { vendor: Vendor | null; arrivedAt: number; fault: AppliedFault | null }
+  }
+}
+
+/**
+ * Every vendor request passes here: fault rules delay or fail it before the
+ * vendor sees it (before auth, as a flaky network or gateway would), and the
+ * journal records it once answered. The control API is neither faulted nor
+ * journaled, so polling the journal does not fill it.
+ */
+export function watchTraffic(app: FastifyInstance, { clock, faults, journal }: { clock: SandboxClock; faults: Faults; journal: Journal }): void {
+  app.decorateRequest('traffic', null as unknown as FastifyRequest['traffic'])
+  app.addHook('onRequest', async (request) => {
+    const vendor = vendorOf(request.url)
+    request.traffic = { vendor, arrivedAt: clock.now(), fault: null }
+    if (vendor === null || !faults.active) return
+    try {
+      request.traffic.fault = await faults.apply(vendor, request.routeOptions.schema?.operationId, MAPPINGS[vendor])
+    } catch (error) {
+      if (error instanceof InjectedFault) request.traffic.fault = error.applied
+      throw error
+    }
+  })
+  if (journal.capacity === 0) return
+  app.addHook('onResponse', async (request, reply) => {
+    const { vendor, arrivedAt, fault } = request.traffic
+    if (vendor === null) return
+    const queryAt = request.url.indexOf('?')
+    const body = request.body
+    journal.record({
+      id: journal.nextId(),
+      time: new Date(arrivedAt).toISOString(),
+      vendor,
+      operation: request.routeOptions.schema?.operationId ?? null,
+      method: request.method,
+      path: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
+      query: queryAt === -1 ? '' : request.url.slice(queryAt + 1),
+      headers: request.headers as Record<string, string | string[]>,
+      // Uploads are not kept: the journal holds what a client sent, not megabytes of event logs.
+      body: body === undefined || String(request.headers['content-type']).startsWith('multipart/') ? null : body,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      fault,
+    })
+  })
+}
