@@ -14,6 +14,8 @@ export const scenarioRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = a
     app.post(
       `/scenarios/${vendor}`,
       {
+        // A scenario may spell out thousands of cases or rows: it gets the upload cap, not Fastify's 1 MiB.
+        bodyLimit: sandbox.config.uploadMaxBytes,
         schema: {
           operationId: `create${vendor[0]?.toUpperCase()}${vendor.slice(1)}Scenario`,
           tags: ['control'],
