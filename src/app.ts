@@ -104,7 +104,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   })
 
   await app.register(controlApi, { prefix: CONTROL_PREFIX, sandbox: app.resultbox })
-  await app.register(prpmApi, { config: config.prpm, db, clock, scheduler })
+  await app.register(prpmApi, { config: config.prpm, db, clock, scheduler, uploadMaxBytes: config.uploadMaxBytes })
   await app.register(explorerApi, { prefix: EXPLORER_PREFIX, config: config.explorer, db, clock, scheduler })
   await app.register(modelartsApi, { prefix: MODELARTS_PREFIX, config: config.modelarts, db, clock, scheduler })
   return app

@@ -1,8 +1,9 @@
 import path from 'node:path'
 import type { Db } from '../database.js'
 import { FixtureError, loadFixtureFile } from '../fixtures.js'
-import { PLUGINS, pluginForPrescriptionType } from './plugins.js'
-import { Fixture } from './schemas.js'
+import { jsonbOrdered } from './definitions.js'
+import { PLUGINS, PLUGIN_INFO, applicablePlugins, pluginForPrescriptionType } from './plugins.js'
+import { Fixture, type FixtureEventLog } from './schemas.js'
 import { PrpmStore } from './store.js'
 
 export const FIXTURE_FILE = 'prpm.json'
@@ -60,7 +61,22 @@ export function loadPrpmFixture(dir: string): Fixture {
 /** Inserts the fixture; each plugin is due its offset after `seededAt`. */
 export function seedPrpm(db: Db, fixture: Fixture, seededAt: number): void {
   const store = new PrpmStore(db)
-  for (const project of fixture.projects) store.insertProject(project)
+  for (const project of fixture.projects) {
+    store.insertProject({ id: project.id, status: project.status })
+    const log = project.event_log
+    const eventLogId = log ? seedEventLog(store, log, seededAt) : null
+    store.insertProjectDetails({
+      project_id: project.id, event_log_id: eventLogId, name: project.name ?? log?.file_name ?? `project-${project.id}`,
+      description: null, error: null, created_at: seededAt, updated_at: null, training_at: null, trained_at: null,
+    })
+    if (!log) continue
+    applicablePlugins(log.outcome_definition !== null, log.treatment_definition !== null, {}).forEach((plugin, position) => {
+      store.insertProjectPlugin({
+        project_id: project.id, position, plugin_key: plugin, created_at: seededAt,
+        parameters: JSON.stringify(jsonbOrdered(PLUGIN_INFO[plugin].parameters)), additional_info: '{}', status: 'TRAINED', error: null,
+      })
+    })
+  }
   for (const result of fixture.results) {
     store.insertResult({
       result_key: result.result_key,
@@ -82,4 +98,24 @@ export function seedPrpm(db: Db, fixture: Fixture, seededAt: number): void {
       })),
     })
   }
+}
+
+/** A fixture project's event log: its definition and activities, as if uploaded and defined at seeding. */
+function seedEventLog(store: PrpmStore, log: FixtureEventLog, seededAt: number): number {
+  const activity = Object.keys(log.columns_definition).find((column) => log.columns_definition[column] === 'ACTIVITY')
+  const values = new Map<string, Map<string, number>>()
+  if (activity) values.set(activity, new Map(log.activities.map((value) => [value, 1])))
+  const id = store.insertEventLog({ file_name: log.file_name, created_at: seededAt, columns: log.columns, row_count: 0, values, test: null })
+  store.setDefinition(id, {
+    columns_definition: jsonbOrdered(log.columns_definition),
+    case_attributes: log.case_attributes,
+    fast_mode: true,
+    start_transition: 'START',
+    complete_transition: 'COMPLETE',
+    abort_transition: 'ATE_ABORT',
+    outcome_definition: log.outcome_definition?.map((group) => group.map(({ column, operator, value }) => ({ column, operator, value }))) ?? null,
+    outcome_definition_negative: false,
+    treatment_definition: log.treatment_definition?.map((group) => group.map(({ column, operator, value }) => ({ column, operator, value }))) ?? null,
+  }, seededAt)
+  return id
 }

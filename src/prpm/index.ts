@@ -1,4 +1,6 @@
+import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 import type { SandboxClock } from '../clock.js'
 import type { Db } from '../database.js'
@@ -9,8 +11,15 @@ import { bearerAuth } from './auth.js'
 import { prpmErrorMapping } from './errors.js'
 import { readResult } from './results.js'
 import { prpmRunner } from './runner.js'
-import { DetailError, ResultBody, ResultParams, ValidationError } from './schemas.js'
+import { createProject, defineColumns, projectBody, uploadDataset, uploadEventLog } from './flows.js'
+import {
+  ColumnsDefinitionRequest, CreateProjectRequest, CreateProjectResponse, DatasetUploadResponse, DetailError, EventLogParams,
+  ProjectParams, ProjectResponse, ResultBody, ResultParams, UpdateEventLogResponse, UploadEventLogResponse, ValidationError,
+} from './schemas.js'
 import { PrpmStore } from './store.js'
+import { prpmTraining } from './training.js'
+import { withForm } from './upload.js'
+import { pydanticError } from './validation.js'
 
 export { loadPrpmFixture, seedPrpm } from './fixtures.js'
 
@@ -19,13 +28,24 @@ export interface PrpmOptions {
   db: Db
   clock: SandboxClock
   scheduler: Scheduler
+  /** Largest uploaded file, and largest decompressed content of a zip or gzip. */
+  uploadMaxBytes: number
+}
+
+/** Routes with attachValidation answer schema failures as pydantic words them. */
+function checkRequest(request: FastifyRequest): void {
+  const failure = request.validationError as (Error & { validation?: []; validationContext?: string }) | undefined
+  if (failure?.validation) throw pydanticError(failure.validation, failure.validationContext ?? 'body')
 }
 
 /** PrPM (PrCore) at the root of the URL space, as the vendor serves it. */
-export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { config, db, clock, scheduler }) => {
+export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { config, db, clock, scheduler, uploadMaxBytes }) => {
   const store = new PrpmStore(db)
   const rules = { oneShotRead: config.oneShotRead, resultTtlSeconds: config.resultTtlSeconds }
+  // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
+  scheduler.register(prpmTraining(store))
   scheduler.register(prpmRunner(store, rules))
+  await app.register(multipart, { limits: { fileSize: uploadMaxBytes } })
   useVendorErrors(app, prpmErrorMapping)
   useBareJsonContentType(app)
   const authenticate = bearerAuth(config.tokens)
@@ -44,6 +64,104 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
     async (request) => {
       scheduler.catchUp()
       return readResult(store, request.params.project_id, request.params.result_key, clock.now(), rules)
+    },
+  )
+
+  const limits = (tmpDir: string) => ({ maxBytes: uploadMaxBytes, tmpDir })
+
+  app.post(
+    '/event_log',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'uploadEventLog',
+        summary: 'Upload an event log (multipart: file, optional test, separator)',
+        response: { 200: UploadEventLogResponse, 400: DetailError, 401: DetailError, 413: DetailError, 422: ValidationError },
+      },
+    },
+    async (request) => withForm(request, ['file', 'test'], (form, tmpDir) => uploadEventLog(store, form, limits(tmpDir), clock.now())),
+  )
+
+  app.put(
+    '/event_log/:event_log_id',
+    {
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: {
+        operationId: 'defineColumns',
+        summary: 'Define the columns of an uploaded event log',
+        params: EventLogParams,
+        body: ColumnsDefinitionRequest,
+        response: { 200: UpdateEventLogResponse, 400: DetailError, 401: DetailError, 404: DetailError, 422: ValidationError },
+      },
+    },
+    async (request) => {
+      checkRequest(request)
+      scheduler.catchUp()
+      return store.transaction(() => defineColumns(store, request.params.event_log_id, request.body, clock.now()))
+    },
+  )
+
+  app.post(
+    '/project',
+    {
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: {
+        operationId: 'createProject',
+        summary: 'Create a project from a defined event log (outcome, treatment)',
+        body: CreateProjectRequest,
+        response: { 200: CreateProjectResponse, 400: DetailError, 401: DetailError, 422: ValidationError },
+      },
+    },
+    async (request) => {
+      checkRequest(request)
+      scheduler.catchUp()
+      const now = clock.now()
+      const created = store.transaction(() => createProject(store, request.body, now))
+      scheduler.catchUp()
+      return { message: 'Project created successfully', project: projectBody(store, created.project_id, now), result_key: created.result_key }
+    },
+  )
+
+  app.get(
+    '/project/:project_id',
+    {
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: {
+        operationId: 'getProject',
+        summary: 'Get a project, its status and its plugins',
+        params: ProjectParams,
+        response: { 200: ProjectResponse, 400: DetailError, 401: DetailError, 422: ValidationError },
+      },
+    },
+    async (request) => {
+      checkRequest(request)
+      scheduler.catchUp()
+      return { message: 'Project retrieved successfully', project: projectBody(store, request.params.project_id, clock.now()) }
+    },
+  )
+
+  app.post(
+    '/project/:project_id/result',
+    {
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: {
+        operationId: 'uploadDataset',
+        summary: 'Upload an ongoing dataset to a trained project (multipart: file, seperator)',
+        params: ProjectParams,
+        response: { 200: DatasetUploadResponse, 400: DetailError, 401: DetailError, 413: DetailError, 422: ValidationError },
+      },
+    },
+    async (request) => {
+      checkRequest(request)
+      scheduler.catchUp()
+      const answer = await withForm(request, ['file'], (form, tmpDir) =>
+        uploadDataset(store, request.params.project_id, form, limits(tmpDir), clock.now()))
+      scheduler.catchUp()
+      return answer
     },
   )
 }

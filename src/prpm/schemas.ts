@@ -26,7 +26,8 @@ export const TreatmentOperator = literals([
 
 /** One condition of a treatment or outcome definition; key order as PrCore sends it. */
 export const Condition = Type.Object({
-  value: Type.String(),
+  // A union, not Nullable: the fixture loader's TypeBox compiler cannot check an Unsafe schema.
+  value: Type.Union([Type.String(), Type.Null()]),
   column: Type.String(),
   operator: TreatmentOperator,
 })
@@ -135,8 +136,171 @@ export const FixtureResult = Type.Object({
 })
 export type FixtureResult = Static<typeof FixtureResult>
 
+/** The event log behind a fixture project: its definition, and the activities NEXT_ACTIVITY may predict. */
+export const FixtureEventLog = Type.Object({
+  file_name: Type.String(),
+  columns: Type.Array(Type.String(), { minItems: 1 }),
+  columns_definition: ColumnsDefinition,
+  case_attributes: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  outcome_definition: Type.Union([ConditionGroups, Type.Null()]),
+  treatment_definition: Type.Union([ConditionGroups, Type.Null()]),
+  activities: Type.Array(Type.String()),
+})
+export type FixtureEventLog = Static<typeof FixtureEventLog>
+
 export const Fixture = Type.Object({
-  projects: Type.Array(Type.Object({ id: Type.Integer(), status: ProjectStatus })),
+  projects: Type.Array(Type.Object({
+    id: Type.Integer(),
+    status: ProjectStatus,
+    name: Type.Optional(Type.String()),
+    event_log: Type.Optional(FixtureEventLog),
+  })),
   results: Type.Array(FixtureResult),
 })
 export type Fixture = Static<typeof Fixture>
+
+// ---- The client workflow: event logs, definitions, projects, datasets ----
+
+/**
+ * A string enum for request bodies: one JSON Schema `enum`, so a bad value is
+ * one error that lists what is permitted, as pydantic's enum message does.
+ */
+const requestEnum = <T extends string>(values: readonly T[], options: object = {}) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options })
+
+const COLUMN_DEFINITIONS = ColumnDefinition.anyOf.map((literal) => literal.const)
+const OPERATORS = TreatmentOperator.anyOf.map((literal) => literal.const)
+
+/** ISO 8601 with microseconds and offset, as FastAPI prints a timestamptz (`2023-03-04T09:26:36.572249+00:00`). */
+const DateTime = Type.String({ description: 'ISO 8601 with microseconds and +00:00, as PrCore prints timestamps' })
+
+export const EventLogParams = Type.Object({ event_log_id: Type.Integer() })
+export const ProjectParams = Type.Object({ project_id: Type.Integer() })
+
+/** POST /event_log: the log's columns, what PrCore infers from their names, and its first five events. */
+export const UploadEventLogResponse = Type.Object({
+  message: Type.String(),
+  event_log_id: Type.Integer(),
+  columns_header: Type.Array(Type.String()),
+  columns_inferred_definition: Type.Array(Nullable(Type.String())),
+  columns_data: Type.Array(Type.Array(Type.String()), { description: 'the first five events, "nan" for a missing value' }),
+})
+export type UploadEventLogResponse = Static<typeof UploadEventLogResponse>
+
+export const ColumnsDefinitionRequest = Type.Object({
+  columns_definition: Type.Record(
+    Type.String(),
+    Type.Unsafe<Static<typeof ColumnDefinition> | null>({ type: ['string', 'null'], enum: [...COLUMN_DEFINITIONS, null] }),
+    { description: 'every column of the log to use, by name, with its type (or null to ignore it)' },
+  ),
+  case_attributes: Type.Optional(Nullable(Type.Array(Type.String(), { description: 'columns whose value is the same for every event of a case' }))),
+  fast_mode: Type.Optional(Type.Boolean({ default: true, description: 'keep only complete and abort transitions' })),
+  start_transition: Type.Optional(Type.String({ default: 'START' })),
+  complete_transition: Type.Optional(Type.String({ default: 'COMPLETE' })),
+  abort_transition: Type.Optional(Type.String({ default: 'ATE_ABORT' })),
+})
+export type ColumnsDefinitionRequest = Static<typeof ColumnsDefinitionRequest>
+
+export const UpdateEventLogResponse = Type.Object({
+  message: Type.String(),
+  event_log_id: Type.Integer(),
+  received_definition: ColumnsDefinition,
+  activities_count: Type.Record(Type.String(), Type.Integer()),
+  resources_count: Type.Record(Type.String(), Type.Integer()),
+  outcome_options: Type.Array(Type.String()),
+  treatment_options: Type.Array(Type.String()),
+})
+export type UpdateEventLogResponse = Static<typeof UpdateEventLogResponse>
+
+/** One condition as a client sends it and as the project echoes it (pydantic's field order). */
+export const ProjectCondition = Type.Object({
+  column: Type.String(),
+  operator: requestEnum(OPERATORS),
+  value: Type.Optional(Nullable(Type.String({ description: 'numbers are accepted and read as strings' }))),
+})
+export type ProjectCondition = Static<typeof ProjectCondition>
+
+const ProjectConditionGroups = Type.Array(Type.Array(ProjectCondition), {
+  description: 'lists of lists: the outer list is OR, each inner list AND',
+})
+
+export const CreateProjectRequest = Type.Object({
+  event_log_id: Type.Integer(),
+  positive_outcome: Type.Optional(Nullable(ProjectConditionGroups)),
+  negative_outcome: Type.Optional(Nullable(ProjectConditionGroups)),
+  treatment: Type.Optional(Nullable(ProjectConditionGroups)),
+  parameters: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), { description: 'per plugin key' })),
+  additional_info: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), { description: 'per plugin key' })),
+})
+export type CreateProjectRequest = Static<typeof CreateProjectRequest>
+
+const EchoedCondition = Type.Object({ column: Type.String(), operator: Type.String(), value: Nullable(Type.String()) })
+
+export const Definition = Type.Object({
+  columns_definition: ColumnsDefinition,
+  case_attributes: Nullable(Type.Array(Type.String())),
+  fast_mode: Type.Boolean(),
+  start_transition: Type.String(),
+  complete_transition: Type.String(),
+  abort_transition: Type.String(),
+  outcome_definition: Nullable(Type.Array(Type.Array(EchoedCondition))),
+  outcome_definition_negative: Type.Boolean(),
+  treatment_definition: Nullable(Type.Array(Type.Array(EchoedCondition))),
+  id: Type.Integer(),
+  created_at: DateTime,
+  updated_at: Nullable(DateTime),
+})
+export type Definition = Static<typeof Definition>
+
+export const EventLog = Type.Object({
+  file_name: Type.String(),
+  id: Type.Integer(),
+  created_at: DateTime,
+  updated_at: Nullable(DateTime),
+  definition: Type.Union([Definition, Type.Null()]),
+})
+export type EventLog = Static<typeof EventLog>
+
+export const Plugin = Type.Object({
+  id: Type.Integer(),
+  created_at: DateTime,
+  updated_at: Nullable(DateTime),
+  key: Type.String(),
+  prescription_type: Type.String(),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  parameters: Type.Record(Type.String(), Type.Unknown()),
+  additional_info: Type.Record(Type.String(), Type.Unknown()),
+  status: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  disabled: Type.Boolean(),
+})
+export type Plugin = Static<typeof Plugin>
+
+/** PrCore's Project model, fields in pydantic's order (base class first). */
+export const Project = Type.Object({
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  status: ProjectStatus,
+  id: Type.Integer(),
+  created_at: DateTime,
+  updated_at: Nullable(DateTime),
+  error: Nullable(Type.String()),
+  event_log: Type.Union([EventLog, Type.Null()]),
+  plugins: Type.Array(Plugin),
+})
+export type Project = Static<typeof Project>
+
+export const ProjectResponse = Type.Object({ message: Type.String(), project: Project })
+
+export const CreateProjectResponse = Type.Object({
+  message: Type.String(),
+  project: Project,
+  result_key: Nullable(Type.String({ description: 'set when a test file came with the event log' })),
+})
+
+export const DatasetUploadResponse = Type.Object({
+  message: Type.String(),
+  project_id: Type.Integer(),
+  result_key: Type.String(),
+})

@@ -1,6 +1,7 @@
 import type { Db } from '../database.js'
 import type { PluginKey } from './plugins.js'
-import type { Prescription, ProjectStatus } from './schemas.js'
+import type { Static } from '@sinclair/typebox'
+import type { ColumnsDefinition, Prescription, ProjectStatus, TreatmentOperator } from './schemas.js'
 
 export interface ProjectRow {
   id: number
@@ -31,11 +32,74 @@ export interface NewResult {
   cases_count: number
   columns: string[]
   columns_definition: Record<string, string | null>
-  case_attributes: string[]
+  case_attributes: string[] | null
   expected_plugins: PluginKey[]
   /** When each expected plugin finishes, in the order it is scheduled. */
   schedule: { plugin: PluginKey; due_at: number }[]
   cases: { case_id: string; events: string[][]; prescriptions: { plugin: PluginKey; body: Prescription }[] }[]
+}
+
+export interface EventLogRow {
+  id: number
+  file_name: string
+  created_at: number
+  updated_at: number | null
+  columns: string
+  row_count: number
+  definition: string | null
+  definition_created_at: number | null
+  definition_updated_at: number | null
+}
+
+/** An event log's definition as PrCore keeps it (its `definition` table), stored as JSON. */
+export interface StoredDefinition {
+  columns_definition: Static<typeof ColumnsDefinition>
+  case_attributes: string[] | null
+  fast_mode: boolean
+  start_transition: string
+  complete_transition: string
+  abort_transition: string
+  outcome_definition: StoredCondition[][] | null
+  outcome_definition_negative: boolean
+  treatment_definition: StoredCondition[][] | null
+}
+export interface StoredCondition {
+  column: string
+  operator: Static<typeof TreatmentOperator>
+  value: string | null
+}
+
+export interface ProjectDetailsRow {
+  project_id: number
+  event_log_id: number | null
+  name: string
+  description: string | null
+  error: string | null
+  created_at: number
+  updated_at: number | null
+  training_at: number | null
+  trained_at: number | null
+}
+
+export interface ProjectPluginRow {
+  id: number
+  project_id: number
+  position: number
+  plugin_key: PluginKey
+  created_at: number
+  parameters: string
+  additional_info: string
+  status: 'TRAINED' | 'ERROR'
+  error: string | null
+}
+
+export interface NewEventLog {
+  file_name: string
+  created_at: number
+  columns: string[]
+  row_count: number
+  values: Map<string, Map<string, number>>
+  test: { columns: string[]; rows: (string | null)[][] } | null
 }
 
 /** Every query PrPM makes, as prepared statements. */
@@ -86,6 +150,55 @@ export class PrpmStore {
            finish_seq = (SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM prpm_result_plugins WHERE result_key = ?)
          WHERE result_key = ? AND plugin_key = ?`,
       ),
+      nextId: db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_projects'),
+      nextEventLogId: db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_event_logs'),
+      insertEventLog: db.prepare(
+        `INSERT INTO prpm_event_logs (id, file_name, created_at, columns, row_count) VALUES (@id, @file_name, @created_at, @columns, @row_count)`,
+      ),
+      insertValue: db.prepare('INSERT INTO prpm_event_log_values (event_log_id, column_name, position, value, count) VALUES (?, ?, ?, ?, ?)'),
+      insertTest: db.prepare('INSERT INTO prpm_event_log_tests (event_log_id, columns, rows) VALUES (?, ?, ?)'),
+      eventLog: db.prepare<[number], EventLogRow>('SELECT * FROM prpm_event_logs WHERE id = ?'),
+      values: db.prepare<[number, string], { value: string; count: number }>(
+        `SELECT value, count FROM prpm_event_log_values WHERE event_log_id = ? AND column_name = ? ORDER BY count DESC, position`,
+      ),
+      setDefinition: db.prepare<[string, number, number, number, number]>(
+        `UPDATE prpm_event_logs SET definition = ?, definition_id = id,
+           definition_updated_at = CASE WHEN definition_created_at IS NULL THEN NULL ELSE ? END,
+           definition_created_at = COALESCE(definition_created_at, ?), updated_at = ? WHERE id = ?`,
+      ),
+      touchDefinition: db.prepare<[string, number, number]>(
+        'UPDATE prpm_event_logs SET definition = ?, definition_updated_at = ? WHERE id = ?',
+      ),
+      test: db.prepare<[number], { columns: string; rows: string }>('SELECT columns, rows FROM prpm_event_log_tests WHERE event_log_id = ?'),
+      deleteTest: db.prepare<[number]>('DELETE FROM prpm_event_log_tests WHERE event_log_id = ?'),
+      projectOfEventLog: db.prepare<[number], { project_id: number }>(
+        'SELECT project_id FROM prpm_project_details WHERE event_log_id = ?',
+      ),
+      details: db.prepare<[number], ProjectDetailsRow>('SELECT * FROM prpm_project_details WHERE project_id = ?'),
+      insertDetails: db.prepare(
+        `INSERT INTO prpm_project_details (project_id, event_log_id, name, description, error, created_at, updated_at, training_at, trained_at)
+         VALUES (@project_id, @event_log_id, @name, @description, @error, @created_at, @updated_at, @training_at, @trained_at)`,
+      ),
+      insertPlugin2: db.prepare(
+        `INSERT INTO prpm_project_plugins (project_id, position, plugin_key, created_at, parameters, additional_info, status, error)
+         VALUES (@project_id, @position, @plugin_key, @created_at, @parameters, @additional_info, @status, @error)`,
+      ),
+      projectPlugins: db.prepare<[number], ProjectPluginRow>('SELECT * FROM prpm_project_plugins WHERE project_id = ? ORDER BY position'),
+      nextTrainingDue: db.prepare<[], { due: number | null }>(
+        `SELECT MIN(CASE p.status WHEN 'PREPROCESSING' THEN d.training_at ELSE d.trained_at END) AS due
+         FROM prpm_projects p JOIN prpm_project_details d ON d.project_id = p.id
+         WHERE p.status IN ('PREPROCESSING', 'TRAINING') AND d.trained_at IS NOT NULL`,
+      ),
+      trainedDue: db.prepare<[number], { id: number; trained_at: number }>(
+        `SELECT p.id, d.trained_at FROM prpm_projects p JOIN prpm_project_details d ON d.project_id = p.id
+         WHERE p.status IN ('PREPROCESSING', 'TRAINING') AND d.trained_at <= ?`,
+      ),
+      trainingDue: db.prepare<[number], { id: number; training_at: number }>(
+        `SELECT p.id, d.training_at FROM prpm_projects p JOIN prpm_project_details d ON d.project_id = p.id
+         WHERE p.status = 'PREPROCESSING' AND d.training_at <= ?`,
+      ),
+      setStatus: db.prepare<[string, number]>('UPDATE prpm_projects SET status = ? WHERE id = ?'),
+      setUpdatedAt: db.prepare<[number, number]>('UPDATE prpm_project_details SET updated_at = ? WHERE project_id = ?'),
       oldestResult: db.prepare<[], { created_at: number | null }>('SELECT MIN(created_at) AS created_at FROM prpm_results'),
       deleteCreatedBefore: db.prepare<[number]>('DELETE FROM prpm_results WHERE created_at <= ?'),
     }
@@ -176,5 +289,93 @@ export class PrpmStore {
 
   deleteResultsCreatedBefore(cutoff: number): number {
     return this.statements.deleteCreatedBefore.run(cutoff).changes
+  }
+
+  nextProjectId(): number {
+    return (this.statements.nextId.get() as { id: number }).id
+  }
+
+  /** Stores an uploaded log's summary (and its test file), returning the new event_log_id. */
+  insertEventLog(log: NewEventLog): number {
+    return this.db.transaction(() => {
+      const id = (this.statements.nextEventLogId.get() as { id: number }).id
+      this.statements.insertEventLog.run({ id, file_name: log.file_name, created_at: log.created_at, columns: JSON.stringify(log.columns), row_count: log.row_count })
+      for (const [column, counts] of log.values) {
+        let position = 0
+        for (const [value, count] of counts) this.statements.insertValue.run(id, column, position++, value, count)
+      }
+      if (log.test) this.statements.insertTest.run(id, JSON.stringify(log.test.columns), JSON.stringify(log.test.rows))
+      return id
+    })()
+  }
+
+  eventLog(id: number): EventLogRow | undefined {
+    return Number.isSafeInteger(id) ? this.statements.eventLog.get(id) : undefined
+  }
+
+  /** A column's values, most frequent first (ties in order of first appearance). */
+  columnValues(eventLogId: number, column: string): { value: string; count: number }[] {
+    return this.statements.values.all(eventLogId, column)
+  }
+
+  /** PUT /event_log: a first definition is created, a later one updates it. */
+  setDefinition(eventLogId: number, definition: StoredDefinition, now: number): void {
+    this.statements.setDefinition.run(JSON.stringify(definition), now, now, now, eventLogId)
+  }
+
+  /** The project-level part (outcome, treatment) written into the definition, as PrCore does at project creation. */
+  updateDefinition(eventLogId: number, definition: StoredDefinition, now: number): void {
+    this.statements.touchDefinition.run(JSON.stringify(definition), now, eventLogId)
+  }
+
+  /** The test file waiting for its project, removed as it is taken (PrCore pops it from memory). */
+  takeTest(eventLogId: number): { columns: string[]; rows: (string | null)[][] } | undefined {
+    const row = this.statements.test.get(eventLogId)
+    if (!row) return undefined
+    this.statements.deleteTest.run(eventLogId)
+    return { columns: JSON.parse(row.columns) as string[], rows: JSON.parse(row.rows) as (string | null)[][] }
+  }
+
+  projectOfEventLog(eventLogId: number): number | undefined {
+    return this.statements.projectOfEventLog.get(eventLogId)?.project_id
+  }
+
+  projectDetails(projectId: number): ProjectDetailsRow | undefined {
+    return this.statements.details.get(projectId)
+  }
+
+  insertProjectDetails(details: ProjectDetailsRow): void {
+    this.statements.insertDetails.run(details)
+  }
+
+  insertProjectPlugin(plugin: Omit<ProjectPluginRow, 'id'>): void {
+    this.statements.insertPlugin2.run(plugin)
+  }
+
+  projectPlugins(projectId: number): ProjectPluginRow[] {
+    return this.statements.projectPlugins.all(projectId)
+  }
+
+  nextTrainingDue(): number | null {
+    return this.statements.nextTrainingDue.get()?.due ?? null
+  }
+
+  /** Moves every project whose phase ended by `now` on: PREPROCESSING → TRAINING → TRAINED. */
+  advanceTraining(now: number): void {
+    this.db.transaction(() => {
+      for (const project of this.statements.trainedDue.all(now)) {
+        this.statements.setStatus.run('TRAINED', project.id)
+        this.statements.setUpdatedAt.run(project.trained_at, project.id)
+      }
+      for (const project of this.statements.trainingDue.all(now)) {
+        this.statements.setStatus.run('TRAINING', project.id)
+        this.statements.setUpdatedAt.run(project.training_at, project.id)
+      }
+    }).immediate()
+  }
+
+  /** Runs `work` all or nothing. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)()
   }
 }

@@ -1,0 +1,406 @@
+import { randomInt } from 'node:crypto'
+import { VendorError } from '../errors.js'
+import {
+  availableOptions, columnNamed, inferDefinition, jsonbOrdered, nullablePythonDateTime, pythonDateTime, storedConditions,
+  validateColumnsDefinition, validateConditionGroups, type ColumnsDefinition,
+} from './definitions.js'
+import { PrpmErrors, prpmErrorMapping } from './errors.js'
+import { ALLOWED_EXTENSIONS, ContentTooLargeError, EventLogFileError, INVALID_LOG, extensionOf, readEventLog } from './files.js'
+import { PLUGINS, PLUGIN_INFO, applicablePlugins, type PluginKey } from './plugins.js'
+import { prescribe } from './prescriptions.js'
+import type {
+  ColumnsDefinitionRequest, CreateProjectRequest, Project, ProjectStatus, UpdateEventLogResponse, UploadEventLogResponse,
+} from './schemas.js'
+import type { NewResult, PrpmStore, StoredDefinition } from './store.js'
+import { LogSummary, Table, type Form } from './upload.js'
+
+const JSON_TYPE = { 'content-type': 'application/json' }
+const bad = (message: string) => new VendorError(400, { detail: message }, JSON_TYPE)
+
+/** PrCore's timings observed on BPIC 2012 (vendors.md): the defaults of every new project. */
+export const PREPROCESSING_MS = 35_000
+export const TRAINING_MS = 7_000
+/** When each plugin answers a dataset after the project is TRAINED: within about 2 s, alarm first as in the seed. */
+export const PLUGIN_FINISH_MS: Record<PluginKey, number> = {
+  'plugin-random-forest-alarm': 600,
+  'plugin-knn-next-activity': 1_200,
+  'plugin-causallift-treatment-effect': 1_800,
+  'plugin-causallift-resource-allocation': 2_000,
+}
+/** PrCore refuses fast_mode=false on logs over a million events. */
+const SLOW_MODE_MAX_ROWS = 1_000_000
+
+const READY_STATUSES = new Set<ProjectStatus>(['TRAINED', 'STREAMING', 'SIMULATING'])
+const REDEFINABLE_STATUSES = new Set<ProjectStatus>(['WAITING', 'TRAINED', 'STREAMING', 'SIMULATING', 'ERROR'])
+
+export interface UploadLimits {
+  maxBytes: number
+  tmpDir: string
+}
+
+/** FastAPI's 422 for a form field it could not use. */
+function formFieldError(field: string, msg: string, type: string): VendorError {
+  return new VendorError(422, { detail: [{ loc: ['body', field], msg, type }] }, JSON_TYPE)
+}
+
+/** Refuses a form without the file (422, as FastAPI checks Form() fields) or with text in its place. */
+function requireFile(form: Form, field: string) {
+  if (form.textInFileFields.includes(field) && !form.files.has(field)) {
+    throw formFieldError(field, "Expected UploadFile, received: <class 'str'>", 'value_error')
+  }
+  const file = form.files.get(field)
+  if (!file) throw formFieldError(field, 'field required', 'value_error.missing')
+  return file
+}
+
+async function readInto<T extends LogSummary | Table>(
+  sink: T, file: { filename: string; path: string }, separator: string, limits: UploadLimits, errorDetail: string | null,
+): Promise<T> {
+  try {
+    await readEventLog(file.path, extensionOf(file.filename), sink, { separator, maxBytes: limits.maxBytes, tmpDir: limits.tmpDir })
+  } catch (error) {
+    if (error instanceof ContentTooLargeError) throw prpmErrorMapping.clientError(413, error.message)
+    if (error instanceof EventLogFileError) throw bad(errorDetail ?? error.message)
+    throw error
+  }
+  return sink
+}
+
+/** POST /event_log: the training log summarised into the store, the test file kept whole for its project. */
+export async function uploadEventLog(store: PrpmStore, form: Form, limits: UploadLimits, now: number): Promise<UploadEventLogResponse> {
+  const file = requireFile(form, 'file')
+  const separator = form.fields.get('separator') ?? ','
+  if (!ALLOWED_EXTENSIONS.includes(extensionOf(file.filename))) throw bad(INVALID_LOG)
+  const test = form.files.get('test')
+  if (test && !ALLOWED_EXTENSIONS.includes(extensionOf(test.filename))) throw bad(INVALID_LOG)
+
+  const summary = await readInto(new LogSummary(), file, separator, limits, null)
+  // PrCore only reads the test file once the project is created; a bad one then fails the project's result.
+  const table = test ? (await readInto(new Table(), test, separator, limits, INVALID_LOG)).finish() : null
+  const columns = summary.columnNames
+  const id = store.insertEventLog({
+    file_name: file.filename, created_at: now, columns, row_count: summary.rowCount, values: summary.values, test: table,
+  })
+  return {
+    message: 'Event log uploaded',
+    event_log_id: id,
+    columns_header: columns,
+    columns_inferred_definition: columns.map(inferDefinition),
+    columns_data: summary.headRows(),
+  }
+}
+
+/** Value counts of the column with this definition, restricted to complete events when the counts allow it. */
+function countsOf(store: PrpmStore, eventLogId: number, definition: ColumnsDefinition, type: string): Record<string, number> {
+  const column = columnNamed(definition, type)
+  const counts: Record<string, number> = {}
+  if (column === null) return counts
+  for (const { value, count } of store.columnValues(eventLogId, column)) counts[value] = count
+  return counts
+}
+
+/** PUT /event_log/{event_log_id} */
+export function defineColumns(store: PrpmStore, eventLogId: number, body: ColumnsDefinitionRequest, now: number): UpdateEventLogResponse {
+  const log = store.eventLog(eventLogId)
+  if (!log) throw new VendorError(404, { detail: 'Event log not found' }, JSON_TYPE)
+  const projectId = store.projectOfEventLog(eventLogId)
+  const project = projectId === undefined ? undefined : store.project(projectId)
+  if (project && !REDEFINABLE_STATUSES.has(project.status)) throw bad('Project not ready')
+  const fastMode = body.fast_mode ?? true
+  if (!fastMode && log.row_count > SLOW_MODE_MAX_ROWS) throw bad('Fast mode enforced')
+  validateColumnsDefinition(body.columns_definition, body.case_attributes, JSON.parse(log.columns) as string[])
+
+  const definition: StoredDefinition = {
+    columns_definition: jsonbOrdered(body.columns_definition),
+    case_attributes: body.case_attributes ?? null,
+    fast_mode: fastMode,
+    start_transition: body.start_transition ?? 'START',
+    complete_transition: body.complete_transition ?? 'COMPLETE',
+    abort_transition: body.abort_transition ?? 'ATE_ABORT',
+    // A new definition drops the project-level one, as PrCore's set_definition does.
+    outcome_definition: null,
+    outcome_definition_negative: false,
+    treatment_definition: null,
+  }
+  store.setDefinition(eventLogId, definition, now)
+  const received = definition.columns_definition
+  return {
+    message: 'Event log updated',
+    event_log_id: eventLogId,
+    received_definition: received,
+    activities_count: countsOf(store, eventLogId, received, 'ACTIVITY'),
+    resources_count: countsOf(store, eventLogId, received, 'RESOURCE'),
+    outcome_options: availableOptions(received, 'outcome'),
+    treatment_options: availableOptions(received, 'treatment'),
+  }
+}
+
+function newResultKey(store: PrpmStore): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  for (;;) {
+    const key = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('')
+    if (!store.result(key)) return key
+  }
+}
+
+export interface PluginPlan {
+  plugin: PluginKey
+  /** Sandbox ms after dispatch. */
+  finishes_after_ms: number
+  fails: boolean
+}
+
+export interface NewProject {
+  event_log_id: number | null
+  name: string
+  /** The status it is created in; PREPROCESSING trains on the clock. */
+  status: ProjectStatus
+  preprocessing_ms: number
+  training_ms: number
+  plugins: { plugin: PluginKey; parameters: Record<string, unknown>; additional_info: Record<string, unknown> }[]
+}
+
+/** Stores a project with its plugins; a project that trains starts PREPROCESSING and moves on with the clock. */
+export function insertProject(store: PrpmStore, project: NewProject, now: number): number {
+  const id = store.nextProjectId()
+  const trains = project.status === 'PREPROCESSING'
+  const trainingAt = trains ? now + project.preprocessing_ms : null
+  store.insertProject({ id, status: project.status })
+  store.insertProjectDetails({
+    project_id: id, event_log_id: project.event_log_id, name: project.name, description: null, error: null,
+    created_at: now, updated_at: null, training_at: trainingAt, trained_at: trains ? now + project.preprocessing_ms + project.training_ms : null,
+  })
+  project.plugins.forEach((plugin, position) => {
+    store.insertProjectPlugin({
+      project_id: id, position, plugin_key: plugin.plugin, created_at: trainingAt ?? now,
+      parameters: JSON.stringify(jsonbOrdered({ ...PLUGIN_INFO[plugin.plugin].parameters, ...plugin.parameters })),
+      additional_info: JSON.stringify(jsonbOrdered(plugin.additional_info)),
+      status: 'TRAINED', error: null,
+    })
+  })
+  store.advanceTraining(now)
+  return id
+}
+
+export interface Dataset {
+  columns: string[]
+  rows: (string | null)[][]
+}
+
+/** Sort key of a timestamp string; unparsable ones go last (pandas' NaT), ties keep file order. */
+const timeOf = (value: string | null | undefined) => {
+  const time = value == null ? Number.NaN : Date.parse(value.includes('T') || !value.includes(' ') ? value : value.replace(' ', 'T'))
+  return Number.isNaN(time) ? Number.POSITIVE_INFINITY : time
+}
+
+/** PrCore's get_transition_recognized_dataframe: which events of a dataset count. */
+function recognisedRows(dataset: Dataset, definition: StoredDefinition): (string | null)[][] {
+  const column = columnNamed(definition.columns_definition, 'TRANSITION')
+  if (column === null) return dataset.rows
+  const index = dataset.columns.indexOf(column)
+  const upper = (row: (string | null)[]) => (row[index] ?? 'nan').toUpperCase()
+  const starts = dataset.rows.filter((row) => upper(row) === definition.start_transition).length
+  const completes = dataset.rows.filter((row) => upper(row) === definition.complete_transition).length
+  if (starts === 0 && completes === 0) return dataset.rows
+  if (starts === 0) return dataset.rows.filter((row) => upper(row) === definition.complete_transition)
+  if (completes === 0) return dataset.rows.filter((row) => upper(row) === definition.start_transition)
+  return dataset.rows.filter((row) => [definition.complete_transition, definition.abort_transition].includes(upper(row)))
+}
+
+/**
+ * Turns an ongoing dataset into the cases of a result: grouped by the case id
+ * column, case ids in (string) order as pandas' groupby gives them, events as
+ * strings in `columns` order sorted by start time, "nan" for missing.
+ * Returns null when the dataset lacks a defined column (PrCore's ValueError).
+ */
+export function casesOf(dataset: Dataset, definition: StoredDefinition): { case_id: string; events: string[][] }[] | null {
+  for (const [column, type] of Object.entries(definition.columns_definition)) {
+    if (type !== null && !dataset.columns.includes(column)) return null
+  }
+  for (const column of definition.case_attributes ?? []) if (!dataset.columns.includes(column)) return null
+  const caseIndex = dataset.columns.indexOf(columnNamed(definition.columns_definition, 'CASE_ID') as string)
+  const timeColumn = columnNamed(definition.columns_definition, 'TIMESTAMP') ?? columnNamed(definition.columns_definition, 'START_TIMESTAMP')
+  const timeIndex = timeColumn === null ? -1 : dataset.columns.indexOf(timeColumn)
+  const rows = recognisedRows(dataset, definition)
+    .map((row, position) => ({ row, position, time: timeOf(row[timeIndex]) }))
+    .sort((a, b) => a.time - b.time || a.position - b.position)
+  const byCase = new Map<string, string[][]>()
+  for (const { row } of rows) {
+    const events = row.map((value) => value ?? 'nan')
+    const caseId = events[caseIndex] as string
+    const list = byCase.get(caseId)
+    if (list) list.push(events)
+    else byCase.set(caseId, [events])
+  }
+  return [...byCase.keys()].sort().map((caseId) => ({ case_id: caseId, events: byCase.get(caseId) as string[][] }))
+}
+
+export function definitionOf(store: PrpmStore, projectId: number): { definition: StoredDefinition; eventLogId: number } | null {
+  const details = store.projectDetails(projectId)
+  const log = details?.event_log_id == null ? undefined : store.eventLog(details.event_log_id)
+  if (!log?.definition) return null
+  return { definition: JSON.parse(log.definition) as StoredDefinition, eventLogId: log.id }
+}
+
+/**
+ * Stores a result for a project's dataset: every plugin the project trained is
+ * expected and finishes at `dispatchAt` + its offset (a failing one with no
+ * prescriptions). Returns null when the dataset does not fit the definition.
+ */
+export function dispatchResult(
+  store: PrpmStore,
+  projectId: number,
+  dataset: Dataset,
+  now: number,
+  options: { resultKey?: string; plans?: PluginPlan[] } = {},
+): { resultKey: string; due: { plugin: PluginKey; at: number }[] } | null {
+  const found = definitionOf(store, projectId)
+  if (!found) return null
+  const { definition, eventLogId } = found
+  const cases = casesOf(dataset, definition)
+  if (!cases) return null
+  const plugins = store.projectPlugins(projectId).filter((plugin) => plugin.status === 'TRAINED')
+  const details = store.projectDetails(projectId)
+  const dispatchAt = Math.max(now, details?.trained_at ?? now)
+  const plans = options.plans ?? plugins.map((plugin) => ({ plugin: plugin.plugin_key, finishes_after_ms: PLUGIN_FINISH_MS[plugin.plugin_key], fails: false }))
+  const due = plans.map((plan) => ({ plugin: plan.plugin, at: dispatchAt + plan.finishes_after_ms }))
+  const resultKey = options.resultKey ?? newResultKey(store)
+  const activityColumn = columnNamed(definition.columns_definition, 'ACTIVITY')
+  const trainingActivities = activityColumn === null ? [] : store.columnValues(eventLogId, activityColumn).map((entry) => entry.value)
+  const activityIndex = activityColumn === null ? -1 : dataset.columns.indexOf(activityColumn)
+  const activities = trainingActivities.length > 0
+    ? trainingActivities
+    : [...new Set(cases.flatMap((item) => item.events.map((event) => event[activityIndex] as string)))]
+  const parameters = new Map(plugins.map((plugin) => [plugin.plugin_key, JSON.parse(plugin.parameters) as Record<string, unknown>]))
+  const context = {
+    resultKey,
+    encoding: (plugin: PluginKey) => String(parameters.get(plugin)?.encoding ?? 'SIMPLE_INDEX'),
+    activities,
+    treatment: definition.treatment_definition,
+    finishesAt: (plugin: PluginKey) => due.find((entry) => entry.plugin === plugin)?.at ?? dispatchAt,
+  }
+  const failing = new Set(plans.filter((plan) => plan.fails).map((plan) => plan.plugin))
+  const result: NewResult = {
+    result_key: resultKey,
+    project_id: projectId,
+    created_at: now,
+    cases_count: cases.length,
+    columns: dataset.columns,
+    columns_definition: definition.columns_definition,
+    case_attributes: definition.case_attributes,
+    expected_plugins: plans.map((plan) => plan.plugin),
+    schedule: [...due].sort((a, b) => a.at - b.at).map((entry) => ({ plugin: entry.plugin, due_at: entry.at })),
+    cases: cases.map((item) => ({
+      case_id: item.case_id,
+      events: item.events,
+      prescriptions: plans
+        .filter((plan) => !failing.has(plan.plugin))
+        .flatMap((plan) => prescribe(context, plan.plugin, item.case_id, item.events).map((body) => ({ plugin: plan.plugin, body }))),
+    })),
+  }
+  store.insertResult(result)
+  return { resultKey, due }
+}
+
+/** POST /project */
+export function createProject(store: PrpmStore, body: CreateProjectRequest, now: number): { project_id: number; result_key: string | null } {
+  const log = store.eventLog(body.event_log_id)
+  if (!log) throw bad('Event log not found')
+  if (!log.definition) throw bad('Event log definition not found')
+  if (store.projectOfEventLog(log.id) !== undefined) throw bad('Project already existed for this event log')
+  const definition = JSON.parse(log.definition) as StoredDefinition
+  const columns = definition.columns_definition
+  if (body.positive_outcome && body.negative_outcome) throw bad('Project definition conflict')
+  const outcome = body.positive_outcome ?? body.negative_outcome ?? null
+  if (outcome) validateConditionGroups(outcome, columns)
+  if (body.treatment) validateConditionGroups(body.treatment, columns)
+
+  definition.outcome_definition = jsonbOrdered(storedConditions(outcome))
+  definition.outcome_definition_negative = !body.positive_outcome && Boolean(body.negative_outcome)
+  definition.treatment_definition = jsonbOrdered(storedConditions(body.treatment))
+  store.updateDefinition(log.id, definition, now)
+  const additionalInfo = body.additional_info ?? {}
+  const parameters = body.parameters ?? {}
+  const projectId = insertProject(store, {
+    event_log_id: log.id,
+    name: log.file_name,
+    status: 'PREPROCESSING',
+    preprocessing_ms: PREPROCESSING_MS,
+    training_ms: TRAINING_MS,
+    plugins: applicablePlugins(outcome !== null, Boolean(body.treatment), additionalInfo).map((plugin) => ({
+      plugin, parameters: parameters[plugin] ?? {}, additional_info: additionalInfo[plugin] ?? {},
+    })),
+  }, now)
+  const test = store.takeTest(log.id)
+  // A test file that does not fit the definition gives no result_key, as PrCore's get_ongoing_dataset_result_key.
+  const dispatched = test ? dispatchResult(store, projectId, test, now) : null
+  return { project_id: projectId, result_key: dispatched?.resultKey ?? null }
+}
+
+/** POST /project/{project_id}/result, after the file has been read. */
+export async function uploadDataset(store: PrpmStore, projectId: number, form: Form, limits: UploadLimits, now: number) {
+  const file = requireFile(form, 'file')
+  const separator = form.fields.get('seperator') ?? ','
+  if (!ALLOWED_EXTENSIONS.includes(extensionOf(file.filename))) throw bad(INVALID_LOG)
+  const project = store.project(projectId)
+  if (!project) throw PrpmErrors.projectNotFound()
+  if (project.status === 'ERROR') throw PrpmErrors.projectInError()
+  if (!READY_STATUSES.has(project.status)) throw bad('Project not ready')
+  const dataset = (await readInto(new Table(), file, separator, limits, 'There was an error processing the dataset')).finish()
+  const dispatched = store.transaction(() => dispatchResult(store, projectId, dataset, now))
+  if (!dispatched) throw bad('There was an error processing the dataset')
+  return { message: 'Ongoing dataset uploaded successfully', project_id: projectId, result_key: dispatched.resultKey }
+}
+
+/** The project as PrCore's Project model serialises it, plugins shown once preprocessing is over. */
+export function projectBody(store: PrpmStore, projectId: number, now: number): Project {
+  const project = store.project(projectId)
+  if (!project) throw PrpmErrors.projectNotFound()
+  const details = store.projectDetails(projectId)
+  const log = details?.event_log_id == null ? undefined : store.eventLog(details.event_log_id)
+  const definition = log?.definition ? (JSON.parse(log.definition) as StoredDefinition) : null
+  const preprocessing = project.status === 'PREPROCESSING' || project.status === 'WAITING'
+  const plugins = preprocessing ? [] : store.projectPlugins(projectId)
+  return {
+    name: details?.name ?? `project-${projectId}`,
+    description: details?.description ?? null,
+    status: project.status,
+    id: projectId,
+    created_at: pythonDateTime(details?.created_at ?? 0),
+    updated_at: nullablePythonDateTime(details?.updated_at ?? null),
+    error: details?.error ?? null,
+    event_log: log
+      ? {
+          file_name: log.file_name,
+          id: log.id,
+          created_at: pythonDateTime(log.created_at),
+          updated_at: nullablePythonDateTime(log.updated_at),
+          definition: definition && log.definition_created_at !== null
+            ? {
+                ...definition,
+                id: log.id,
+                created_at: pythonDateTime(log.definition_created_at),
+                updated_at: nullablePythonDateTime(log.definition_updated_at),
+              }
+            : null,
+        }
+      : null,
+    plugins: plugins.map((plugin) => {
+      const training = project.status === 'TRAINING'
+      return {
+        id: plugin.id,
+        created_at: pythonDateTime(plugin.created_at),
+        updated_at: training ? null : nullablePythonDateTime(details?.trained_at ?? null),
+        key: plugin.plugin_key,
+        prescription_type: PLUGINS[plugin.plugin_key].type,
+        name: PLUGINS[plugin.plugin_key].name,
+        description: PLUGIN_INFO[plugin.plugin_key].description,
+        parameters: JSON.parse(plugin.parameters) as Record<string, unknown>,
+        additional_info: JSON.parse(plugin.additional_info) as Record<string, unknown>,
+        status: training && plugin.status === 'TRAINED' ? 'TRAINING' : plugin.status,
+        error: plugin.error,
+        disabled: false,
+      }
+    }),
+  }
+}

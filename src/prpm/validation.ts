@@ -1,0 +1,45 @@
+import type { FastifySchemaValidationError } from 'fastify'
+import { VendorError } from '../errors.js'
+
+type Failure = FastifySchemaValidationError & { params: Record<string, unknown> }
+
+// What pydantic v1 says for each JSON Schema keyword that failed, by the expected type.
+const BY_TYPE: Record<string, { msg: string; type: string }> = {
+  integer: { msg: 'value is not a valid integer', type: 'type_error.integer' },
+  number: { msg: 'value is not a valid float', type: 'type_error.float' },
+  string: { msg: 'str type expected', type: 'type_error.str' },
+  boolean: { msg: 'value could not be parsed to a boolean', type: 'type_error.bool' },
+  object: { msg: 'value is not a valid dict', type: 'type_error.dict' },
+  array: { msg: 'value is not a valid list', type: 'type_error.list' },
+}
+
+const segments = (pointer: string) =>
+  pointer.split('/').filter(Boolean).map((part) => {
+    const text = part.replaceAll('~1', '/').replaceAll('~0', '~')
+    return /^\d+$/.test(text) ? Number(text) : text
+  })
+
+/**
+ * FastAPI's 422 for a request that failed its schema, as pydantic v1 words it:
+ * the full location (`["body","positive_outcome",0,0,"operator"]`), its
+ * message and type. Only the first failure is reported (pydantic lists all).
+ */
+export function pydanticError(errors: readonly FastifySchemaValidationError[], context: string): VendorError {
+  const failure = errors[0] as Failure
+  const part = context === 'params' ? 'path' : context === 'querystring' ? 'query' : context
+  const loc: (string | number)[] = [part, ...segments(failure.instancePath)]
+  let body: { msg: string; type: string }
+  if (failure.keyword === 'required') {
+    loc.push(String(failure.params.missingProperty))
+    body = { msg: 'field required', type: 'value_error.missing' }
+  } else if (failure.keyword === 'enum') {
+    const permitted = (failure.params.allowedValues as unknown[]).filter((value) => value !== null).map((value) => `'${String(value)}'`)
+    body = { msg: `value is not a valid enumeration member; permitted: ${permitted.join(', ')}`, type: 'type_error.enum' }
+  } else if (failure.keyword === 'type') {
+    const expected = String(failure.params.type).split(',')[0] as string
+    body = BY_TYPE[expected] ?? { msg: 'value is not a valid value', type: 'value_error' }
+  } else {
+    body = { msg: 'value is not a valid value', type: 'value_error' }
+  }
+  return new VendorError(422, { detail: [{ loc, ...body }] }, { 'content-type': 'application/json' })
+}
