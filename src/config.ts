@@ -45,6 +45,18 @@ export const EnvironmentSchema = Type.Object({
     default: 1800,
     description: 'drop a result this long after upload (0: never)',
   }),
+  RESULTBOX_PRPM_PREPROCESSING_SECONDS: Type.Number({
+    minimum: 0,
+    maximum: 86_400,
+    default: 35,
+    description: 'sandbox seconds a new project spends in PREPROCESSING (BPIC 2012 on the real service: about 35)',
+  }),
+  RESULTBOX_PRPM_TRAINING_SECONDS: Type.Number({
+    minimum: 0,
+    maximum: 86_400,
+    default: 7,
+    description: 'sandbox seconds a new project spends in TRAINING (BPIC 2012 on the real service: about 7)',
+  }),
   RESULTBOX_EXPLORER_TOKENS: TokenList('comma-separated explorer_token values Explorer accepts'),
   RESULTBOX_MODELARTS_TOKENS: Type.String({
     pattern: '^[^,\\s=]+(=[^,\\s=]+)?(,[^,\\s=]+(=[^,\\s=]+)?)*$',
@@ -122,7 +134,7 @@ export interface Config {
   fixturesDir: string
   clock: { speed: number; start: number | null }
   logLevel: string
-  prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number }
+  prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number; preprocessingMs: number; trainingMs: number }
   explorer: { tokens: string[]; tokenTtlSeconds: number }
   modelarts: { tokens: ModelArtsToken[]; region: string; signedUrlTtlSeconds: number }
   /** Largest upload or request body, in bytes. */
@@ -176,6 +188,8 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
       tokens: values.RESULTBOX_PRPM_TOKENS.split(','),
       oneShotRead: values.RESULTBOX_PRPM_ONE_SHOT_READ,
       resultTtlSeconds: values.RESULTBOX_PRPM_RESULT_TTL_SECONDS,
+      preprocessingMs: Math.round(values.RESULTBOX_PRPM_PREPROCESSING_SECONDS * 1000),
+      trainingMs: Math.round(values.RESULTBOX_PRPM_TRAINING_SECONDS * 1000),
     },
     explorer: {
       tokens: values.RESULTBOX_EXPLORER_TOKENS.split(','),

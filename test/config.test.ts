@@ -11,7 +11,7 @@ t.test('defaults', async (t) => {
     fixturesDir: path.join(repoRoot, 'fixtures'),
     clock: { speed: 1, start: null },
     logLevel: 'info',
-    prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800 },
+    prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800, preprocessingMs: 35000, trainingMs: 7000 },
     explorer: { tokens: ['resultbox'], tokenTtlSeconds: 259200 },
     modelarts: { tokens: [{ token: 'resultbox', projectId: null }], region: 'cn-north-4', signedUrlTtlSeconds: 3600 },
     uploadMaxBytes: 104857600,
@@ -31,7 +31,14 @@ t.test('values from the environment', async (t) => {
     RESULTBOX_PRPM_TOKENS: 'a,b',
     RESULTBOX_PRPM_ONE_SHOT_READ: 'false',
     RESULTBOX_PRPM_RESULT_TTL_SECONDS: '0',
+    RESULTBOX_PRPM_PREPROCESSING_SECONDS: '0.5',
+    RESULTBOX_PRPM_TRAINING_SECONDS: '2',
     RESULTBOX_EXPLORER_TOKENS: 'eyJhbxxx',
+    RESULTBOX_EXPLORER_TOKEN_TTL_SECONDS: '60',
+    RESULTBOX_UPLOAD_MAX_BYTES: '4096',
+    RESULTBOX_CONTROL: 'false',
+    RESULTBOX_CONTROL_TOKEN: 'sesame',
+    RESULTBOX_JOURNAL_SIZE: '0',
     RESULTBOX_MODELARTS_TOKENS: 'open,scoped=c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60',
     RESULTBOX_MODELARTS_URL_TTL_SECONDS: '60',
     UNRELATED: 'ignored',
@@ -40,8 +47,11 @@ t.test('values from the environment', async (t) => {
   t.equal(config.host, '0.0.0.0')
   t.strictSame(config.clock, { speed: 2.5, start: Date.parse('2026-01-01T00:00:00Z') })
   t.equal(config.logLevel, 'warn')
-  t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0 })
-  t.strictSame(config.explorer.tokens, ['eyJhbxxx'])
+  t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0, preprocessingMs: 500, trainingMs: 2000 })
+  t.strictSame(config.explorer, { tokens: ['eyJhbxxx'], tokenTtlSeconds: 60 })
+  t.equal(config.uploadMaxBytes, 4096)
+  t.strictSame(config.control, { enabled: false, token: 'sesame' })
+  t.equal(config.journalSize, 0)
   t.strictSame(config.modelarts.tokens, [
     { token: 'open', projectId: null },
     { token: 'scoped', projectId: 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60' },
