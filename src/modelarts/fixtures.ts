@@ -1,12 +1,15 @@
 import path from 'node:path'
 import type { Db } from '../database.js'
 import { FixtureError, loadFixtureFile } from '../fixtures.js'
-import { Fixture } from './schemas.js'
+import { Fixture, VERSION_STATUS, type StatusChange } from './schemas.js'
 import { ModelArtsStore } from './store.js'
 
 export const FIXTURE_FILE = 'modelarts.json'
 
-/** Loads fixtures/modelarts.json; ids are unique and only a deleted sample lacks a new_source. */
+/**
+ * Loads fixtures/modelarts.json; ids are unique, only a deleted sample lacks a
+ * new_source, and a timeline is one the vendor's versions can go through.
+ */
 export function loadModelArtsFixture(dir: string): Fixture {
   const fixture = loadFixtureFile(dir, FIXTURE_FILE, Fixture)
   const file = path.join(dir, FIXTURE_FILE)
@@ -19,6 +22,8 @@ export function loadModelArtsFixture(dir: string): Fixture {
       const at = `/tasks/${taskIndex}/versions/${versionIndex}`
       if (versionIds.has(version.version_id)) throw new FixtureError(file, `${at}/version_id`, 'version_id is listed twice')
       versionIds.add(version.version_id)
+      const problem = timelineProblem(version.create_time ?? 0, version.status, version.status_changes ?? [])
+      if (problem) throw new FixtureError(file, `${at}/status_changes${problem.at}`, problem.message)
       const sampleIds = new Set<string>()
       version.samples.forEach((sample, sampleIndex) => {
         if (sampleIds.has(sample.sample_id)) {
@@ -32,6 +37,25 @@ export function loadModelArtsFixture(dir: string): Fixture {
     })
   })
   return fixture
+}
+
+/**
+ * Why a version's status changes are not a path its status can take, or null:
+ * from initialized (0) at `createTime`, times never going back, nothing after
+ * completed, failed or stopped, and ending at `status`.
+ */
+export function timelineProblem(createTime: number, status: number, changes: StatusChange[]): { at: string; message: string } | null {
+  let previous: StatusChange = { status: VERSION_STATUS.initialized, at: createTime }
+  for (const [index, change] of changes.entries()) {
+    if (previous.status >= VERSION_STATUS.completed) {
+      return { at: `/${index}/status`, message: 'no status change can follow completed, failed or stopped' }
+    }
+    if (change.status === previous.status) return { at: `/${index}/status`, message: `is already ${previous.status}` }
+    if (change.at < previous.at) return { at: `/${index}/at`, message: 'is before the previous change (or create_time)' }
+    previous = change
+  }
+  if (changes.length > 0 && previous.status !== status) return { at: '', message: `must end at the version's status ${status}` }
+  return null
 }
 
 export function seedModelArts(db: Db, fixture: Fixture): void {

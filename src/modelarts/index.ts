@@ -6,7 +6,12 @@ import type { Scheduler } from '../scheduler.js'
 import { useVendorErrors } from '../errors.js'
 import { authTokenAuth } from './auth.js'
 import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
-import { AuthErrorBody, ErrorBody, GatewayErrorBody, ResultsBody, ResultsParams, ResultsQuery, VERSION_STATUS } from './schemas.js'
+import { taskBody, versionBody } from './details.js'
+import { modelartsRunner } from './runner.js'
+import {
+  AuthErrorBody, ErrorBody, GatewayErrorBody, ResultsBody, ResultsParams, ResultsQuery, TaskBody, TaskParams, VERSION_STATUS, VersionBody,
+  VersionParams,
+} from './schemas.js'
 import { securityTokenFor, signObjectUrl } from './signing.js'
 import { ModelArtsStore } from './store.js'
 
@@ -30,8 +35,9 @@ export interface ModelArtsOptions {
 }
 
 /** ModelArts data processing ("old version" API), under /v2 as the vendor serves it. */
-export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (app, { config, db, clock }) => {
+export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (app, { config, db, clock, scheduler }) => {
   const store = new ModelArtsStore(db)
+  scheduler.register(modelartsRunner(store))
   app.decorateRequest('modelartsRequestId', '')
   app.addHook('onRequest', async (request, reply) => {
     request.modelartsRequestId = newRequestId()
@@ -39,6 +45,58 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
   })
   useVendorErrors(app, modelartsErrorMapping)
   const authenticate = authTokenAuth(config.tokens)
+
+  /** The project's task, or 4612 (a task of another project is not found either). */
+  const findTask = (projectId: string, taskId: string) => {
+    const task = store.task(taskId)
+    if (!task || task.project_id !== projectId) throw ModelArtsErrors.taskNotFound()
+    return task
+  }
+  /** The task's version, or 4851 (a version of another task is not found either). */
+  const findVersion = (taskId: string, versionId: string) => {
+    const version = store.version(versionId)
+    if (!version || version.task_id !== taskId) throw ModelArtsErrors.versionNotFound()
+    return version
+  }
+  // The gateway answers 401 (no token) and 404; ModelArts 400, 401, 403, and 500 for a failure or an injected fault.
+  const detailErrors = { 400: ErrorBody, 401: AuthErrorBody, 403: ErrorBody, 404: GatewayErrorBody, 500: ErrorBody }
+
+  app.get(
+    '/:project_id/processor-tasks/:task_id',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'getProcessorTask',
+        summary: 'Query the details of a processing task (its latest version\'s status and duration)',
+        params: TaskParams,
+        response: { 200: TaskBody, ...detailErrors },
+      },
+    },
+    async (request) => {
+      scheduler.catchUp()
+      const task = findTask(request.params.project_id, request.params.task_id)
+      return taskBody(task, store.latestVersion(task.task_id), store.versionCount(task.task_id), clock.now())
+    },
+  )
+
+  app.get(
+    '/:project_id/processor-tasks/:task_id/versions/:version_id',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'getProcessorTaskVersion',
+        summary: 'Query the details of a data processing task version: status, times, sample counts',
+        params: VersionParams,
+        response: { 200: VersionBody, ...detailErrors },
+      },
+    },
+    async (request) => {
+      scheduler.catchUp()
+      const task = findTask(request.params.project_id, request.params.task_id)
+      const version = findVersion(task.task_id, request.params.version_id)
+      return versionBody(store, task, version, clock.now())
+    },
+  )
 
   app.get(
     '/:project_id/processor-tasks/:task_id/versions/:version_id/results',
@@ -62,10 +120,9 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
     async (request) => {
       const { project_id: projectId, task_id: taskId, version_id: versionId } = request.params
       const { limit, offset, result_property: resultProperty } = request.query
-      const task = store.task(taskId)
-      if (!task || task.project_id !== projectId) throw ModelArtsErrors.taskNotFound()
-      const version = store.version(versionId)
-      if (!version || version.task_id !== taskId) throw ModelArtsErrors.versionNotFound()
+      scheduler.catchUp()
+      findTask(projectId, taskId)
+      const version = findVersion(taskId, versionId)
       if (version.status === VERSION_STATUS.initialized) throw ModelArtsErrors.versionInitializing()
       if (version.status === VERSION_STATUS.failed) throw ModelArtsErrors.versionFailed()
       if (version.status !== VERSION_STATUS.completed) throw ModelArtsErrors.versionNotFinished()

@@ -45,7 +45,7 @@ export const GatewayErrorBody = Type.Object({
 /** A 401 comes from the gateway (no token) or from ModelArts (a bad one). */
 export const AuthErrorBody = Type.Union([GatewayErrorBody, ErrorBody])
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
+export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
 
 export const ResultsParams = Type.Object({
   project_id: Id,
@@ -64,21 +64,115 @@ export const ResultsQuery = Type.Object({
 export const FixtureSample = Type.Pick(Sample, ['sample_id', 'origin_source', 'new_source', 'result_property', 'result_description'])
 export type FixtureSample = Static<typeof FixtureSample>
 
-export const Fixture = Type.Object({
-  tasks: Type.Array(
-    Type.Object({
-      project_id: Id,
-      task_id: Id,
-      name: Type.String(),
-      versions: Type.Array(
-        Type.Object({
-          version_id: Id,
-          version_name: Type.String(),
-          status: VersionStatus,
-          samples: Type.Array(FixtureSample),
-        }),
-      ),
-    }),
-  ),
+/** The data processing templates the vendor documents (TemplateParam.id), with the names its docs give them. */
+export const TEMPLATES = {
+  sys_data_analyse: 'feature analysis',
+  sys_data_cleaning: 'data cleansing',
+  sys_data_augmentation: 'data augmentation',
+  sys_data_validation: 'data validation',
+  sys_data_selection: 'data filtering',
+} as const
+export type TemplateId = keyof typeof TEMPLATES
+export const TemplateId = Type.Union(
+  (Object.keys(TEMPLATES) as TemplateId[]).map((id) => Type.Literal(id)),
+  { description: 'the data processing template (algorithm)' },
+)
+
+/** An OBS folder as the vendor's inputs and work_path give it: /bucket/dir/. */
+export const ObsFolder = Type.String({ pattern: `^/${BUCKET}/([^/]+/)*$`, description: 'an OBS folder, /bucket/dir/' })
+
+/** The latest time a JavaScript Date holds, in ms. */
+export const MAX_TIME = 8_640_000_000_000_000
+
+export const StatusChange = Type.Object({
+  status: Type.Integer({ minimum: 1, maximum: 4, description: '1 running, 2 completed, 3 failed, 4 stopped' }),
+  at: Type.Integer({ minimum: 0, maximum: MAX_TIME, description: 'ms since the epoch' }),
 })
+export type StatusChange = Static<typeof StatusChange>
+
+export const FixtureVersion = Type.Object({
+  version_id: Id,
+  version_name: Type.String(),
+  description: Type.Optional(Type.String()),
+  create_time: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TIME, description: 'ms; 0 when absent' })),
+  status: VersionStatus,
+  status_changes: Type.Optional(Type.Array(StatusChange, {
+    description: 'the version starts initialized (0) at create_time and changes status at each `at`, on the sandbox clock; the last change is `status`',
+  })),
+  samples: Type.Array(FixtureSample),
+})
+export type FixtureVersion = Static<typeof FixtureVersion>
+
+export const FixtureTask = Type.Object({
+  project_id: Id,
+  task_id: Id,
+  name: Type.String(),
+  description: Type.Optional(Type.String()),
+  create_time: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TIME, description: 'ms; 0 when absent' })),
+  template_id: Type.Optional(TemplateId),
+  input_path: Type.Optional(ObsFolder),
+  work_path: Type.Optional(ObsFolder),
+  versions: Type.Array(FixtureVersion),
+})
+export type FixtureTask = Static<typeof FixtureTask>
+
+export const Fixture = Type.Object({ tasks: Type.Array(FixtureTask) })
 export type Fixture = Static<typeof Fixture>
+
+// What a client polls besides the results: ShowProcessorTask and DescProcessorTaskVersion.
+
+export const TaskParams = Type.Object({ project_id: Id, task_id: Id })
+export const VersionParams = ResultsParams
+
+/** ProcessorDataSource, as the sandbox's tasks read from OBS. */
+export const ProcessorDataSource = Type.Object({
+  type: Type.Literal('OBS'),
+  source: Type.String({ description: 'the OBS folder the samples come from' }),
+})
+
+export const WorkPath = Type.Object({
+  type: Type.Literal('OBS'),
+  path: Type.String({ description: 'the OBS folder the task writes to' }),
+  output_path: Type.Optional(Type.String({ description: "this version's output folder (versions only)" })),
+})
+
+/** TemplateParam without operator_params: the sandbox runs no operators. */
+export const TemplateParam = Type.Object({ id: TemplateId, name: Type.String() })
+
+export const TaskBody = Type.Object({
+  task_id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  inputs: Type.Array(ProcessorDataSource),
+  work_path: WorkPath,
+  template: TemplateParam,
+  status: Type.Integer({ minimum: 0, maximum: 4, description: "the latest version's status: 0 initialized, 1 running, 2 completed, 3 failed, 4 stopped" }),
+  duration_seconds: Type.Integer({ description: "the latest version's running time" }),
+  create_time: Type.Integer({ description: 'ms since the epoch' }),
+  version_count: Type.Integer(),
+  error_msg: Type.Optional(Type.String({ description: 'only when status is 3' })),
+  version_id: Type.Optional(Type.String({ description: 'the latest version; absent while the task has none' })),
+  version_name: Type.Optional(Type.String()),
+})
+export type TaskBody = Static<typeof TaskBody>
+
+export const VersionBody = Type.Object({
+  task_version_id: Type.String(),
+  task_id: Type.String(),
+  version_name: Type.String(),
+  description: Type.String(),
+  status: VersionStatus,
+  create_time: Type.Integer({ description: 'ms since the epoch' }),
+  update_time: Type.Integer({ description: 'ms since the epoch: the last status change' }),
+  inputs: Type.Array(ProcessorDataSource),
+  work_path: WorkPath,
+  template: TemplateParam,
+  duration_seconds: Type.Integer({ description: 'seconds since it started running, or that it ran' }),
+  // The vendor's examples give the counts for a completed version only.
+  origin_sample_count: Type.Optional(Type.Integer({ description: 'completed versions only' })),
+  add_sample_count: Type.Optional(Type.Integer()),
+  modified_sample_count: Type.Optional(Type.Integer()),
+  unmodified_sample_count: Type.Optional(Type.Integer()),
+  deleted_sample_count: Type.Optional(Type.Integer()),
+})
+export type VersionBody = Static<typeof VersionBody>

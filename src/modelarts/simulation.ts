@@ -1,28 +1,232 @@
-import { Type } from '@sinclair/typebox'
+import { createHash, randomInt } from 'node:crypto'
+import { Type, type Static } from '@sinclair/typebox'
 import type { Db } from '../database.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
 import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
+import { MODELARTS_PREFIX } from './index.js'
+import {
+  Id, ObsFolder, ResultProperty, Sample, TemplateId, VERSION_STATUS, type FixtureSample, type StatusChange,
+} from './schemas.js'
+import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, ModelArtsStore } from './store.js'
 
 export interface ModelArtsSimulationOptions {
   db: Db
   fixturesDir: string
 }
 
+/** The fixture's project: the default token covers it, and a client's first curl names it. */
+export const DEFAULT_PROJECT_ID = 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60'
+
+const OUTCOMES = { completed: VERSION_STATUS.completed, failed: VERSION_STATUS.failed, stopped: VERSION_STATUS.stopped } as const
+const MAX_SAMPLES = 10_000
+const Delay = (description: string, defaultMs: number) =>
+  Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000_000, default: defaultMs, description }))
+const Count = (description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SAMPLES, default: 0, description }))
+
+const ScenarioSample = Type.Object(
+  {
+    origin_source: Sample.properties.origin_source,
+    new_source: Type.Optional(Type.String({
+      pattern: Sample.properties.new_source.pattern,
+      description: "obs://bucket/key; \"\" for a deleted sample; when absent: the version's output folder + the origin's file name",
+    })),
+    result_property: ResultProperty,
+    result_description: Type.Optional(Type.Array(Type.Array(Type.String()), { description: "defaults to the fixture's wording for the result_property" })),
+  },
+  { additionalProperties: false },
+)
+
+const SampleCounts = Type.Object(
+  {
+    retained: Count('result_property 0'),
+    modified: Count('result_property 1'),
+    deleted: Count('result_property 2 (no new_source)'),
+    added: Count('result_property 3'),
+  },
+  { additionalProperties: false, description: 'samples generated in this order, numbered 1.jpg, 2.jpg, … in the input folder' },
+)
+
+const ScenarioBody = Type.Object(
+  {
+    project_id: Type.Optional(Type.String({ pattern: Id.pattern, default: DEFAULT_PROJECT_ID, description: "the project in the URL (default: the fixture's)" })),
+    task_id: Type.Optional(Type.String({
+      ...Id,
+      description: 'a task of the project to add the version to, or the id of a new task; generated (19 letters and digits) when absent',
+    })),
+    task_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "a new task's name (default resultbox-scenario)" })),
+    task_description: Type.Optional(Type.String({ maxLength: 256, description: "a new task's description" })),
+    template_id: Type.Optional(TemplateId),
+    input_path: Type.Optional(Type.String({ pattern: ObsFolder.pattern, description: `a new task's OBS input folder (default ${DEFAULT_INPUT_PATH})` })),
+    work_path: Type.Optional(Type.String({ pattern: ObsFolder.pattern, description: `a new task's OBS output folder (default ${DEFAULT_WORK_PATH})` })),
+    version_id: Type.Optional(Type.String({ pattern: Id.pattern, description: 'generated (19 letters and digits) when absent' })),
+    version_name: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "default V001, V002, … after the task's versions" })),
+    description: Type.Optional(Type.String({ maxLength: 256, description: "the version's description" })),
+    starts_after_ms: Delay('initialized (0) for this long, then running (1)', 1000),
+    runs_for_ms: Delay('running for this long, then the outcome', 5000),
+    outcome: Type.Optional(Type.Union(Object.keys(OUTCOMES).map((outcome) => Type.Literal(outcome as keyof typeof OUTCOMES)), {
+      default: 'completed',
+      description: 'completed (2): results readable; failed (3): results 500 ModelArts.4614; stopped (4): results 403 ModelArts.4613',
+    })),
+    samples: Type.Optional(Type.Array(ScenarioSample, { maxItems: MAX_SAMPLES, description: 'the exact samples; or give sample_counts' })),
+    sample_counts: Type.Optional(SampleCounts),
+  },
+  { additionalProperties: false, description: 'every field is optional: {} creates a task with a version that completes 6 s later with 10 samples' },
+)
+type ScenarioBody = Static<typeof ScenarioBody>
+
+const ScenarioCreated = Type.Object({
+  project_id: Type.String(),
+  task_id: Type.String(),
+  version_id: Type.String(),
+  task_url: Type.String({ description: 'GET it with X-Auth-Token (getProcessorTask)' }),
+  version_url: Type.String({ description: 'poll its status (getProcessorTaskVersion)' }),
+  results_url: Type.String({ description: 'the results, once completed (getVersionResults)' }),
+  sample_count: Type.Integer(),
+  status_changes: Type.Array(Type.Object({
+    status: Type.Integer({ description: '1 running, 2 completed, 3 failed, 4 stopped' }),
+    at: Type.String({ description: 'sandbox time, ISO 8601' }),
+    at_ms: Type.Integer({ description: 'sandbox ms: the update_time the version will show' }),
+  })),
+})
+
+/** What a version of each result_property says it did, as the fixture words it. */
+const DESCRIPTIONS: Record<0 | 1 | 2 | 3, string[][]> = {
+  0: [],
+  1: [['use Resize augmentation'], ['result_description to translate']],
+  2: [['deleted as a near-duplicate'], ['result_description to translate']],
+  3: [['use AddNoise augmentation'], ['result_description to translate']],
+}
+const DEFAULT_COUNTS = { retained: 6, modified: 2, deleted: 1, added: 1 }
+
+const ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+/** A task or version id shaped as the vendor's: 19 letters and digits. */
+export function newModelArtsId(): string {
+  return Array.from({ length: 19 }, () => ID_CHARACTERS[randomInt(ID_CHARACTERS.length)]).join('')
+}
+
+/** The vendor's sample_id: md5 of the object path (bucket/key, no scheme). */
+export const sampleIdOf = (originSource: string) => createHash('md5').update(originSource.replace(/^s3:\/\//, '')).digest('hex')
+
+const fileName = (source: string) => source.slice(source.lastIndexOf('/') + 1)
+
+/** The samples of a scenario version: the body's own, checked, or generated from counts. */
+function scenarioSamples(body: ScenarioBody, inputPath: string, outputFolder: string): FixtureSample[] {
+  const newSource = (property: number, name: string) => (property === 2 ? '' : `obs:/${outputFolder}Data/${name}`)
+  if (body.samples !== undefined) {
+    if (body.sample_counts !== undefined) throw new ScenarioError(400, '/sample_counts', 'give samples or sample_counts, not both')
+    const seen = new Set<string>()
+    return body.samples.map((sample, index) => {
+      const sampleId = sampleIdOf(sample.origin_source)
+      if (seen.has(sampleId)) throw new ScenarioError(400, `/samples/${index}/origin_source`, 'this origin_source is listed twice (its sample_id would repeat)')
+      seen.add(sampleId)
+      const given = sample.new_source
+      if (given !== undefined && (given === '') !== (sample.result_property === 2)) {
+        throw new ScenarioError(400, `/samples/${index}/new_source`, 'must be empty exactly when the sample was deleted (result_property 2)')
+      }
+      return {
+        sample_id: sampleId,
+        origin_source: sample.origin_source,
+        new_source: given ?? newSource(sample.result_property, fileName(sample.origin_source)),
+        result_property: sample.result_property,
+        result_description: sample.result_description ?? DESCRIPTIONS[sample.result_property as 0 | 1 | 2 | 3],
+      }
+    })
+  }
+  const counts = { ...DEFAULT_COUNTS, ...(body.sample_counts ? { retained: 0, modified: 0, deleted: 0, added: 0, ...body.sample_counts } : {}) }
+  const kinds: [0 | 1 | 2 | 3, number][] = [[0, counts.retained], [1, counts.modified], [2, counts.deleted], [3, counts.added]]
+  const samples: FixtureSample[] = []
+  for (const [property, count] of kinds) {
+    for (let i = 0; i < count; i++) {
+      const name = `${samples.length + 1}.jpg`
+      const originSource = `s3:/${inputPath}${name}`
+      samples.push({
+        sample_id: sampleIdOf(originSource),
+        origin_source: originSource,
+        new_source: newSource(property, name),
+        result_property: property,
+        result_description: DESCRIPTIONS[property],
+      })
+    }
+  }
+  return samples
+}
+
+const TASK_ONLY_FIELDS = ['task_name', 'task_description', 'template_id', 'input_path', 'work_path'] as const
+
 /** ModelArts's part of the control API: reset to the fixture, and scenarios. */
 export function modelartsSimulation({ db, fixturesDir }: ModelArtsSimulationOptions) {
+  const store = new ModelArtsStore(db)
+  const freeId = (taken: (id: string) => boolean) => {
+    let id = newModelArtsId()
+    while (taken(id)) id = newModelArtsId()
+    return id
+  }
   return {
     vendor: 'modelarts',
-    reset(now) {
-      // Every other modelarts table hangs off this one by a cascading foreign key.
-      db.prepare('DELETE FROM modelarts_tasks').run()
+    reset() {
+      // Versions, samples and pending status changes hang off the tasks by cascading foreign keys.
+      store.deleteAll()
       seedModelArts(db, loadModelArtsFixture(fixturesDir))
     },
     scenario: {
-      body: Type.Object({}),
-      created: Type.Object({}),
-      create() {
-        throw new ScenarioError(400, '', 'scenarios for modelarts are not built yet')
+      body: ScenarioBody,
+      created: ScenarioCreated,
+      /** A version (and its task, unless the body names one of the project's) that runs on the sandbox clock. */
+      create(body, now) {
+        const projectId = body.project_id ?? DEFAULT_PROJECT_ID
+        let task = body.task_id === undefined ? undefined : store.task(body.task_id)
+        if (task && task.project_id !== projectId) {
+          throw new ScenarioError(409, '/task_id', `task ${task.task_id} belongs to another project`)
+        }
+        if (task) {
+          const field = TASK_ONLY_FIELDS.find((name) => body[name] !== undefined)
+          if (field) throw new ScenarioError(400, `/${field}`, `task ${task.task_id} exists already; ${field} is for a new task`)
+        }
+        if (body.version_id !== undefined && store.version(body.version_id)) {
+          throw new ScenarioError(409, '/version_id', `version ${body.version_id} exists already`)
+        }
+        if (!task) {
+          task = {
+            task_id: body.task_id ?? freeId((id) => store.task(id) !== undefined),
+            project_id: projectId,
+            name: body.task_name ?? 'resultbox-scenario',
+            description: body.task_description ?? '',
+            create_time: now,
+            template_id: body.template_id ?? DEFAULT_TEMPLATE,
+            input_path: body.input_path ?? DEFAULT_INPUT_PATH,
+            work_path: body.work_path ?? DEFAULT_WORK_PATH,
+          }
+          store.insertTaskRow(task)
+        }
+        const versionId = body.version_id ?? freeId((id) => store.version(id) !== undefined)
+        const startsAt = now + (body.starts_after_ms ?? 1000)
+        const endsAt = startsAt + (body.runs_for_ms ?? 5000)
+        const steps: StatusChange[] = [
+          { status: VERSION_STATUS.running, at: startsAt },
+          { status: OUTCOMES[body.outcome ?? 'completed'], at: endsAt },
+        ]
+        const samples = scenarioSamples(body, task.input_path, `${task.work_path}${versionId}/`)
+        store.insertVersion(task.task_id, {
+          version_id: versionId,
+          version_name: body.version_name ?? `V${String(store.versionCount(task.task_id) + 1).padStart(3, '0')}`,
+          description: body.description ?? '',
+          create_time: now,
+          status: VERSION_STATUS.initialized,
+          steps,
+          samples,
+        })
+        const taskUrl = `${MODELARTS_PREFIX}/${projectId}/processor-tasks/${task.task_id}`
+        return {
+          project_id: projectId,
+          task_id: task.task_id,
+          version_id: versionId,
+          task_url: taskUrl,
+          version_url: `${taskUrl}/versions/${versionId}`,
+          results_url: `${taskUrl}/versions/${versionId}/results`,
+          sample_count: samples.length,
+          status_changes: steps.map(({ status, at }) => ({ status, at: new Date(at).toISOString(), at_ms: at })),
+        }
       },
     },
-  } satisfies VendorSimulation
+  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated>
 }

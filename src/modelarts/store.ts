@@ -1,15 +1,27 @@
 import type { Db } from '../database.js'
-import type { Fixture, FixtureSample } from './schemas.js'
+import { VERSION_STATUS, type FixtureSample, type FixtureTask, type StatusChange, type TemplateId } from './schemas.js'
 
 export interface TaskRow {
   task_id: string
   project_id: string
+  name: string
+  description: string
+  create_time: number
+  template_id: TemplateId
+  input_path: string
+  work_path: string
 }
 
 export interface VersionRow {
   version_id: string
   task_id: string
+  version_name: string
+  description: string
   status: number
+  create_time: number
+  update_time: number
+  started_at: number | null
+  ended_at: number | null
 }
 
 export interface SampleRow {
@@ -20,9 +32,27 @@ export interface SampleRow {
   result_description: string
 }
 
-type FixtureTask = Fixture['tasks'][number]
+/** A version to store: its initial state, and the status changes still to come. */
+export interface NewVersion {
+  version_id: string
+  version_name: string
+  description: string
+  create_time: number
+  status: number
+  steps: StatusChange[]
+  samples: FixtureSample[]
+}
 
+/** Where a task reads and writes when neither the fixture nor the scenario says. */
+export const DEFAULT_TEMPLATE: TemplateId = 'sys_data_augmentation'
+export const DEFAULT_INPUT_PATH = '/resultbox-sandbox/data/'
+export const DEFAULT_WORK_PATH = '/resultbox-sandbox/output/'
+
+const TASK_COLUMNS = 'task_id, project_id, name, description, create_time, template_id, input_path, work_path'
+const VERSION_COLUMNS = 'version_id, task_id, version_name, description, status, create_time, update_time, started_at, ended_at'
 const SAMPLE_COLUMNS = 'sample_id, origin_source, new_source, result_property, result_description'
+
+const isFinished = (status: number) => status >= VERSION_STATUS.completed
 
 /** Every query the ModelArts API makes, as prepared statements. */
 export class ModelArtsStore {
@@ -30,8 +60,16 @@ export class ModelArtsStore {
 
   constructor(private readonly db: Db) {
     this.statements = {
-      task: db.prepare<[string], TaskRow>('SELECT task_id, project_id FROM modelarts_tasks WHERE task_id = ?'),
-      version: db.prepare<[string], VersionRow>('SELECT version_id, task_id, status FROM modelarts_versions WHERE version_id = ?'),
+      task: db.prepare<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM modelarts_tasks WHERE task_id = ?`),
+      version: db.prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM modelarts_versions WHERE version_id = ?`),
+      // The latest version is the last created; rowid breaks a tie in insertion order.
+      latestVersion: db.prepare<[string], VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM modelarts_versions WHERE task_id = ? ORDER BY create_time DESC, rowid DESC LIMIT 1`,
+      ),
+      versionCount: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM modelarts_versions WHERE task_id = ?'),
+      propertyCounts: db.prepare<[string], { result_property: number; count: number }>(
+        'SELECT result_property, COUNT(*) AS count FROM modelarts_samples WHERE version_id = ? GROUP BY result_property',
+      ),
       // Ordinals are dense from 0, so the highest one + 1 is the count, found in the index.
       countAll: db.prepare<[string], { count: number }>(
         'SELECT COALESCE(MAX(ordinal) + 1, 0) AS count FROM modelarts_samples WHERE version_id = ?',
@@ -46,12 +84,33 @@ export class ModelArtsStore {
         `SELECT ${SAMPLE_COLUMNS} FROM modelarts_samples
          WHERE version_id = ? AND result_property = ? AND property_ordinal >= ? ORDER BY property_ordinal LIMIT ?`,
       ),
-      insertTask: db.prepare('INSERT INTO modelarts_tasks (task_id, project_id, name) VALUES (?, ?, ?)'),
-      insertVersion: db.prepare('INSERT INTO modelarts_versions (version_id, task_id, version_name, status) VALUES (?, ?, ?, ?)'),
+      nextStepDue: db.prepare<[], { due: number | null }>('SELECT MIN(due_at) AS due FROM modelarts_version_steps'),
+      dueSteps: db.prepare<[number], { version_id: string; seq: number; status: number; due_at: number }>(
+        'SELECT version_id, seq, status, due_at FROM modelarts_version_steps WHERE due_at <= ? ORDER BY due_at, version_id, seq',
+      ),
+      applyStep: db.prepare<{ version_id: string; status: number; at: number; started: number; ended: number }>(
+        `UPDATE modelarts_versions SET status = @status, update_time = @at,
+           started_at = CASE WHEN @started THEN @at ELSE started_at END,
+           ended_at = CASE WHEN @ended THEN @at ELSE ended_at END
+         WHERE version_id = @version_id`,
+      ),
+      deleteStep: db.prepare<[string, number]>('DELETE FROM modelarts_version_steps WHERE version_id = ? AND seq = ?'),
+      insertTask: db.prepare<TaskRow>(
+        `INSERT INTO modelarts_tasks (${TASK_COLUMNS})
+         VALUES (@task_id, @project_id, @name, @description, @create_time, @template_id, @input_path, @work_path)`,
+      ),
+      insertVersion: db.prepare<VersionRow>(
+        `INSERT INTO modelarts_versions (${VERSION_COLUMNS})
+         VALUES (@version_id, @task_id, @version_name, @description, @status, @create_time, @update_time, @started_at, @ended_at)`,
+      ),
+      insertStep: db.prepare<[string, number, number, number]>(
+        'INSERT INTO modelarts_version_steps (version_id, seq, status, due_at) VALUES (?, ?, ?, ?)',
+      ),
       insertSample: db.prepare(
         `INSERT INTO modelarts_samples (version_id, ordinal, property_ordinal, ${SAMPLE_COLUMNS})
          VALUES (@version_id, @ordinal, @property_ordinal, @sample_id, @origin_source, @new_source, @result_property, @result_description)`,
       ),
+      deleteTasks: db.prepare('DELETE FROM modelarts_tasks'),
     }
   }
 
@@ -61,6 +120,22 @@ export class ModelArtsStore {
 
   version(versionId: string): VersionRow | undefined {
     return this.statements.version.get(versionId)
+  }
+
+  /** The version created last (none for a task without versions). */
+  latestVersion(taskId: string): VersionRow | undefined {
+    return this.statements.latestVersion.get(taskId)
+  }
+
+  versionCount(taskId: string): number {
+    return this.statements.versionCount.get(taskId)?.count ?? 0
+  }
+
+  /** How many samples of the version have each result_property (0 retained … 3 added). */
+  propertyCounts(versionId: string): [number, number, number, number] {
+    const counts: [number, number, number, number] = [0, 0, 0, 0]
+    for (const { result_property: property, count } of this.statements.propertyCounts.all(versionId)) counts[property] = count
+    return counts
   }
 
   /** How many samples match `resultProperty` (-1 for all). */
@@ -78,15 +153,92 @@ export class ModelArtsStore {
       : this.statements.pageProperty.all(versionId, resultProperty, start, limit)
   }
 
-  /** Stores a task, its versions and their samples (ranked by sample_id), all or nothing. */
+  /** Sandbox time of the next status change due, or null. */
+  nextStepDue(): number | null {
+    return this.statements.nextStepDue.get()?.due ?? null
+  }
+
+  /**
+   * Applies every status change due at or before `now`, in due order, each
+   * stamped with its own due time (not the time it was applied), all or nothing.
+   */
+  applyDueSteps(now: number): number {
+    return this.db.transaction(() => {
+      const steps = this.statements.dueSteps.all(now)
+      for (const step of steps) {
+        this.statements.applyStep.run({
+          version_id: step.version_id,
+          status: step.status,
+          at: step.due_at,
+          started: step.status === VERSION_STATUS.running ? 1 : 0,
+          ended: isFinished(step.status) ? 1 : 0,
+        })
+        this.statements.deleteStep.run(step.version_id, step.seq)
+      }
+      return steps.length
+    })()
+  }
+
+  /** Stores a fixture task, its versions and their samples, all or nothing. */
   insertTask(task: FixtureTask): void {
     this.db.transaction(() => {
-      this.statements.insertTask.run(task.task_id, task.project_id, task.name)
+      this.statements.insertTask.run({
+        task_id: task.task_id,
+        project_id: task.project_id,
+        name: task.name,
+        description: task.description ?? '',
+        create_time: task.create_time ?? 0,
+        template_id: task.template_id ?? DEFAULT_TEMPLATE,
+        input_path: task.input_path ?? DEFAULT_INPUT_PATH,
+        work_path: task.work_path ?? DEFAULT_WORK_PATH,
+      })
       for (const version of task.versions) {
-        this.statements.insertVersion.run(version.version_id, task.task_id, version.version_name, version.status)
-        this.insertSamples(version.version_id, version.samples)
+        const steps = version.status_changes ?? []
+        this.insertVersion(task.task_id, {
+          version_id: version.version_id,
+          version_name: version.version_name,
+          description: version.description ?? '',
+          create_time: version.create_time ?? 0,
+          // With a timeline the version starts initialized and the steps bring it to `status`.
+          status: steps.length > 0 ? VERSION_STATUS.initialized : version.status,
+          steps,
+          samples: version.samples,
+        })
       }
     })()
+  }
+
+  /** Stores a task row alone (a scenario adds its version next). */
+  insertTaskRow(task: TaskRow): void {
+    this.statements.insertTask.run(task)
+  }
+
+  /**
+   * Stores a version, its status changes to come and its samples (ranked by
+   * sample_id). A version stored already running or finished, with no
+   * history, is taken to have started (and ended) at its create_time.
+   */
+  insertVersion(taskId: string, version: NewVersion): void {
+    this.db.transaction(() => {
+      this.statements.insertVersion.run({
+        version_id: version.version_id,
+        task_id: taskId,
+        version_name: version.version_name,
+        description: version.description,
+        status: version.status,
+        create_time: version.create_time,
+        update_time: version.create_time,
+        started_at: version.status >= VERSION_STATUS.running ? version.create_time : null,
+        ended_at: isFinished(version.status) ? version.create_time : null,
+      })
+      version.steps.forEach((step, seq) => this.statements.insertStep.run(version.version_id, seq, step.status, step.at))
+      this.insertSamples(version.version_id, version.samples)
+    })()
+  }
+
+  /** Drops every task; versions, samples and pending status changes go with them (cascading keys). */
+  deleteAll(): void {
+    this.statements.deleteTasks.run()
   }
 
   private insertSamples(versionId: string, samples: FixtureSample[]): void {
