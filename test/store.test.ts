@@ -134,18 +134,21 @@ t.test('start-up refuses a store newer than its migrations', async (t) => {
   const migrationsDir = copyOf(t, 'migrations')
   const dbPath = path.join(tempDir(t), 'store.sqlite')
   await (await open(dbPath, START, {}, migrationsDir)).app.close()
-  fs.rmSync(path.join(migrationsDir, '004.do.modelarts.sql'))
-  await t.rejects(open(dbPath, START, {}, migrationsDir), new StoreError('the store is at schema version 4, newer than this resultbox knows (3)'))
+  const newest = fs.readdirSync(migrationsDir).sort().at(-1) as string
+  const version = Number.parseInt(newest, 10)
+  fs.rmSync(path.join(migrationsDir, newest))
+  await t.rejects(open(dbPath, START, {}, migrationsDir), new StoreError(`the store is at schema version ${version}, newer than this resultbox knows (${version - 1})`))
 })
 
 t.test('a failing migration leaves nothing half-applied', async (t) => {
   const migrationsDir = copyOf(t, 'migrations')
-  fs.writeFileSync(path.join(migrationsDir, '005.do.broken.sql'), 'CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;\n')
+  const latest = fs.readdirSync(migrationsDir).length
+  fs.writeFileSync(path.join(migrationsDir, `${String(latest + 1).padStart(3, '0')}.do.broken.sql`), 'CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;\n')
   const dbPath = path.join(tempDir(t), 'store.sqlite')
   await t.rejects(open(dbPath, START, {}, migrationsDir), { name: 'StoreError', message: /migrations failed/ })
   const db = new Database(dbPath, { readonly: true })
   t.equal(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'half_done'").pluck().get(), 0, 'the script rolled back')
-  t.equal(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), 4, 'and was not recorded')
+  t.equal(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), latest, 'and was not recorded')
   db.close()
 })
 
