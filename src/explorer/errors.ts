@@ -33,10 +33,18 @@ const PARAMETER_RULES: Record<string, string> = {
   limit: 'limit must be a positive integer',
   job_id: 'job_id must be a number',
   task_id: 'task_id must be 1 to 64 letters, digits, _ or -',
+  workflow_id: 'workflow_id must be a number',
+  page: 'page must be a positive integer',
+  pageSize: 'pageSize must be a positive integer',
+  filter: 'filter must be URL-encoded JSON',
+  address: 'address must be a non-empty string',
+  port: 'port must be an integer from 1 to 65535',
+  input: 'input must map task ids to objects of string or number parameters',
 }
 
 export const explorerErrorMapping: VendorErrorMapping = {
-  invalidRequest: ({ parameter }) => explorerError('ErrParam', PARAMETER_RULES[parameter] ?? `${parameter} is invalid`),
+  invalidRequest: ({ part, parameter }) =>
+    explorerError('ErrParam', parameter === '' ? `${part} must be a JSON object` : PARAMETER_RULES[parameter] ?? `${parameter} is invalid`),
   notFound: () => explorerError('ErrNotFound', 'no such API'),
   clientError: (statusCode, message) =>
     statusCode === 401 ? explorerError('ErrUnauthorized', message) : statusCode === 403 ? explorerError('ErrForbidden', message)

@@ -4,10 +4,30 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
-import { explorerTokenAuth } from './auth.js'
+import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
 import { explorerError, explorerErrorMapping } from './errors.js'
-import { ErrorBody, SampleResultBody, SampleResultParams, SampleResultQuery, TASK_SUCCESS } from './schemas.js'
+import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
+import { explorerRunner } from './runner.js'
+import {
+  ConnectBody,
+  CreateJobBody,
+  CreateJobRequest,
+  ErrorBody,
+  JobDetailBody,
+  JobListBody,
+  JobParams,
+  ListJobsQuery,
+  PREPARING,
+  RUNNING,
+  SampleResultBody,
+  SampleResultParams,
+  SampleResultQuery,
+  SuccessBody,
+  TASK_SUCCESS,
+  WorkflowParams,
+} from './schemas.js'
 import { ExplorerStore } from './store.js'
+import { interruptStep } from './timeline.js'
 import type { Db } from '../database.js'
 import type { SandboxClock } from '../clock.js'
 import type { Scheduler } from '../scheduler.js'
@@ -26,10 +46,14 @@ export interface ExplorerOptions {
 
 const UNFINISHED: Record<number, string> = { 0: 'task is preparing', 1: 'task is running', 5: 'task is stopping' }
 const ENDED_BADLY: Record<number, string> = { 3: 'task failed', 4: 'task was interrupted' }
+const JOB_ENDED: Record<number, string> = { 2: 'job has already succeeded', 3: 'job has already failed', 4: 'job was already interrupted' }
+
+const ok = <T>(data: T) => ({ code: 0 as const, data, message: 'Success' as const })
 
 /** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
-export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db }) => {
+export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db, clock, scheduler }) => {
   const store = new ExplorerStore(db)
+  scheduler.register(explorerRunner(store))
   await app.register(fastifyCookie)
   useVendorErrors(app, explorerErrorMapping)
   useBareJsonContentType(app)
@@ -37,7 +61,143 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
   app.addHook('onSend', async (_request, reply) => {
     reply.header('traceparent', `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`)
   })
-  const authenticate = explorerTokenAuth(config.tokens)
+  // The body of POST .../jobs is optional, yet clients send the JSON content type with no body.
+  const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'ignore')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined)
+    return parseJson(request, body as string, done)
+  })
+  // The vendor's cancel curl sends this content type (with no body); nothing here reads a form.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined))
+  const authenticate = explorerTokenAuth(config.tokens, store, clock)
+
+  app.post(
+    '/connect',
+    {
+      // The credentials are checked before the body, as the vendor's login handler reads the header first.
+      onRequest: async (request) => {
+        connectCredentials(request.headers.authorization)
+      },
+      schema: {
+        operationId: 'connect',
+        summary: 'Get an explorer_token (as a cookie) for the workflow API',
+        body: ConnectBody,
+        response: { 200: SuccessBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      // Fastify validates no body that is absent; the vendor needs one.
+      if ((request.body as ConnectBody | undefined) === undefined) throw explorerError('ErrParam', 'body must be a JSON object')
+      const now = clock.now()
+      store.deleteTokensExpiredBy(now)
+      const { account } = connectCredentials(request.headers.authorization)
+      const token = issueToken(account, now, config.tokenTtlSeconds)
+      store.insertToken(token, account, now + config.tokenTtlSeconds * 1000)
+      // Written by hand: the vendor's attribute order, which cookie serializers do not keep.
+      reply.header('set-cookie', `explorer_token=${token}; Path=/; Max-Age=${config.tokenTtlSeconds}; HttpOnly`)
+      return ok({ success: true as const })
+    },
+  )
+
+  app.post(
+    '/workflows/:workflow_id/jobs',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'createJob',
+        summary: 'Add a new job: run a workflow',
+        params: WorkflowParams,
+        body: CreateJobRequest,
+        response: { 200: CreateJobBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request) => {
+      scheduler.catchUp()
+      const job = jobFromWorkflow(store, request.params.workflow_id, request.body?.input ?? {}, clock.now())
+      store.insertNewJob(job)
+      scheduler.catchUp()
+      return ok({ id: job.id })
+    },
+  )
+
+  const listSchema = {
+    querystring: ListJobsQuery,
+    response: { 200: JobListBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
+  }
+
+  const listJobs = (query: { filter?: string; page: number; pageSize: number }, workflowId?: string) => {
+    const filter = parseFilter(query.filter)
+    scheduler.catchUp()
+    const { items, total } = store.jobs({ ...filter, workflowId, limit: query.pageSize, offset: (query.page - 1) * query.pageSize })
+    return ok({ items: items.map(toJobItem), total, Page: query.page, PageSize: query.pageSize })
+  }
+
+  app.get(
+    '/jobs',
+    {
+      onRequest: authenticate,
+      schema: { operationId: 'listJobs', summary: 'Get a list of all jobs', ...listSchema },
+    },
+    async (request) => listJobs(request.query),
+  )
+
+  app.get(
+    '/workflows/:workflow_id/jobs',
+    {
+      onRequest: authenticate,
+      schema: { operationId: 'listWorkflowJobs', summary: 'Get a list of jobs for a specified workflow', params: WorkflowParams, ...listSchema },
+    },
+    async (request) => listJobs(request.query, request.params.workflow_id),
+  )
+
+  app.get(
+    '/jobs/:job_id',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'getJob',
+        summary: 'Query details for a specified job',
+        params: JobParams,
+        response: { 200: JobDetailBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request) => {
+      scheduler.catchUp()
+      const jobId = request.params.job_id
+      const job = store.job(jobId)
+      // Observed on the real service: an unknown job is a database error, not ErrNotFound.
+      if (!job) throw explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+      return ok(toJobDetail(job, store.jobTasks(jobId)))
+    },
+  )
+
+  app.put(
+    '/jobs/:job_id/cancel',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'cancelJob',
+        summary: 'Cancel a running job',
+        params: JobParams,
+        response: { 200: SuccessBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request) => {
+      scheduler.catchUp()
+      const jobId = request.params.job_id
+      const job = store.job(jobId)
+      if (!job) throw explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+      const ended = JOB_ENDED[job.status]
+      if (ended) throw explorerError('ErrBadRequest', ended)
+      // Cancelling a job that is already stopping changes nothing, and succeeds.
+      if (job.status === PREPARING || job.status === RUNNING) {
+        store.cancelJob(jobId, interruptStep(clock.now()))
+        scheduler.catchUp()
+      }
+      return ok({ success: true as const })
+    },
+  )
 
   app.get(
     '/jobs/:job_id/tasks/:task_id/sample_result',
@@ -52,6 +212,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
       },
     },
     async (request) => {
+      scheduler.catchUp()
       const { job_id: jobId, task_id: taskId } = request.params
       // Observed on the real service: an unknown job is a database error, not ErrNotFound.
       if (!store.jobExists(jobId)) throw explorerError('ErrInternalDatabase', `job ${jobId} not found`)
@@ -62,7 +223,8 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
         if (unfinished) throw explorerError('ErrBadRequest', unfinished)
         throw explorerError('ErrInternalServer', ENDED_BADLY[task.status] ?? 'task has no result')
       }
-      return { code: 0 as const, data: { items: store.rows(jobId, taskId, request.query.limit) }, message: 'Success' as const }
+      return ok({ items: store.rows(jobId, taskId, request.query.limit) })
     },
   )
 }
+

@@ -1,28 +1,186 @@
 import { Type } from '@sinclair/typebox'
 import type { Db } from '../database.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
+import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
+import { EXPLORER_PREFIX } from './index.js'
+import { jobName } from './jobs.js'
+import { Row, TASK_ID_PATTERN, WORKFLOW_ID_PATTERN } from './schemas.js'
+import { ExplorerStore, type WorkflowTaskRow } from './store.js'
+import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './timeline.js'
 
 export interface ExplorerSimulationOptions {
   db: Db
   fixturesDir: string
 }
 
+const MAX_DELAY_MS = 30 * 24 * 3600 * 1000
+
+const ScenarioTask = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: TASK_ID_PATTERN, description: 'the task id; default analytics_<algorithm>_<n> (n counts from 1), a component id' })),
+    name: Type.Optional(Type.String({ minLength: 1, default: 'PageRank', description: 'the algorithm, e.g. PageRank, Jaccard, BFS, WCC' })),
+    columns: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 16, description: "the result's columns; default: the algorithm's (PageRank: VID, VALUE)" }),
+    ),
+    rows: Type.Optional(Type.Array(Row, { maxItems: 100_000, description: 'the exact result rows (strings); default: generated from the job and task ids' })),
+    row_count: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 100_000, description: `how many rows to generate (not with rows); default ${DEFAULT_ROW_COUNT}` }),
+    ),
+    starts_after_ms: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_DELAY_MS,
+        description: `sandbox ms after the previous task ended (the first task: after the job was created) before it runs; default ${JOB_PREPARING_MS} for the first, 0 after`,
+      }),
+    ),
+    runs_for_ms: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_DELAY_MS, default: TASK_RUNNING_MS, description: 'sandbox ms the task runs' }),
+    ),
+    outcome: Type.Optional(
+      Type.Union([Type.Literal('success'), Type.Literal('failed')], {
+        default: 'success',
+        description: 'how the task ends; a failed task fails the job, and the tasks after it never run (they end interrupted)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const ScenarioBody = Type.Object(
+  {
+    job_id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'default: one more than the highest job id' })),
+    name: Type.Optional(Type.String({ minLength: 1, description: 'default: <workflow_name>_<local creation time>, as the vendor names jobs' })),
+    workflow_id: Type.Optional(
+      Type.String({
+        pattern: WORKFLOW_ID_PATTERN,
+        description: 'the workflow the job belongs to (digits); default "1". A workflow of the fixture also gives the default name and tasks',
+      }),
+    ),
+    workflow_name: Type.Optional(Type.String({ minLength: 1, description: 'default: the workflow\'s name, or "workflow_scenario"' })),
+    tasks: Type.Optional(
+      Type.Array(ScenarioTask, { minItems: 1, maxItems: 100, description: "the job's tasks, run in this order; default: the workflow's, or one PageRank task" }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const ScenarioCreated = Type.Object({
+  job_id: Type.Integer(),
+  name: Type.String(),
+  workflow_id: Type.String(),
+  workflow_name: Type.String(),
+  job_url: Type.String({ description: 'GET it with the explorer_token cookie to follow the job' }),
+  status: Type.Integer({ minimum: 0, maximum: 5, description: 'the status the job will end in: 2 success, 3 failed' }),
+  ends_at: Type.String({ description: 'when the job ends, on the sandbox clock (ISO 8601)' }),
+  tasks: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      columns: Type.Array(Type.String()),
+      row_count: Type.Integer({ description: 'rows its result will have' }),
+      outcome: Type.Union([Type.Literal('success'), Type.Literal('failed'), Type.Literal('interrupted')]),
+      begins_at: Type.Union([Type.String(), Type.Null()], { description: 'when it starts running (ISO 8601); null: never' }),
+      ends_at: Type.Union([Type.String(), Type.Null()], { description: 'when it ends (ISO 8601); null: never runs' }),
+      sample_result_url: Type.String(),
+    }),
+  ),
+  sample_result_urls: Type.Array(Type.String(), { description: "each task's sample_result, in task order" }),
+})
+
+const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
+
+type ScenarioTask = (typeof ScenarioTask)['static']
+
+/** A workflow task as a scenario task, so a scenario on a fixture workflow runs its tasks by default. */
+const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.row_count })
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
 /** Explorer's part of the control API: reset to the fixture, and scenarios. */
 export function explorerSimulation({ db, fixturesDir }: ExplorerSimulationOptions) {
+  const store = new ExplorerStore(db)
   return {
     vendor: 'explorer',
-    reset(now) {
-      // Every other explorer table hangs off this one by a cascading foreign key.
-      db.prepare('DELETE FROM explorer_jobs').run()
+    reset() {
+      store.deleteAll()
       seedExplorer(db, loadExplorerFixture(fixturesDir))
     },
     scenario: {
-      body: Type.Object({}),
-      created: Type.Object({}),
-      create() {
-        throw new ScenarioError(400, '', 'scenarios for explorer are not built yet')
+      body: ScenarioBody,
+      created: ScenarioCreated,
+      /** A job (preparing now) whose tasks run, succeed or fail at the times the body gives. */
+      create(body, now) {
+        const jobId = body.job_id ?? store.nextJobId()
+        if (store.jobExists(jobId)) throw new ScenarioError(409, '/job_id', `job ${jobId} already exists`)
+        const workflowId = body.workflow_id ?? DEFAULT_WORKFLOW.id
+        const workflow = store.workflow(workflowId)
+        const workflowName = body.workflow_name ?? workflow?.name ?? DEFAULT_WORKFLOW.name
+        const given = body.tasks ?? (workflow ? store.workflowTasks(workflowId).map(fromWorkflow) : [{}])
+        const seen = new Set<string>()
+        const tasks = given.map((task, index) => {
+          const at = `/tasks/${index}`
+          const name = task.name ?? 'PageRank'
+          const id = task.id ?? `analytics_${name.toLowerCase().replace(/[^a-z0-9]/g, '')}_${index + 1}`
+          if (seen.has(id)) throw new ScenarioError(400, `${at}/id`, `task ${id} is listed twice`)
+          seen.add(id)
+          const columns = task.columns ?? columnsOf(name)
+          if (!columns) throw new ScenarioError(400, `${at}/columns`, `no columns are known for ${name}: give columns`)
+          if (task.rows && task.row_count !== undefined) throw new ScenarioError(400, `${at}/row_count`, 'give rows or row_count, not both')
+          task.rows?.forEach((row, rowIndex) => {
+            if (row.length !== columns.length) {
+              throw new ScenarioError(400, `${at}/rows/${rowIndex}`, `has ${row.length} cells for ${columns.length} columns`)
+            }
+          })
+          return {
+            id,
+            name,
+            columns,
+            rows: task.rows ?? [],
+            row_count: task.rows ? null : (task.row_count ?? DEFAULT_ROW_COUNT),
+            startsAfterMs: task.starts_after_ms ?? (index === 0 ? JOB_PREPARING_MS : 0),
+            runsForMs: task.runs_for_ms ?? TASK_RUNNING_MS,
+            outcome: (task.outcome ?? 'success') as Outcome,
+          }
+        })
+        const timeline = planJob(now, tasks)
+        const name = body.name ?? jobName(workflowName, now)
+        store.insertNewJob({
+          id: jobId,
+          name,
+          workflow_id: workflowId,
+          workflow_name: workflowName,
+          create_time: now,
+          input: {},
+          tasks,
+          steps: timeline.steps,
+        })
+        const jobUrl = `${EXPLORER_PREFIX}/jobs/${jobId}`
+        const created = tasks.map((task, index) => {
+          const times = timeline.tasks[index]
+          return {
+            id: task.id,
+            name: task.name,
+            columns: task.columns,
+            row_count: task.row_count ?? task.rows.length,
+            outcome: times?.beginsAt == null ? ('interrupted' as const) : task.outcome,
+            begins_at: iso(times?.beginsAt ?? null),
+            ends_at: iso(times?.endsAt ?? null),
+            sample_result_url: `${jobUrl}/tasks/${task.id}/sample_result`,
+          }
+        })
+        return {
+          job_id: jobId,
+          name,
+          workflow_id: workflowId,
+          workflow_name: workflowName,
+          job_url: jobUrl,
+          status: timeline.status,
+          ends_at: iso(timeline.endsAt) as string,
+          tasks: created,
+          sample_result_urls: created.map((task) => task.sample_result_url),
+        }
       },
     },
-  } satisfies VendorSimulation
+  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated>
 }

@@ -1,14 +1,78 @@
 import type { Db } from '../database.js'
-import type { Fixture } from './schemas.js'
+import { generateRows } from './algorithms.js'
+import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
+import type { Step } from './timeline.js'
 
 export interface TaskRow {
   job_id: number
   id: string
   name: string
   status: number
+  run_begin_time: number | null
+  run_end_time: number | null
+}
+
+export interface JobRow {
+  id: number
+  name: string
+  workflow_id: string
+  workflow_name: string
+  status: number
+  create_time: number
+  run_begin_time: number | null
+  run_end_time: number | null
+}
+
+export interface WorkflowRow {
+  id: string
+  name: string
+}
+
+export interface WorkflowTaskRow {
+  id: string
+  name: string
+  columns: string[]
+  row_count: number
+  params: string[]
+}
+
+/** A job about to be created (from a workflow or a scenario), with the steps it will take. */
+export interface NewJob {
+  id: number
+  name: string
+  workflow_id: string
+  workflow_name: string
+  create_time: number
+  input: unknown
+  tasks: { id: string; name: string; columns: string[]; row_count: number | null; rows: string[][] }[]
+  steps: Step[]
+}
+
+export interface JobQuery extends JobFilter {
+  workflowId?: string
+  limit: number
+  offset: number
+}
+
+interface StepRow {
+  job_id: number
+  seq: number
+  due_at: number
+  task_id: string | null
+  status: number
 }
 
 type FixtureJob = Fixture['jobs'][number]
+
+/** Escapes LIKE's wildcards, so a name filter matches its characters literally. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+
+const JOB_COLUMNS = 'id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time'
+const JOB_FILTER = `(@workflow IS NULL OR workflow_id = @workflow)
+  AND (@status IS NULL OR status = @status)
+  AND (@name IS NULL OR name LIKE @name ESCAPE '\\')
+  AND (@from IS NULL OR create_time >= @from)
+  AND (@to IS NULL OR create_time <= @to)`
 
 /** Every query the Explorer API makes, as prepared statements. */
 export class ExplorerStore {
@@ -17,20 +81,90 @@ export class ExplorerStore {
   constructor(private readonly db: Db) {
     this.statements = {
       jobExists: db.prepare<[number], { id: number }>('SELECT id FROM explorer_jobs WHERE id = ?'),
-      task: db.prepare<[number, string], TaskRow>('SELECT job_id, id, name, status FROM explorer_tasks WHERE job_id = ? AND id = ?'),
+      job: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE id = ?`),
+      jobTasks: db.prepare<[number], TaskRow>(
+        'SELECT job_id, id, name, status, run_begin_time, run_end_time FROM explorer_tasks WHERE job_id = ? ORDER BY position, rowid',
+      ),
+      task: db.prepare<[number, string], TaskRow>(
+        'SELECT job_id, id, name, status, run_begin_time, run_end_time FROM explorer_tasks WHERE job_id = ? AND id = ?',
+      ),
       rows: db.prepare<[number, string, number], { cells: string }>(
         'SELECT cells FROM explorer_task_rows WHERE job_id = ? AND task_id = ? ORDER BY ordinal LIMIT ?',
       ),
-      insertJob: db.prepare(
-        'INSERT INTO explorer_jobs (id, name, workflow_id, workflow_name, status) VALUES (?, ?, ?, ?, ?)',
+      nextJobId: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) + 1 FROM explorer_jobs').pluck(),
+      countJobs: db.prepare<[Record<string, unknown>], number>(`SELECT COUNT(*) FROM explorer_jobs WHERE ${JOB_FILTER}`).pluck(),
+      jobsDesc: db.prepare<[Record<string, unknown>], JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ${JOB_FILTER} ORDER BY create_time DESC, id DESC LIMIT @limit OFFSET @offset`,
       ),
-      insertTask: db.prepare('INSERT INTO explorer_tasks (job_id, id, name, status, columns) VALUES (?, ?, ?, ?, ?)'),
+      jobsAsc: db.prepare<[Record<string, unknown>], JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ${JOB_FILTER} ORDER BY create_time, id LIMIT @limit OFFSET @offset`,
+      ),
+      insertJob: db.prepare(
+        `INSERT INTO explorer_jobs (id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time, input)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertTask: db.prepare(
+        `INSERT INTO explorer_tasks (job_id, id, name, status, columns, position, run_begin_time, run_end_time, row_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       insertRow: db.prepare('INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES (?, ?, ?, ?)'),
+      workflow: db.prepare<[string], WorkflowRow>('SELECT id, name FROM explorer_workflows WHERE id = ?'),
+      workflowTasks: db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string }>(
+        'SELECT id, name, columns, row_count, params FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
+      ),
+      insertWorkflow: db.prepare('INSERT INTO explorer_workflows (id, name) VALUES (?, ?)'),
+      insertWorkflowTask: db.prepare(
+        'INSERT INTO explorer_workflow_tasks (workflow_id, id, position, name, columns, row_count, params) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertStep: db.prepare('INSERT INTO explorer_job_steps (job_id, seq, due_at, task_id, status) VALUES (?, ?, ?, ?, ?)'),
+      nextStepDue: db.prepare<[], number | null>('SELECT MIN(due_at) FROM explorer_job_steps').pluck(),
+      firstDueStep: db.prepare<[number], StepRow>(
+        'SELECT job_id, seq, due_at, task_id, status FROM explorer_job_steps WHERE due_at <= ? ORDER BY due_at, job_id, seq LIMIT 1',
+      ),
+      deleteStep: db.prepare<[number, number]>('DELETE FROM explorer_job_steps WHERE job_id = ? AND seq = ?'),
+      deleteJobSteps: db.prepare<[number]>('DELETE FROM explorer_job_steps WHERE job_id = ?'),
+      setJobStatus: db.prepare(
+        `UPDATE explorer_jobs SET status = @status,
+           run_begin_time = CASE WHEN @status = 1 THEN COALESCE(run_begin_time, @at) ELSE run_begin_time END,
+           run_end_time = CASE WHEN @status IN (2, 3, 4) THEN @at ELSE run_end_time END
+         WHERE id = @job`,
+      ),
+      setTaskStatus: db.prepare(
+        `UPDATE explorer_tasks SET status = @status,
+           run_begin_time = CASE WHEN @status = 1 THEN COALESCE(run_begin_time, @at) ELSE run_begin_time END,
+           run_end_time = CASE WHEN @status IN (2, 3, 4) THEN @at ELSE run_end_time END
+         WHERE job_id = @job AND id = @task`,
+      ),
+      // A task that never began has no end either.
+      interruptTasks: db.prepare(
+        `UPDATE explorer_tasks SET status = 4, run_end_time = CASE WHEN run_begin_time IS NULL THEN NULL ELSE @at END
+         WHERE job_id = @job AND status IN (0, 1, 5)`,
+      ),
+      stopJob: db.prepare<[number]>('UPDATE explorer_jobs SET status = 5 WHERE id = ?'),
+      stopRunningTasks: db.prepare<[number]>('UPDATE explorer_tasks SET status = 5 WHERE job_id = ? AND status = 1'),
+      taskPlan: db.prepare<[number, string], { name: string; columns: string; row_count: number | null }>(
+        'SELECT name, columns, row_count FROM explorer_tasks WHERE job_id = ? AND id = ?',
+      ),
+      insertToken: db.prepare<[string, string, number]>('INSERT INTO explorer_tokens (token, account, expires_at) VALUES (?, ?, ?)'),
+      tokenExpiry: db.prepare<[string], number>('SELECT expires_at FROM explorer_tokens WHERE token = ?').pluck(),
+      deleteTokensExpiredBy: db.prepare<[number]>('DELETE FROM explorer_tokens WHERE expires_at <= ?'),
+      // Tasks, rows and steps hang off jobs, workflow tasks off workflows, by cascading foreign keys.
+      deleteJobs: db.prepare('DELETE FROM explorer_jobs'),
+      deleteWorkflows: db.prepare('DELETE FROM explorer_workflows'),
+      deleteTokens: db.prepare('DELETE FROM explorer_tokens'),
     }
   }
 
   jobExists(jobId: number): boolean {
     return Number.isSafeInteger(jobId) && this.statements.jobExists.get(jobId) !== undefined
+  }
+
+  job(jobId: number): JobRow | undefined {
+    return Number.isSafeInteger(jobId) ? this.statements.job.get(jobId) : undefined
+  }
+
+  jobTasks(jobId: number): TaskRow[] {
+    return this.statements.jobTasks.all(jobId)
   }
 
   task(jobId: number, taskId: string): TaskRow | undefined {
@@ -42,14 +176,139 @@ export class ExplorerStore {
     return this.statements.rows.all(jobId, taskId, limit).map((row) => JSON.parse(row.cells) as string[])
   }
 
-  /** Stores a job with its tasks and their rows, all or nothing. */
+  nextJobId(): number {
+    return this.statements.nextJobId.get() as number
+  }
+
+  /** One page of the jobs a filter matches, and how many match in all. */
+  jobs(query: JobQuery): { items: JobRow[]; total: number } {
+    const parameters = {
+      workflow: query.workflowId ?? null,
+      status: query.status ?? null,
+      name: query.name === undefined ? null : likePattern(query.name),
+      from: query.fromCreateTime ?? null,
+      to: query.toCreateTime ?? null,
+    }
+    const total = this.statements.countJobs.get(parameters) as number
+    // A page past the end is empty; skipping the query keeps a huge offset away from SQLite.
+    if (query.offset >= total) return { items: [], total }
+    const statement = query.orderByCreateTime === 'asc' ? this.statements.jobsAsc : this.statements.jobsDesc
+    return { items: statement.all({ ...parameters, limit: query.limit, offset: query.offset }), total }
+  }
+
+  workflow(workflowId: string): WorkflowRow | undefined {
+    return this.statements.workflow.get(workflowId)
+  }
+
+  workflowTasks(workflowId: string): WorkflowTaskRow[] {
+    return this.statements.workflowTasks.all(workflowId).map((row) => ({
+      ...row,
+      columns: JSON.parse(row.columns) as string[],
+      params: JSON.parse(row.params) as string[],
+    }))
+  }
+
+  /** Stores a fixture job with its tasks and their rows, all or nothing. */
   insertJob(job: FixtureJob): void {
     this.db.transaction(() => {
-      this.statements.insertJob.run(job.id, job.name, job.workflow_id, job.workflow_name, job.status)
-      for (const task of job.tasks) {
-        this.statements.insertTask.run(job.id, task.id, task.name, task.status, JSON.stringify(task.columns))
-        task.rows.forEach((cells, ordinal) => this.statements.insertRow.run(job.id, task.id, ordinal, JSON.stringify(cells)))
+      const { statements } = this
+      statements.insertJob.run(
+        job.id, job.name, job.workflow_id, job.workflow_name, job.status, job.create_time,
+        job.run_begin_time ?? null, job.run_end_time ?? null, '{}',
+      )
+      job.tasks.forEach((task, position) => {
+        statements.insertTask.run(
+          job.id, task.id, task.name, task.status, JSON.stringify(task.columns), position,
+          task.run_begin_time ?? null, task.run_end_time ?? null, null,
+        )
+        task.rows.forEach((cells, ordinal) => statements.insertRow.run(job.id, task.id, ordinal, JSON.stringify(cells)))
+      })
+    })()
+  }
+
+  insertWorkflow(workflow: FixtureWorkflow, columnsOf: (task: FixtureWorkflow['tasks'][number]) => string[], defaultRowCount: number): void {
+    this.db.transaction(() => {
+      this.statements.insertWorkflow.run(workflow.id, workflow.name)
+      workflow.tasks.forEach((task, position) => {
+        this.statements.insertWorkflowTask.run(
+          workflow.id, task.id, position, task.name, JSON.stringify(columnsOf(task)),
+          task.row_count ?? defaultRowCount, JSON.stringify(task.params ?? []),
+        )
+      })
+    })()
+  }
+
+  /** Stores a new job, preparing, with its tasks, any rows given, and the steps it will take. */
+  insertNewJob(job: NewJob): void {
+    this.db.transaction(() => {
+      const { statements } = this
+      statements.insertJob.run(job.id, job.name, job.workflow_id, job.workflow_name, 0, job.create_time, null, null, JSON.stringify(job.input))
+      job.tasks.forEach((task, position) => {
+        statements.insertTask.run(job.id, task.id, task.name, 0, JSON.stringify(task.columns), position, null, null, task.row_count)
+        task.rows.forEach((cells, ordinal) => statements.insertRow.run(job.id, task.id, ordinal, JSON.stringify(cells)))
+      })
+      job.steps.forEach((step, seq) => statements.insertStep.run(job.id, seq, step.dueAt, step.taskId, step.status))
+    })()
+  }
+
+  nextStepDue(): number | null {
+    return this.statements.nextStepDue.get() ?? null
+  }
+
+  /** Applies every step due by `now`, in due order, each with its effects, and forgets it. */
+  applyDueSteps(now: number): void {
+    this.db.transaction(() => {
+      for (let step = this.statements.firstDueStep.get(now); step; step = this.statements.firstDueStep.get(now)) {
+        this.applyStep(step)
+        this.statements.deleteStep.run(step.job_id, step.seq)
       }
     })()
+  }
+
+  private applyStep({ job_id: job, task_id: task, status, due_at: at }: StepRow): void {
+    if (task === null) {
+      this.statements.setJobStatus.run({ job, status, at })
+      // A job that has ended leaves nothing running: what had not finished is interrupted.
+      if (status >= 2) this.statements.interruptTasks.run({ job, at })
+      return
+    }
+    this.statements.setTaskStatus.run({ job, task, status, at })
+    const plan = this.statements.taskPlan.get(job, task)
+    if (status === 2 && plan && plan.row_count !== null) {
+      const columns = JSON.parse(plan.columns) as string[]
+      generateRows(job, task, plan.name, columns, plan.row_count).forEach((cells, ordinal) =>
+        this.statements.insertRow.run(job, task, ordinal, JSON.stringify(cells)),
+      )
+    }
+  }
+
+  /** Cancels a job: stopping now (with its running tasks), interrupted at the step given; its other steps are dropped. */
+  cancelJob(jobId: number, interrupt: Step): void {
+    this.db.transaction(() => {
+      this.statements.deleteJobSteps.run(jobId)
+      this.statements.stopJob.run(jobId)
+      this.statements.stopRunningTasks.run(jobId)
+      this.statements.insertStep.run(jobId, 0, interrupt.dueAt, interrupt.taskId, interrupt.status)
+    })()
+  }
+
+  insertToken(token: string, account: string, expiresAt: number): void {
+    this.statements.insertToken.run(token, account, expiresAt)
+  }
+
+  /** When an issued token expires; undefined for a token never issued (or forgotten). */
+  tokenExpiry(token: string): number | undefined {
+    return this.statements.tokenExpiry.get(token) as number | undefined
+  }
+
+  deleteTokensExpiredBy(now: number): void {
+    this.statements.deleteTokensExpiredBy.run(now)
+  }
+
+  /** Empties every Explorer table, for a reset. */
+  deleteAll(): void {
+    this.statements.deleteJobs.run()
+    this.statements.deleteWorkflows.run()
+    this.statements.deleteTokens.run()
   }
 }
