@@ -322,3 +322,59 @@ t.test('over a real socket: a test suite drives the clock and faults with fetch'
   const journal = (await (await control('/requests?vendor=prpm')).json()) as { requests: { fault: { latency_ms: number } }[] }
   t.equal(journal.requests[0]?.fault.latency_ms, 50)
 })
+
+t.test('scenarios for every vendor over the control API; reset drops them and brings the fixtures back', async (t) => {
+  const { app } = await startSandbox(t)
+  const created = {
+    prpm: await send(app, 'POST', '/_resultbox/scenarios/prpm', {}),
+    explorer: await send(app, 'POST', '/_resultbox/scenarios/explorer', {}),
+    modelarts: await send(app, 'POST', '/_resultbox/scenarios/modelarts', {}),
+  }
+  for (const [vendor, res] of Object.entries(created)) {
+    t.equal(res.statusCode, 201, `${vendor}: an empty body creates something`)
+    t.match(res.headers['content-type'], /^application\/json/)
+  }
+  const prpm = created.prpm.json()
+  const explorer = created.explorer.json()
+  const modelarts = created.modelarts.json()
+  const reads = {
+    prpm: () => get(app, prpm.result_url, CREDENTIALS.prpm),
+    explorer: () => get(app, explorer.job_url, CREDENTIALS.explorer),
+    modelarts: () => get(app, modelarts.version_url, CREDENTIALS.modelarts),
+  }
+  for (const [vendor, read] of Object.entries(reads)) t.equal((await read()).statusCode, 200, `${vendor}: the client can poll what was created`)
+  const requests = (await get(app, '/_resultbox/requests')).json()
+  t.equal(requests.total, 3, 'the polls are journaled, the scenario calls are not')
+
+  await send(app, 'POST', '/_resultbox/state/reset?vendor=modelarts')
+  t.equal((await reads.modelarts()).statusCode, 400, 'the scenario task is gone (ModelArts.4612)')
+  t.equal((await reads.modelarts()).json().error_code, 'ModelArts.4612')
+  t.equal((await reads.explorer()).statusCode, 200, 'the other vendors keep theirs')
+
+  await send(app, 'POST', '/_resultbox/state/reset')
+  t.equal((await reads.explorer()).statusCode, 500, 'the scenario job is gone')
+  t.equal((await reads.explorer()).json().code, 50004001)
+  t.equal((await reads.prpm()).statusCode, 400, 'the scenario project is gone')
+  t.strictSame((await reads.prpm()).json(), { detail: 'Project not found' })
+  t.equal((await get(app, RESULT_URL, CREDENTIALS.prpm)).statusCode, 200, 'the fixtures are back')
+  t.equal((await get(app, '/api-open/v1/jobs/29987', CREDENTIALS.explorer)).statusCode, 200)
+})
+
+t.test('scenario bodies are checked strictly, naming the field', async (t) => {
+  const { app } = await startSandbox(t)
+  for (const vendor of ['prpm', 'explorer', 'modelarts']) {
+    const unknown = await send(app, 'POST', `/_resultbox/scenarios/${vendor}`, { no_such_field: 1 })
+    t.equal(unknown.statusCode, 400, `${vendor}: an unknown field`)
+    t.strictSame(unknown.json().field, '/no_such_field', vendor)
+    const notObject = await send(app, 'POST', `/_resultbox/scenarios/${vendor}`, [1])
+    t.equal(notObject.statusCode, 400, `${vendor}: not an object`)
+    t.equal(notObject.json().error, 'invalid_request')
+  }
+  const typed = await send(app, 'POST', '/_resultbox/scenarios/explorer', { job_id: 'seven' })
+  t.equal(typed.json().field, '/job_id')
+  const taken = await send(app, 'POST', '/_resultbox/scenarios/explorer', { job_id: 29987 })
+  t.equal(taken.statusCode, 409)
+  t.strictSame(taken.json().error, 'conflict')
+  t.equal(taken.json().field, '/job_id')
+  t.equal((await get(app, '/_resultbox/requests')).json().total, 0)
+})
