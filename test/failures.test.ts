@@ -23,3 +23,30 @@ t.test('an unhandled failure answers in each vendor\'s envelope, never a stack',
   t.equal(modelarts.statusCode, 500)
   t.strictSame(modelarts.json(), { error_code: 'ModelArts.0010', error_msg: 'Internal server error.' })
 })
+
+t.test('a body a vendor cannot read is refused in its envelope', async (t) => {
+  const { app } = await startSandbox(t)
+  const post = (url: string, payload: string, headers: Record<string, string>) =>
+    app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', ...headers } })
+  const big = JSON.stringify({ filler: 'x'.repeat(1_100_000) })
+
+  const explorerBroken = await post('/api-open/v1/workflows/4/jobs', '{"input":', CREDENTIALS.explorer)
+  t.equal(explorerBroken.statusCode, 400)
+  t.match(explorerBroken.json(), { code: 40004000, message: /^ErrBadRequest::/ })
+  const explorerBig = await post('/api-open/v1/workflows/4/jobs', big, CREDENTIALS.explorer)
+  t.equal(explorerBig.statusCode, 400, 'the framework calls any unreadable body a bad request')
+  t.match(explorerBig.json(), { code: 40004000 })
+
+  // ModelArts serves no POST: the gateway reads the body before it finds no API.
+  const modelartsBroken = await post('/v2/p/processor-tasks', '{', CREDENTIALS.modelarts)
+  t.equal(modelartsBroken.statusCode, 400)
+  t.match(modelartsBroken.json(), { error_code: 'ModelArts.0101', error_msg: /^Invalid argument\. parameter \[body\]/ })
+  const modelartsBig = await post('/v2/p/processor-tasks', big, CREDENTIALS.modelarts)
+  t.equal(modelartsBig.statusCode, 413)
+  t.strictSame(modelartsBig.json(), { error_code: 'ModelArts.0104', error_msg: 'Request entity too large.' })
+
+  const prpmBig = await post('/project', big, CREDENTIALS.prpm)
+  t.equal(prpmBig.statusCode, 413)
+  t.strictSame(prpmBig.json(), { detail: 'Payload Too Large' })
+  t.equal(prpmBig.headers['content-type'], 'application/json')
+})

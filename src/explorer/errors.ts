@@ -46,9 +46,8 @@ export const explorerErrorMapping: VendorErrorMapping = {
   invalidRequest: ({ part, parameter }) =>
     explorerError('ErrParam', parameter === '' ? `${part} must be a JSON object` : PARAMETER_RULES[parameter] ?? `${parameter} is invalid`),
   notFound: () => explorerError('ErrNotFound', 'no such API'),
-  clientError: (statusCode, message) =>
-    statusCode === 401 ? explorerError('ErrUnauthorized', message) : statusCode === 403 ? explorerError('ErrForbidden', message)
-      : explorerError('ErrBadRequest', message),
+  // The vendor's framework answers any body it cannot read as a bad request, whatever Fastify's status.
+  clientError: (_statusCode, message) => explorerError('ErrBadRequest', message),
   injected: (statusCode, body) => {
     // The framework's rule: code = status × 100000 + 4000, answered with that status.
     const code = statusCode * 100000 + 4000
