@@ -88,7 +88,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger)
   const simulations: Record<Vendor, VendorSimulation> = {
-    prpm: prpmSimulation({ db, fixturesDir: config.fixturesDir }),
+    prpm: prpmSimulation({ db, fixturesDir: config.fixturesDir, config: config.prpm }),
     explorer: explorerSimulation({ db, fixturesDir: config.fixturesDir }),
     modelarts: modelartsSimulation({ db, fixturesDir: config.fixturesDir }),
   }

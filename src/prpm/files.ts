@@ -129,10 +129,10 @@ async function unzipOne(file: string, options: ReadOptions): Promise<{ file: str
     const stream = await new Promise<Readable>((resolve, reject) => {
       zip.openReadStream(entry, (error, readable) => (error ? reject(new EventLogFileError(BAD_ZIP)) : resolve(readable)))
     })
+    // No byte counter needed here: yauzl fails an entry that inflates past its declared size (validateEntrySizes), checked above.
     try {
-      await pipeline(stream, capped(options.maxBytes), fs.createWriteStream(target))
-    } catch (error) {
-      if (error instanceof ContentTooLargeError) throw error
+      await pipeline(stream, fs.createWriteStream(target))
+    } catch {
       throw new EventLogFileError(BAD_ZIP)
     }
     return { file: target, extension }
@@ -194,6 +194,20 @@ async function readCsv(input: Readable, separator: string, sink: EventSink): Pro
 
 const XES_VALUE_TYPES = new Set(['string', 'date', 'int', 'float', 'boolean', 'id'])
 
+/**
+ * Python's repr of a float: `2.0` for a whole number, exponent notation
+ * from 1e16 and below 1e-4 (`1e+20`, `1e-05`), where JavaScript keeps digits.
+ */
+function pythonFloat(number: number): string {
+  const size = Math.abs(number)
+  if (size !== 0 && (size >= 1e16 || size < 1e-4)) {
+    const [mantissa, exponent] = number.toExponential().split('e') as [string, string]
+    const power = Number(exponent)
+    return `${mantissa}e${power < 0 ? '-' : '+'}${String(Math.abs(power)).padStart(2, '0')}`
+  }
+  return Number.isInteger(number) ? number.toFixed(1) : String(number)
+}
+
 /** A value as pm4py's DataFrame prints it after astype(str). */
 function xesValue(type: string, raw: string): string {
   const value = raw.trim()
@@ -207,8 +221,7 @@ function xesValue(type: string, raw: string): string {
   }
   if (type === 'float') {
     const number = Number(value)
-    if (Number.isInteger(number) && Math.abs(number) < 1e16) return number.toFixed(1)
-    return Number.isFinite(number) ? String(number) : value
+    return Number.isFinite(number) ? pythonFloat(number) : value
   }
   if (type === 'boolean') return value.toLowerCase() === 'true' ? 'True' : 'False'
   return value

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import type { Config } from '../config.js'
 import { VendorError } from '../errors.js'
 import {
   availableOptions, columnNamed, inferDefinition, jsonbOrdered, nullablePythonDateTime, pythonDateTime, storedConditions,
@@ -11,15 +12,18 @@ import { prescribe } from './prescriptions.js'
 import type {
   ColumnsDefinitionRequest, CreateProjectRequest, Project, ProjectStatus, UpdateEventLogResponse, UploadEventLogResponse,
 } from './schemas.js'
-import type { NewResult, PrpmStore, StoredDefinition } from './store.js'
+import type { NewResult, ProjectDetailsRow, PrpmStore, StoredDefinition } from './store.js'
 import { LogSummary, Table, type Form } from './upload.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
 const bad = (message: string) => new VendorError(400, { detail: message }, JSON_TYPE)
 
-/** PrCore's timings observed on BPIC 2012 (vendors.md): the defaults of every new project. */
-export const PREPROCESSING_MS = 35_000
-export const TRAINING_MS = 7_000
+/**
+ * How long a new project spends in PREPROCESSING and in TRAINING: the
+ * settings RESULTBOX_PRPM_PREPROCESSING_SECONDS and ..._TRAINING_SECONDS,
+ * whose defaults are PrCore's timings on BPIC 2012 (vendors.md: 35 s, 7 s).
+ */
+export type TrainingTimes = Pick<Config['prpm'], 'preprocessingMs' | 'trainingMs'>
 /** When each plugin answers a dataset after the project is TRAINED: within about 2 s, alarm first as in the seed. */
 export const PLUGIN_FINISH_MS: Record<PluginKey, number> = {
   'plugin-random-forest-alarm': 600,
@@ -106,7 +110,8 @@ export function defineColumns(store: PrpmStore, eventLogId: number, body: Column
   const projectId = store.projectOfEventLog(eventLogId)
   const project = projectId === undefined ? undefined : store.project(projectId)
   if (project && !REDEFINABLE_STATUSES.has(project.status)) throw bad('Project not ready')
-  const fastMode = body.fast_mode ?? true
+  // Fastify fills the schema's defaults in (fast_mode true, the transitions START, COMPLETE, ATE_ABORT).
+  const fastMode = body.fast_mode as boolean
   if (!fastMode && log.row_count > SLOW_MODE_MAX_ROWS) throw bad('Fast mode enforced')
   validateColumnsDefinition(body.columns_definition, body.case_attributes, JSON.parse(log.columns) as string[])
 
@@ -114,9 +119,9 @@ export function defineColumns(store: PrpmStore, eventLogId: number, body: Column
     columns_definition: jsonbOrdered(body.columns_definition),
     case_attributes: body.case_attributes ?? null,
     fast_mode: fastMode,
-    start_transition: body.start_transition ?? 'START',
-    complete_transition: body.complete_transition ?? 'COMPLETE',
-    abort_transition: body.abort_transition ?? 'ATE_ABORT',
+    start_transition: body.start_transition as string,
+    complete_transition: body.complete_transition as string,
+    abort_transition: body.abort_transition as string,
     // A new definition drops the project-level one, as PrCore's set_definition does.
     outcome_definition: null,
     outcome_definition_negative: false,
@@ -219,8 +224,9 @@ export function casesOf(dataset: Dataset, definition: StoredDefinition): { case_
   }
   for (const column of definition.case_attributes ?? []) if (!dataset.columns.includes(column)) return null
   const caseIndex = dataset.columns.indexOf(columnNamed(definition.columns_definition, 'CASE_ID') as string)
+  // A definition has a TIMESTAMP, or a START_TIMESTAMP and an END_TIMESTAMP (validateColumnsDefinition).
   const timeColumn = columnNamed(definition.columns_definition, 'TIMESTAMP') ?? columnNamed(definition.columns_definition, 'START_TIMESTAMP')
-  const timeIndex = timeColumn === null ? -1 : dataset.columns.indexOf(timeColumn)
+  const timeIndex = dataset.columns.indexOf(timeColumn as string)
   const rows = recognisedRows(dataset, definition)
     .map((row, position) => ({ row, position, time: timeOf(row[timeIndex]) }))
     .sort((a, b) => a.time - b.time || a.position - b.position)
@@ -235,11 +241,14 @@ export function casesOf(dataset: Dataset, definition: StoredDefinition): { case_
   return [...byCase.keys()].sort().map((caseId) => ({ case_id: caseId, events: byCase.get(caseId) as string[][] }))
 }
 
-export function definitionOf(store: PrpmStore, projectId: number): { definition: StoredDefinition; eventLogId: number } | null {
+/** The definition a project's datasets are read with; null for a project without a defined event log (fixture project 2). */
+export function definitionOf(
+  store: PrpmStore, projectId: number,
+): { definition: StoredDefinition; eventLogId: number; trainedAt: number | null } | null {
   const details = store.projectDetails(projectId)
   const log = details?.event_log_id == null ? undefined : store.eventLog(details.event_log_id)
   if (!log?.definition) return null
-  return { definition: JSON.parse(log.definition) as StoredDefinition, eventLogId: log.id }
+  return { definition: JSON.parse(log.definition) as StoredDefinition, eventLogId: log.id, trainedAt: (details as ProjectDetailsRow).trained_at }
 }
 
 /**
@@ -256,18 +265,19 @@ export function dispatchResult(
 ): { resultKey: string; due: { plugin: PluginKey; at: number }[] } | null {
   const found = definitionOf(store, projectId)
   if (!found) return null
-  const { definition, eventLogId } = found
+  const { definition, eventLogId, trainedAt } = found
   const cases = casesOf(dataset, definition)
   if (!cases) return null
   const plugins = store.projectPlugins(projectId).filter((plugin) => plugin.status === 'TRAINED')
-  const details = store.projectDetails(projectId)
-  const dispatchAt = Math.max(now, details?.trained_at ?? now)
+  const dispatchAt = Math.max(now, trainedAt ?? now)
   const plans = options.plans ?? plugins.map((plugin) => ({ plugin: plugin.plugin_key, finishes_after_ms: PLUGIN_FINISH_MS[plugin.plugin_key], fails: false }))
   const due = plans.map((plan) => ({ plugin: plan.plugin, at: dispatchAt + plan.finishes_after_ms }))
   const resultKey = options.resultKey ?? newResultKey(store)
-  const activityColumn = columnNamed(definition.columns_definition, 'ACTIVITY')
-  const trainingActivities = activityColumn === null ? [] : store.columnValues(eventLogId, activityColumn).map((entry) => entry.value)
-  const activityIndex = activityColumn === null ? -1 : dataset.columns.indexOf(activityColumn)
+  // Every stored definition has an ACTIVITY column: PUT /event_log and the fixture loader require one.
+  const activityColumn = columnNamed(definition.columns_definition, 'ACTIVITY') as string
+  const trainingActivities = store.columnValues(eventLogId, activityColumn).map((entry) => entry.value)
+  const activityIndex = dataset.columns.indexOf(activityColumn)
+  // A training log whose activities are all missing still predicts something: the dataset's own (never empty, a case has an event).
   const activities = trainingActivities.length > 0
     ? trainingActivities
     : [...new Set(cases.flatMap((item) => item.events.map((event) => event[activityIndex] as string)))]
@@ -277,7 +287,8 @@ export function dispatchResult(
     encoding: (plugin: PluginKey) => String(parameters.get(plugin)?.encoding ?? 'SIMPLE_INDEX'),
     activities,
     treatment: definition.treatment_definition,
-    finishesAt: (plugin: PluginKey) => due.find((entry) => entry.plugin === plugin)?.at ?? dispatchAt,
+    // Only planned plugins prescribe, and every plan has a due time.
+    finishesAt: (plugin: PluginKey) => (due.find((entry) => entry.plugin === plugin) as { at: number }).at,
   }
   const failing = new Set(plans.filter((plan) => plan.fails).map((plan) => plan.plugin))
   const result: NewResult = {
@@ -303,7 +314,9 @@ export function dispatchResult(
 }
 
 /** POST /project */
-export function createProject(store: PrpmStore, body: CreateProjectRequest, now: number): { project_id: number; result_key: string | null } {
+export function createProject(
+  store: PrpmStore, body: CreateProjectRequest, now: number, times: TrainingTimes,
+): { project_id: number; result_key: string | null } {
   const log = store.eventLog(body.event_log_id)
   if (!log) throw bad('Event log not found')
   if (!log.definition) throw bad('Event log definition not found')
@@ -325,8 +338,8 @@ export function createProject(store: PrpmStore, body: CreateProjectRequest, now:
     event_log_id: log.id,
     name: log.file_name,
     status: 'PREPROCESSING',
-    preprocessing_ms: PREPROCESSING_MS,
-    training_ms: TRAINING_MS,
+    preprocessing_ms: times.preprocessingMs,
+    training_ms: times.trainingMs,
     plugins: applicablePlugins(outcome !== null, Boolean(body.treatment), additionalInfo).map((plugin) => ({
       plugin, parameters: parameters[plugin] ?? {}, additional_info: additionalInfo[plugin] ?? {},
     })),
@@ -358,7 +371,6 @@ export function projectBody(store: PrpmStore, projectId: number, now: number): P
   if (!project) throw PrpmErrors.projectNotFound()
   const details = store.projectDetails(projectId)
   const log = details?.event_log_id == null ? undefined : store.eventLog(details.event_log_id)
-  const definition = log?.definition ? (JSON.parse(log.definition) as StoredDefinition) : null
   const preprocessing = project.status === 'PREPROCESSING' || project.status === 'WAITING'
   const plugins = preprocessing ? [] : store.projectPlugins(projectId)
   return {
@@ -375,14 +387,13 @@ export function projectBody(store: PrpmStore, projectId: number, now: number): P
           id: log.id,
           created_at: pythonDateTime(log.created_at),
           updated_at: nullablePythonDateTime(log.updated_at),
-          definition: definition && log.definition_created_at !== null
-            ? {
-                ...definition,
-                id: log.id,
-                created_at: pythonDateTime(log.definition_created_at),
-                updated_at: nullablePythonDateTime(log.definition_updated_at),
-              }
-            : null,
+          // A project's log is always defined: POST /project requires it, and the fixture seeds one.
+          definition: {
+            ...(JSON.parse(log.definition as string) as StoredDefinition),
+            id: log.id,
+            created_at: pythonDateTime(log.definition_created_at as number),
+            updated_at: nullablePythonDateTime(log.definition_updated_at),
+          },
         }
       : null,
     plugins: plugins.map((plugin) => {

@@ -34,8 +34,9 @@ export interface PrpmOptions {
 
 /** Routes with attachValidation answer schema failures as pydantic words them. */
 function checkRequest(request: FastifyRequest): void {
-  const failure = request.validationError as (Error & { validation?: []; validationContext?: string }) | undefined
-  if (failure?.validation) throw pydanticError(failure.validation, failure.validationContext ?? 'body')
+  // Fastify always names the part that failed (body, params) when it attaches a validation error.
+  const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
+  if (failure?.validation) throw pydanticError(failure.validation, failure.validationContext)
 }
 
 /** PrPM (PrCore) at the root of the URL space, as the vendor serves it. */
@@ -118,7 +119,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
       checkRequest(request)
       scheduler.catchUp()
       const now = clock.now()
-      const created = store.transaction(() => createProject(store, request.body, now))
+      const created = store.transaction(() => createProject(store, request.body, now, config))
       scheduler.catchUp()
       return { message: 'Project created successfully', project: projectBody(store, created.project_id, now), result_key: created.result_key }
     },

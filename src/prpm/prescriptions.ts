@@ -25,7 +25,7 @@ export interface PrescriptionContext {
   resultKey: string
   /** Encoding parameter of each plugin, for the model name PrCore prints (`SIMPLE_INDEX-length-5`). */
   encoding: (plugin: PluginKey) => string
-  /** Activities of the training log (NEXT_ACTIVITY picks among them). */
+  /** Activities of the training log, else of the dataset: never empty (NEXT_ACTIVITY picks among them). */
   activities: string[]
   treatment: StoredCondition[][] | null
   /** When each plugin finishes; its prescriptions are dated then. */
@@ -55,7 +55,6 @@ export function prescribe(context: PrescriptionContext, plugin: PluginKey, caseI
     case 'plugin-random-forest-alarm':
       return [{ date, type: 'ALARM', output: round4(rng, 0, 1), plugin: { name, model, ...metrics(context, plugin) } }]
     case 'plugin-knn-next-activity': {
-      if (context.activities.length === 0) return []
       const output = context.activities[uniformInt(rng, 0, context.activities.length - 1)] as string
       return [{ date, type: 'NEXT_ACTIVITY', output, plugin: { name, model, ...metrics(context, plugin) } }]
     }

@@ -32,7 +32,7 @@ export function readResult(store: PrpmStore, projectId: number, resultKey: strin
   const plugins = store.plugins(resultKey)
   const finished = plugins
     .filter((plugin) => plugin.finish_seq !== null)
-    .sort((a, b) => (a.finish_seq ?? 0) - (b.finish_seq ?? 0))
+    .sort((a, b) => (a.finish_seq as number) - (b.finish_seq as number))
     .map((plugin) => plugin.plugin_key)
   const training = TRAINING_STATUSES.has(project.status)
 

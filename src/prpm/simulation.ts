@@ -2,31 +2,39 @@ import { Type } from '@sinclair/typebox'
 import type { Db } from '../database.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
 import { loadPrpmFixture, seedPrpm } from './fixtures.js'
-import { PLUGIN_FINISH_MS, PREPROCESSING_MS, TRAINING_MS, dispatchResult, insertProject } from './flows.js'
-import { PLUGIN_INFO, applicablePlugins } from './plugins.js'
+import { PLUGIN_FINISH_MS, dispatchResult, insertProject, type TrainingTimes } from './flows.js'
+import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
 import { PrpmStore } from './store.js'
 
 export interface PrpmSimulationOptions {
   db: Db
   fixturesDir: string
+  /** The configured training durations: a new scenario project's defaults, as POST /project's. */
+  config: TrainingTimes
 }
 
-const ScenarioBody = Type.Object({
-  project_id: Type.Optional(Type.Integer({ description: 'an existing project to add the result to; default: a new project' })),
-  project_status: Type.Optional(ProjectStatus),
-  training: Type.Optional(Type.Object({
-    preprocessing_ms: Type.Integer({ minimum: 0, default: PREPROCESSING_MS, description: 'sandbox ms in PREPROCESSING' }),
-    training_ms: Type.Integer({ minimum: 0, default: TRAINING_MS, description: 'sandbox ms in TRAINING' }),
-  }, { description: 'a new project trains on the clock with these durations (unless project_status is given)' })),
-  result_key: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{8}$', description: 'default: a random key' })),
-  plugins: Type.Optional(Type.Array(Type.Object({
-    plugin: PluginKey,
-    finishes_after_ms: Type.Optional(Type.Integer({ minimum: 0, description: 'after the project is TRAINED (or now)' })),
-    fails: Type.Optional(Type.Boolean({ default: false, description: 'finishes with no prescriptions' })),
-  }), { description: "default: the project's plugins, finishing within 2 s" })),
-  case_count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 3, description: 'deterministic BPIC-like cases' })),
-})
+/** The scenario body; its defaults follow the configured training durations. */
+function scenarioBody(times: TrainingTimes) {
+  return Type.Object({
+    project_id: Type.Optional(Type.Integer({ description: 'an existing project to add the result to; default: a new BPIC 2012-like project' })),
+    project_status: Type.Optional(Type.Union(ProjectStatus.anyOf, {
+      description: 'a new project created in this status and left there; default: PREPROCESSING, training on the clock',
+    })),
+    training: Type.Optional(Type.Object({
+      preprocessing_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_MS, default: times.preprocessingMs, description: 'sandbox ms in PREPROCESSING (default: RESULTBOX_PRPM_PREPROCESSING_SECONDS)' })),
+      training_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_MS, default: times.trainingMs, description: 'sandbox ms in TRAINING (default: RESULTBOX_PRPM_TRAINING_SECONDS)' })),
+    }, { additionalProperties: false, description: 'how a new project trains on the clock (only with project_status PREPROCESSING or unset)' })),
+    result_key: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{8}$', description: 'default: a random key' })),
+    plugins: Type.Optional(Type.Array(Type.Object({
+      plugin: PluginKey,
+      finishes_after_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_MS, description: 'after the project is TRAINED (or now, if it already is); default: 0.6 s to 2 s by plugin' })),
+      fails: Type.Optional(Type.Boolean({ default: false, description: 'the plugin finishes with no prescriptions' })),
+    }, { additionalProperties: false }), { minItems: 1, maxItems: PLUGIN_KEYS.length, description: "each plugin at most once; default: the project's plugins, finishing within 2 s" })),
+    case_count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 3, description: 'deterministic BPIC 2012-like ongoing cases' })),
+  }, { additionalProperties: false, description: 'every field is optional: {} creates a project that trains on the clock and a result of 3 cases' })
+}
+type ScenarioBody = ReturnType<typeof scenarioBody>
 
 const ScenarioCreated = Type.Object({
   project_id: Type.Integer(),
@@ -35,6 +43,9 @@ const ScenarioCreated = Type.Object({
   result_url: Type.String(),
   due: Type.Array(Type.Object({ plugin: PluginKey, at: Type.String({ description: 'ISO 8601' }) })),
 })
+
+// A year of sandbox time: far enough for any test, small enough to stay an exact integer once added to now.
+const MAX_MS = 31_536_000_000
 
 const ACTIVITIES = ['A_SUBMITTED', 'A_PARTLYSUBMITTED', 'A_PREACCEPTED', 'W_Completeren aanvraag', 'A_ACCEPTED', 'O_SENT', 'A_APPROVED']
 
@@ -53,8 +64,9 @@ function bpicCases(count: number, now: number) {
 }
 
 /** Prpm's part of the control API: reset to the fixture, and scenarios. */
-export function prpmSimulation({ db, fixturesDir }: PrpmSimulationOptions) {
+export function prpmSimulation({ db, fixturesDir, config }: PrpmSimulationOptions) {
   const store = new PrpmStore(db)
+  const ScenarioBody = scenarioBody(config)
   return {
     vendor: 'prpm',
     reset(now) {
@@ -73,7 +85,14 @@ export function prpmSimulation({ db, fixturesDir }: PrpmSimulationOptions) {
         let projectId = body.project_id
         if (projectId !== undefined) {
           if (!store.project(projectId)) throw new ScenarioError(404, '/project_id', `no project ${projectId}`)
+          // These describe a new project: silently ignoring them would hide a mistake in the test suite.
+          if (body.project_status !== undefined) throw new ScenarioError(400, '/project_status', 'project_status is for a new project, not with project_id')
+          if (body.training !== undefined) throw new ScenarioError(400, '/training', 'training is for a new project, not with project_id')
         } else {
+          const status = body.project_status ?? 'PREPROCESSING'
+          if (body.training !== undefined && status !== 'PREPROCESSING') {
+            throw new ScenarioError(400, '/training', `a project created ${status} does not train on the clock`)
+          }
           // A new project on a copy of the BPIC definition of fixture project 1's kind.
           const dataset = bpicCases(1, now)
           const eventLogId = store.insertEventLog({ file_name: 'bpic2012-CSV.zip', created_at: now, columns: dataset.columns, row_count: 0, values: new Map([['Activity', new Map(ACTIVITIES.map((a) => [a, 1]))]]), test: null })
@@ -84,8 +103,8 @@ export function prpmSimulation({ db, fixturesDir }: PrpmSimulationOptions) {
             treatment_definition: [[{ column: 'Activity', operator: 'EQUAL', value: 'O_SENT_BACK' }]],
           }, now)
           projectId = insertProject(store, {
-            event_log_id: eventLogId, name: 'bpic2012-CSV.zip', status: body.project_status ?? 'PREPROCESSING',
-            preprocessing_ms: body.training?.preprocessing_ms ?? PREPROCESSING_MS, training_ms: body.training?.training_ms ?? TRAINING_MS,
+            event_log_id: eventLogId, name: 'bpic2012-CSV.zip', status,
+            preprocessing_ms: body.training?.preprocessing_ms ?? config.preprocessingMs, training_ms: body.training?.training_ms ?? config.trainingMs,
             plugins: applicablePlugins(true, true, {}).map((plugin) => ({ plugin, parameters: PLUGIN_INFO[plugin].parameters, additional_info: {} })),
           }, now)
         }
@@ -104,5 +123,5 @@ export function prpmSimulation({ db, fixturesDir }: PrpmSimulationOptions) {
         }
       },
     },
-  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated>
+  } satisfies VendorSimulation<ScenarioBody, typeof ScenarioCreated>
 }

@@ -26,7 +26,8 @@ const segments = (pointer: string) =>
  */
 export function pydanticError(errors: readonly FastifySchemaValidationError[], context: string): VendorError {
   const failure = errors[0] as Failure
-  const part = context === 'params' ? 'path' : context === 'querystring' ? 'query' : context
+  // The routes that report through here validate params and bodies only (no query schemas).
+  const part = context === 'params' ? 'path' : context
   const loc: (string | number)[] = [part, ...segments(failure.instancePath)]
   let body: { msg: string; type: string }
   if (failure.keyword === 'required') {

@@ -60,21 +60,31 @@ export const DEFINITION = {
 
 export const gzip = (text: string) => zlib.gzipSync(Buffer.from(text))
 
-/** A zip archive with stored (uncompressed) entries, enough to test zip uploads. */
-export function zipOf(entries: Record<string, string>): Buffer {
+export interface ZipOptions {
+  /** 0 stored (default), 8 deflated, anything else a method no reader supports. */
+  method?: number
+  /** The uncompressed size the headers claim, to test lying or oversized entries. */
+  declaredSize?: number
+}
+
+/** A zip archive, enough to test zip uploads: stored or deflated entries, sizes as given. */
+export function zipOf(entries: Record<string, string>, options: ZipOptions = {}): Buffer {
+  const method = options.method ?? 0
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
   for (const [name, text] of Object.entries(entries)) {
-    const data = Buffer.from(text)
+    const raw = Buffer.from(text)
+    const data = method === 8 ? zlib.deflateRawSync(raw) : raw
+    const size = options.declaredSize ?? raw.length
     const fileName = Buffer.from(name)
-    const crc = zlib.crc32(data)
+    const crc = zlib.crc32(raw)
     const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(fileName.length, 26)
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(method, 8); local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(size, 22); local.writeUInt16LE(fileName.length, 26)
     const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(fileName.length, 28)
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(method, 10)
+    central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(size, 24); central.writeUInt16LE(fileName.length, 28)
     central.writeUInt32LE(offset, 42)
     locals.push(local, fileName, data)
     centrals.push(central, fileName)
@@ -86,4 +96,20 @@ export function zipOf(entries: Record<string, string>): Buffer {
   end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(count, 8); end.writeUInt16LE(count, 10)
   end.writeUInt32LE(centralSize, 12); end.writeUInt32LE(offset, 16)
   return Buffer.concat([...locals, ...centrals, end])
+}
+
+/** Every row of every prpm table, to check that a refused request wrote nothing. */
+export function prpmRows(app: FastifyInstance): Record<string, unknown[]> {
+  const db = app.resultbox.db
+  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'prpm%' ORDER BY name").all()
+  return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()]))
+}
+
+/** How many rows each prpm table holds. */
+export const prpmCounts = (app: FastifyInstance) =>
+  Object.fromEntries(Object.entries(prpmRows(app)).map(([name, rows]) => [name, rows.length]))
+
+/** A request to the control API, JSON in and out. */
+export async function control(app: FastifyInstance, url: string, body?: unknown) {
+  return app.inject({ method: 'POST', url: `/_resultbox${url}`, ...(body === undefined ? {} : { payload: body as object }) })
 }
