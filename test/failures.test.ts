@@ -50,3 +50,26 @@ t.test('a body a vendor cannot read is refused in its envelope', async (t) => {
   t.strictSame(prpmBig.json(), { detail: 'Payload Too Large' })
   t.equal(prpmBig.headers['content-type'], 'application/json')
 })
+
+t.test('PrPM answers a body that is not JSON as FastAPI does: 422 at the character where parsing stopped', async (t) => {
+  const { app } = await startSandbox(t)
+  const post = (payload: string) =>
+    app.inject({ method: 'POST', url: '/project', payload, headers: { ...CREDENTIALS.prpm, 'content-type': 'application/json' } })
+  const cases: [string, number, string][] = [
+    ['{bad', 1, 'Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'],
+    ['{"event_log_id": 1,}', 19, 'Expecting property name enclosed in double quotes: line 1 column 20 (char 19)'],
+    ['{"event_log_id" 1}', 16, "Expecting ':' delimiter: line 1 column 17 (char 16)"],
+    ['{"event_log_id": 1 "x": 2}', 19, "Expecting ',' delimiter: line 1 column 20 (char 19)"],
+    ['{"event_log_id": 1}\n}', 20, 'Extra data: line 2 column 1 (char 20)'],
+    ['{\n  "event_log_id": ', 20, 'Expecting value: line 2 column 19 (char 20)'],
+  ]
+  for (const [payload, position, msg] of cases) {
+    const res = await post(payload)
+    t.equal(res.statusCode, 422, payload)
+    t.equal(res.headers['content-type'], 'application/json')
+    t.strictSame(res.json(), { detail: [{ loc: ['body', position], msg, type: 'value_error.jsondecode' }] }, payload)
+  }
+  const poisoned = await post('{"__proto__": {"x": 1}}')
+  t.equal(poisoned.statusCode, 400, 'a prototype-poisoning body is refused, not parsed')
+  t.strictSame(poisoned.json(), { detail: 'Bad Request' })
+})

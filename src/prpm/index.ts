@@ -19,7 +19,7 @@ import {
 import { PrpmStore } from './store.js'
 import { prpmTraining } from './training.js'
 import { withForm } from './upload.js'
-import { pydanticError } from './validation.js'
+import { jsonDecodeError, pydanticError } from './validation.js'
 
 export { loadPrpmFixture, seedPrpm } from './fixtures.js'
 
@@ -49,6 +49,21 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
   await app.register(multipart, { limits: { fileSize: uploadMaxBytes } })
   useVendorErrors(app, prpmErrorMapping)
   useBareJsonContentType(app)
+  // Fastify's own JSON parser says only "not valid JSON"; FastAPI says where, as a 422.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body)
+    parseJson(request, text, (error, value) => {
+      if (!error || text === '') return done(error, value)
+      try {
+        JSON.parse(text)
+      } catch (syntax) {
+        return done(jsonDecodeError(text, syntax as Error), undefined)
+      }
+      // Valid JSON the default parser still refused: a prototype-poisoning key.
+      return done(error, undefined)
+    })
+  })
   const authenticate = bearerAuth(config.tokens)
 
   app.get(

@@ -44,3 +44,27 @@ export function pydanticError(errors: readonly FastifySchemaValidationError[], c
   }
   return new VendorError(422, { detail: [{ loc, ...body }] }, { 'content-type': 'application/json' })
 }
+
+// V8's JSON.parse messages, as Python's json module words the same faults.
+const DECODE_MESSAGES: [RegExp, string][] = [
+  [/':' after property name/, "Expecting ':' delimiter"],
+  [/property name/, 'Expecting property name enclosed in double quotes'],
+  [/',' or '[}\]]'/, "Expecting ',' delimiter"],
+  [/non-whitespace character after JSON/, 'Extra data'],
+]
+
+/**
+ * FastAPI's 422 for a body that is not JSON: pydantic v1's jsondecode error at
+ * the character where parsing stopped, with Python's line and column.
+ */
+export function jsonDecodeError(text: string, error: Error): VendorError {
+  const at = /at position (\d+)/.exec(error.message)
+  const position = at ? Number(at[1]) : text.length
+  const before = text.slice(0, position)
+  const line = before.split('\n').length
+  const column = position - before.lastIndexOf('\n')
+  const wording = DECODE_MESSAGES.find(([pattern]) => pattern.test(error.message))?.[1] ?? 'Expecting value'
+  return new VendorError(422, {
+    detail: [{ loc: ['body', position], msg: `${wording}: line ${line} column ${column} (char ${position})`, type: 'value_error.jsondecode' }],
+  }, { 'content-type': 'application/json' })
+}
