@@ -50,6 +50,9 @@ const JOB_ENDED: Record<number, string> = { 2: 'job has already succeeded', 3: '
 
 const ok = <T>(data: T) => ({ code: 0 as const, data, message: 'Success' as const })
 
+// Observed on the real service: an unknown job is a database error, not ErrNotFound.
+const unknownJob = (jobId: number) => explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+
 /** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
 export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db, clock, scheduler }) => {
   const store = new ExplorerStore(db)
@@ -166,8 +169,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
       scheduler.catchUp()
       const jobId = request.params.job_id
       const job = store.job(jobId)
-      // Observed on the real service: an unknown job is a database error, not ErrNotFound.
-      if (!job) throw explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+      if (!job) throw unknownJob(jobId)
       return ok(toJobDetail(job, store.jobTasks(jobId)))
     },
   )
@@ -187,7 +189,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
       scheduler.catchUp()
       const jobId = request.params.job_id
       const job = store.job(jobId)
-      if (!job) throw explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+      if (!job) throw unknownJob(jobId)
       const ended = JOB_ENDED[job.status]
       if (ended) throw explorerError('ErrBadRequest', ended)
       // Cancelling a job that is already stopping changes nothing, and succeeds.
@@ -214,8 +216,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
     async (request) => {
       scheduler.catchUp()
       const { job_id: jobId, task_id: taskId } = request.params
-      // Observed on the real service: an unknown job is a database error, not ErrNotFound.
-      if (!store.jobExists(jobId)) throw explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+      if (!store.jobExists(jobId)) throw unknownJob(jobId)
       const task = store.task(jobId, taskId)
       if (!task) throw explorerError('ErrInternalDatabase', `task ${taskId} not found in job ${jobId}`)
       if (task.status !== TASK_SUCCESS) {
