@@ -253,7 +253,8 @@ t.test('the fixture tasks and versions, field for field', async (t) => {
 
 t.test('rejections, in the vendor envelopes, for the task and the version', async (t) => {
   const { app } = await startSandbox(t, { env: { RESULTBOX_MODELARTS_TOKENS: 'resultbox,scoped=aaaabbbbccccddddeeeeffff00001111' } })
-  for (const url of [taskUrl(ANIMALS), versionUrl(ANIMALS, '7PoIhUzSk92OglQrTxr')]) {
+  // Every ModelArts route, results included, refuses a missing, unknown or foreign-project token alike.
+  for (const url of [taskUrl(ANIMALS), versionUrl(ANIMALS, '7PoIhUzSk92OglQrTxr'), `${versionUrl(ANIMALS, '7PoIhUzSk92OglQrTxr')}/results`]) {
     const missing = await maGet(app, url, {})
     t.equal(missing.statusCode, 401, url)
     t.strictSame(missing.json(), {
@@ -262,7 +263,7 @@ t.test('rejections, in the vendor envelopes, for the task and the version', asyn
       request_id: missing.headers['x-request-id'],
     })
     const wrong = await maGet(app, url, { 'x-auth-token': 'nope' })
-    t.equal(wrong.statusCode, 401)
+    t.equal(wrong.statusCode, 401, url)
     t.strictSame(wrong.json(), { error_code: 'ModelArts.0203', error_msg: 'Invalid token.' })
     const scoped = await maGet(app, url, { 'x-auth-token': 'scoped' })
     t.equal(scoped.statusCode, 403)
