@@ -176,6 +176,9 @@ t.test('an upload over RESULTBOX_UPLOAD_MAX_BYTES is a 413', async (t) => {
   t.strictSame(res.json(), { detail: 'Payload Too Large' })
   const bomb = await postForm(app, '/project/3/result', [{ name: 'file', filename: 'x.zip', content: gzip(big) }])
   t.equal(bomb.statusCode, 413, 'decompressed content is capped too')
+  const flood = await postForm(app, '/project/1/result', Array.from({ length: 3 }, () => ({ name: 'file', filename: 'x.csv', content: 'Case ID\n1\n' })))
+  t.equal(flood.statusCode, 413, 'more files than a PrCore form holds')
+  t.strictSame(flood.json(), { detail: 'Payload Too Large' })
   const rows = app.resultbox.db.prepare('SELECT COUNT(*) AS n FROM prpm_results').get() as { n: number }
   t.equal(rows.n, 1, 'only the fixture result: nothing half-written')
 })

@@ -46,7 +46,9 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
   // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
   scheduler.register(prpmTraining(store))
   scheduler.register(prpmRunner(store, rules))
-  await app.register(multipart, { limits: { fileSize: uploadMaxBytes } })
+  // Each file is capped, and so is the form: the most a PrCore form holds is a log, a test file and a separator,
+  // so a client cannot fill the disk with thousands of parts of one request.
+  await app.register(multipart, { limits: { fileSize: uploadMaxBytes, files: 2, fields: 8, parts: 10 } })
   useVendorErrors(app, prpmErrorMapping)
   useBareJsonContentType(app)
   // Fastify's own JSON parser says only "not valid JSON"; FastAPI says where, as a 422.
