@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { VendorError, type VendorErrorMapping } from './errors.js'
-import { VENDORS, type Vendor } from './simulation.js'
+import { VendorName, type Vendor } from './simulation.js'
 
 const Latency = Type.Union(
   [
@@ -28,7 +28,7 @@ const InjectedError = Type.Object(
 
 export const FaultRule = Type.Object(
   {
-    vendor: Type.Union(VENDORS.map((vendor) => Type.Literal(vendor))),
+    vendor: VendorName,
     operation: Type.Optional(
       Type.String({ minLength: 1, description: "the route's operationId (e.g. getResult); absent: every request to the vendor" }),
     ),

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Nullable } from './schemas.js'
-import { VENDORS } from './simulation.js'
+import { VendorName } from './simulation.js'
 
 export const JournalEntry = Type.Object({
   id: Type.Integer({ description: 'increasing from 1 for the life of the process' }),
   time: Type.String({ description: 'sandbox clock when the request arrived, ISO 8601' }),
-  vendor: Type.Union(VENDORS.map((vendor) => Type.Literal(vendor))),
+  vendor: VendorName,
   operation: Nullable(Type.String({ description: "the route's operationId; null for a path the vendor does not serve" })),
   method: Type.String(),
   path: Type.String(),

@@ -1,7 +1,10 @@
-import type { Static, TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
 export const VENDORS = ['prpm', 'explorer', 'modelarts'] as const
 export type Vendor = (typeof VENDORS)[number]
+
+/** A vendor's name, as the control API, fault rules and the journal spell it. */
+export const VendorName = Type.Union(VENDORS.map((vendor) => Type.Literal(vendor)))
 
 /**
  * What the control API asks of each vendor folder: put its part of the store

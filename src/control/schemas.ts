@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { VENDORS } from '../simulation.js'
+import { VendorName } from '../simulation.js'
 
 /** The control API's own error body: a code, a sentence, and the JSON pointer of the field at fault when there is one. */
 export const ControlErrorBody = Type.Object({
@@ -9,7 +9,7 @@ export const ControlErrorBody = Type.Object({
 })
 export type ControlErrorBody = Static<typeof ControlErrorBody>
 
-export const VendorName = Type.Union(VENDORS.map((vendor) => Type.Literal(vendor)))
+export { VendorName }
 
 export class ControlError extends Error {
   constructor(

@@ -23,7 +23,7 @@ import {
   SampleResultParams,
   SampleResultQuery,
   SuccessBody,
-  TASK_SUCCESS,
+  SUCCESS,
   WorkflowParams,
 } from './schemas.js'
 import { ExplorerStore } from './store.js'
@@ -219,7 +219,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
       if (!store.jobExists(jobId)) throw unknownJob(jobId)
       const task = store.task(jobId, taskId)
       if (!task) throw explorerError('ErrInternalDatabase', `task ${taskId} not found in job ${jobId}`)
-      if (task.status !== TASK_SUCCESS) {
+      if (task.status !== SUCCESS) {
         const unfinished = UNFINISHED[task.status]
         if (unfinished) throw explorerError('ErrBadRequest', unfinished)
         throw explorerError('ErrInternalServer', ENDED_BADLY[task.status] ?? 'task has no result')

@@ -6,11 +6,14 @@ export const Status = Type.Integer({ minimum: 0, maximum: 5, description: '0 pre
 
 export const PREPARING = 0
 export const RUNNING = 1
-export const TASK_SUCCESS = 2
 export const SUCCESS = 2
 export const FAILED = 3
 export const INTERRUPTED = 4
 export const STOPPING = 5
+
+/** How a simulated task ends; a failed one fails its job. */
+export const TaskOutcome = Type.Union([Type.Literal('success'), Type.Literal('failed')])
+export type TaskOutcome = Static<typeof TaskOutcome>
 
 /** One result row: strings in the algorithm's column order (numbers with six decimals). */
 export const Row = Type.Array(Type.String())

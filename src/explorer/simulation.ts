@@ -5,7 +5,7 @@ import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { EXPLORER_PREFIX } from './index.js'
 import { jobName } from './jobs.js'
-import { Row, TASK_ID_PATTERN, WORKFLOW_ID_PATTERN } from './schemas.js'
+import { Row, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
 import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './timeline.js'
 
@@ -38,7 +38,7 @@ const ScenarioTask = Type.Object(
       Type.Integer({ minimum: 0, maximum: MAX_DELAY_MS, default: TASK_RUNNING_MS, description: 'sandbox ms the task runs' }),
     ),
     outcome: Type.Optional(
-      Type.Union([Type.Literal('success'), Type.Literal('failed')], {
+      Type.Union(TaskOutcome.anyOf, {
         default: 'success',
         description: 'how the task ends; a failed task fails the job, and the tasks after it never run (they end interrupted)',
       }),

@@ -1,4 +1,4 @@
-import { FAILED, INTERRUPTED, RUNNING, SUCCESS } from './schemas.js'
+import { FAILED, INTERRUPTED, RUNNING, SUCCESS, type TaskOutcome } from './schemas.js'
 
 /** A new job waits this long in "preparing" before its first task runs (the vendor's example: about 2.5 s). */
 export const JOB_PREPARING_MS = 2_000
@@ -7,7 +7,7 @@ export const TASK_RUNNING_MS = 3_000
 /** A cancelled job is "stopping" this long before it reads "interrupted". */
 export const JOB_STOPPING_MS = 1_000
 
-export type Outcome = 'success' | 'failed'
+export type Outcome = TaskOutcome
 
 export interface TaskPlan {
   id: string
