@@ -73,3 +73,23 @@ t.test('PrPM answers a body that is not JSON as FastAPI does: 422 at the charact
   t.equal(poisoned.statusCode, 400, 'a prototype-poisoning body is refused, not parsed')
   t.strictSame(poisoned.json(), { detail: 'Bad Request' })
 })
+
+t.test('PrPM answers a multipart body it cannot parse as FastAPI does: 400, and stores nothing', async (t) => {
+  const { app } = await startSandbox(t)
+  const tables = app.resultbox.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'prpm_%'").all()
+  const counts = () => tables.map(({ name }) => app.resultbox.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${name}`).get()?.n)
+  const before = counts()
+  const cases: [string, string, string][] = [
+    ['no boundary', 'multipart/form-data', '--x\r\n'],
+    ['cut short', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="file"; filename="log.csv"\r\n\r\ncase,activity\r\n'],
+    ['no parts', 'multipart/form-data; boundary=x', '--x\r\nbroken'],
+  ]
+  for (const url of ['/event_log', '/project/1/result']) {
+    for (const [name, contentType, payload] of cases) {
+      const res = await app.inject({ method: 'POST', url, payload, headers: { ...CREDENTIALS.prpm, 'content-type': contentType } })
+      t.equal(res.statusCode, 400, `${url}: ${name}`)
+      t.strictSame(res.json(), { detail: 'There was an error parsing the body' }, `${url}: ${name}`)
+    }
+  }
+  t.strictSame(counts(), before, 'every prpm table as it was')
+})

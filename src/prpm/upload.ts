@@ -4,6 +4,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { FastifyRequest } from 'fastify'
 import type {} from '@fastify/multipart'
+import { PrpmErrors } from './errors.js'
 import type { EventSink } from './files.js'
 
 export interface UploadedFile {
@@ -35,27 +36,38 @@ export async function withForm<T>(
   try {
     const form: Form = { files: new Map(), fields: new Map(), textInFileFields: [] }
     if (request.isMultipart()) {
-      let count = 0
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          if (!fileFields.includes(part.fieldname)) {
-            part.file.resume()
-            continue
-          }
-          const target = path.join(tmpDir, `upload-${count++}`)
-          await pipeline(part.file, fs.createWriteStream(target))
-          // The last part of a name wins, as Starlette's form.get() picks it.
-          form.files.set(part.fieldname, { filename: part.filename, path: target })
-        } else if (fileFields.includes(part.fieldname)) {
-          form.textInFileFields.push(part.fieldname)
-        } else {
-          form.fields.set(part.fieldname, String(part.value))
-        }
+      try {
+        await readParts(request, fileFields, tmpDir, form)
+      } catch (error) {
+        // A limit is a 413 of its own; anything else is a body busboy could not parse, which FastAPI answers as a 400.
+        if ((error as { statusCode?: number }).statusCode !== undefined) throw error
+        request.log.info({ err: error }, 'multipart body unreadable')
+        throw PrpmErrors.unparsableBody()
       }
     }
     return await use(form, tmpDir)
   } finally {
     await fs.promises.rm(tmpDir, { recursive: true, force: true })
+  }
+}
+
+async function readParts(request: FastifyRequest, fileFields: readonly string[], tmpDir: string, form: Form): Promise<void> {
+  let count = 0
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      if (!fileFields.includes(part.fieldname)) {
+        part.file.resume()
+        continue
+      }
+      const target = path.join(tmpDir, `upload-${count++}`)
+      await pipeline(part.file, fs.createWriteStream(target))
+      // The last part of a name wins, as Starlette's form.get() picks it.
+      form.files.set(part.fieldname, { filename: part.filename, path: target })
+    } else if (fileFields.includes(part.fieldname)) {
+      form.textInFileFields.push(part.fieldname)
+    } else {
+      form.fields.set(part.fieldname, String(part.value))
+    }
   }
 }
 
