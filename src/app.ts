@@ -1,18 +1,22 @@
 import path from 'node:path'
+import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SandboxClock } from './clock.js'
-import { packageRoot, type Config } from './config.js'
+import { packageRoot, version, type Config } from './config.js'
+import { checkResponses } from './contract/checking.js'
+import { contractOptions } from './contract/document.js'
+import type { ContractViolation } from './contract/responses.js'
 import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, type Db } from './database.js'
 import { sendVendorError } from './errors.js'
 import { Faults } from './faults.js'
 import { Journal } from './journal.js'
-import { errorMappingFor, watchTraffic } from './traffic.js'
+import { errorMappingFor, vendorOf, watchTraffic } from './traffic.js'
 import { Scheduler } from './scheduler.js'
 import { CONTROL_PREFIX, controlApi } from './control/index.js'
-import { EXPLORER_PREFIX, explorerApi, loadExplorerFixture, seedExplorer } from './explorer/index.js'
-import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, seedModelArts } from './modelarts/index.js'
-import { loadPrpmFixture, prpmApi, seedPrpm } from './prpm/index.js'
+import { EXPLORER_PREFIX, explorerApi, explorerExamples, loadExplorerFixture, seedExplorer } from './explorer/index.js'
+import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, modelartsExamples, seedModelArts } from './modelarts/index.js'
+import { loadPrpmFixture, prpmApi, prpmExamples, seedPrpm } from './prpm/index.js'
 import { prpmSimulation } from './prpm/simulation.js'
 import { explorerSimulation } from './explorer/simulation.js'
 import { modelartsSimulation } from './modelarts/simulation.js'
@@ -24,6 +28,8 @@ export interface BuildOptions {
   clock?: SandboxClock
   logger?: FastifyServerOptions['logger']
   migrationsDir?: string
+  /** Told of each response that breaks the OpenAPI document, when config.validateResponses is on (tests fail on it). */
+  onContractViolation?: (violation: ContractViolation) => void
 }
 
 /** The shared services, for tests and embedders. */
@@ -96,6 +102,16 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const journal = new Journal(config.journalSize)
   app.decorate('resultbox', { config, db, clock, scheduler, simulations, faults, journal })
   watchTraffic(app, { clock, faults, journal })
+  // Registered before any route, so that it sees them all; it builds the document on first request.
+  await app.register(
+    fastifySwagger,
+    contractOptions(config, version(), (url) => vendorOf(url) ?? 'control', () => ({
+      ...prpmExamples(config.fixturesDir),
+      ...explorerExamples(config.fixturesDir),
+      ...modelartsExamples(config.fixturesDir),
+    })),
+  )
+  if (config.validateResponses) checkResponses(app, options.onContractViolation)
   app.addHook('onReady', async () => scheduler.start())
   app.addHook('onClose', async () => {
     scheduler.stop()

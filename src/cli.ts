@@ -1,7 +1,5 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { EnvironmentSchema, SETTING_NAMES, flagOf, packageRoot, type EnvironmentVariables } from './config.js'
+import { EnvironmentSchema, SETTING_NAMES, flagOf, version, type EnvironmentVariables } from './config.js'
 import { flagsToEnvironment } from './settings.js'
 
 export type Command =
@@ -11,11 +9,6 @@ export type Command =
 
 export class UsageError extends Error {
   override name = 'UsageError'
-}
-
-export function version(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
-  return manifest.version
 }
 
 export function helpText(): string {

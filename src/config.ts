@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Type, type Static } from '@sinclair/typebox'
@@ -5,6 +6,12 @@ import { Value } from '@sinclair/typebox/value'
 
 /** Where resultbox is installed: default fixtures and migrations ship beside dist/. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** resultbox's own version, from its package.json. */
+export function version(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+  return manifest.version
+}
 
 const TokenList = (description: string) =>
   Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'resultbox', description })
@@ -78,7 +85,7 @@ export const EnvironmentSchema = Type.Object({
     minimum: 1024,
     maximum: 2 ** 40,
     default: 104857600,
-    description: 'largest uploaded file (and request body) accepted, in bytes',
+    description: 'largest uploaded file, and largest scenario body, accepted, in bytes',
   }),
   RESULTBOX_CONTROL: Type.Boolean({
     default: true,
@@ -94,6 +101,10 @@ export const EnvironmentSchema = Type.Object({
     maximum: 1_000_000,
     default: 1000,
     description: 'requests kept in the journal at /_resultbox/requests, newest first (0: none)',
+  }),
+  RESULTBOX_VALIDATE_RESPONSES: Type.Boolean({
+    default: false,
+    description: 'check every response against the OpenAPI document; one that breaks it is logged and answered 500 (for development)',
   }),
 })
 
@@ -141,6 +152,8 @@ export interface Config {
   uploadMaxBytes: number
   control: { enabled: boolean; token: string | null }
   journalSize: number
+  /** Check each response against the OpenAPI document before it leaves. */
+  validateResponses: boolean
 }
 
 export class ConfigError extends Error {
@@ -206,5 +219,6 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
     uploadMaxBytes: values.RESULTBOX_UPLOAD_MAX_BYTES,
     control: { enabled: values.RESULTBOX_CONTROL, token: values.RESULTBOX_CONTROL_TOKEN === '' ? null : values.RESULTBOX_CONTROL_TOKEN },
     journalSize: values.RESULTBOX_JOURNAL_SIZE,
+    validateResponses: values.RESULTBOX_VALIDATE_RESPONSES,
   }
 }

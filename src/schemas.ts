@@ -1,3 +1,4 @@
+import type {} from '@fastify/swagger'
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 
 /**
@@ -10,11 +11,24 @@ export function Nullable<T extends TSchema & { type: string }>(schema: T): TUnsa
 }
 
 declare module 'fastify' {
-  /** The OpenAPI fields each route declares: the operation's name (fault rules and the journal use it), and its docs. */
+  /**
+   * @fastify/swagger declares the OpenAPI fields a route may give (operationId,
+   * summary, tags, security); fault rules and the journal also name operations
+   * by operationId.
+   */
   interface FastifySchema {
-    operationId?: string
-    summary?: string
-    description?: string
-    tags?: string[]
+    /**
+     * The fields of a multipart/form-data body that the handler reads itself:
+     * Fastify does not validate it, the OpenAPI document describes it.
+     */
+    form?: TSchema
+    /** The JSON body may be left out (Fastify validates none that is absent); the document says so. */
+    bodyOptional?: true
   }
 }
+
+/**
+ * Example bodies for the OpenAPI document, by operationId, then status code,
+ * then the example's name: each from the fixtures or the vendor's own error builders.
+ */
+export type OperationExamples = Record<string, Record<number, Record<string, unknown>>>

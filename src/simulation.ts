@@ -23,6 +23,8 @@ export interface VendorSimulation<Body extends TSchema = TSchema, Created extend
     body: Body
     /** Its 201 answer: what was created, and where a client reads it. */
     created: Created
+    /** What create() may refuse beyond a 400, so the OpenAPI document lists exactly these: 404 (what it builds on is missing), 409 (an id is taken). */
+    refusals: readonly (404 | 409)[]
     /** Creates the scenario, all or nothing; throws ScenarioError when the body is valid but cannot be carried out. */
     create(body: Static<Body>, now: number): Static<Created>
   }

@@ -17,6 +17,7 @@ t.test('defaults', async (t) => {
     uploadMaxBytes: 104857600,
     control: { enabled: true, token: null },
     journalSize: 1000,
+      validateResponses: false,
   })
 })
 

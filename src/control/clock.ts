@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Sandbox } from '../app.js'
 import type { SandboxClock } from '../clock.js'
-import { ClockBody, ClockChange, ControlError, ControlErrorBody } from './schemas.js'
+import { BodyRefusals, ClockBody, ClockChange, ControlError } from './schemas.js'
 
 export function clockBody(clock: SandboxClock): ClockBody {
   const { now, frozen, speed } = clock.state()
@@ -22,7 +22,7 @@ export const clockRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
         tags: ['control'],
         summary: 'Set, advance, freeze or change the speed of the sandbox clock; what became due runs before the answer',
         body: ClockChange,
-        response: { 200: ClockBody, 400: ControlErrorBody },
+        response: { 200: ClockBody, ...BodyRefusals },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Sandbox } from '../app.js'
 import { FaultSet, FaultState } from '../faults.js'
-import { ControlError, ControlErrorBody } from './schemas.js'
+import { BodyRefusals, ControlError, NoContent } from './schemas.js'
 
 /** PUT, GET and DELETE /_resultbox/faults: latency and errors per vendor operation, seeded. */
 export const faultRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
@@ -15,7 +15,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
         tags: ['control'],
         summary: 'Replace the fault rules (and restart the seeded draws)',
         body: FaultSet,
-        response: { 200: FaultState, 400: ControlErrorBody },
+        response: { 200: FaultState, ...BodyRefusals },
       },
     },
     async (request) => {
@@ -34,8 +34,8 @@ export const faultRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
 
   app.get('/faults', { schema: { operationId: 'getFaults', tags: ['control'], response: { 200: FaultState } } }, async () => faults.state())
 
-  app.delete('/faults', { schema: { operationId: 'deleteFaults', tags: ['control'] } }, async (_request, reply) => {
+  app.delete('/faults', { schema: { operationId: 'deleteFaults', tags: ['control'], response: { 204: NoContent, ...BodyRefusals } } }, async (_request, reply) => {
     faults.clear()
-    return reply.code(204).send()
+    return reply.code(204).send(null)
   })
 }

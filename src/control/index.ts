@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../app.js'
 import { seededAt } from '../database.js'
 import { ScenarioError } from '../simulation.js'
+import { contractRoutes } from '../contract/routes.js'
 import { clockRoutes } from './clock.js'
 import { faultRoutes } from './faults.js'
 import { requestRoutes } from './requests.js'
@@ -94,6 +95,8 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
       clock: new Date(sandbox.clock.now()).toISOString(),
     }
   })
+
+  await app.register(contractRoutes)
 
   if (!sandbox.config.control.enabled) return
   await app.register(async (guarded) => {

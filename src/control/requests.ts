@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../app.js'
 import { JournalEntry } from '../journal.js'
-import { ControlErrorBody, VendorName } from './schemas.js'
+import { BodyRefusals, ControlErrorBody, NoContent, VendorName } from './schemas.js'
 
 const RequestsQuery = Type.Object(
   {
@@ -39,8 +39,8 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = as
     async (request) => ({ ...journal.query(request.query), capacity: journal.capacity }),
   )
 
-  app.delete('/requests', { schema: { operationId: 'clearRequests', tags: ['control'] } }, async (_request, reply) => {
+  app.delete('/requests', { schema: { operationId: 'clearRequests', tags: ['control'], response: { 204: NoContent, ...BodyRefusals } } }, async (_request, reply) => {
     journal.clear()
-    return reply.code(204).send()
+    return reply.code(204).send(null)
   })
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Sandbox } from '../app.js'
 import { VENDORS } from '../simulation.js'
-import { ControlErrorBody } from './schemas.js'
+import { BodyRefusals, ControlErrorBody } from './schemas.js'
 
 /**
  * POST /_resultbox/scenarios/{vendor}: work in progress on the clock, built
@@ -21,7 +21,7 @@ export const scenarioRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = a
           tags: ['control'],
           summary: `Create ${vendor} work that runs on the sandbox clock`,
           body: scenario.body,
-          response: { 201: scenario.created, 400: ControlErrorBody, 404: ControlErrorBody, 409: ControlErrorBody },
+          response: { 201: scenario.created, ...BodyRefusals, ...Object.fromEntries(scenario.refusals.map((status) => [status, ControlErrorBody])) },
         },
       },
       async (request, reply) => {

@@ -11,6 +11,15 @@ export type ControlErrorBody = Static<typeof ControlErrorBody>
 
 export { VendorName }
 
+/**
+ * What Fastify refuses before a POST, PUT or DELETE reaches its handler: a
+ * body that is not JSON (400), too large (413), or of another type (415).
+ */
+/** A DELETE's answer: done, nothing to say. */
+export const NoContent = Type.Null({ description: 'done; no body' })
+
+export const BodyRefusals = { 400: ControlErrorBody, 413: ControlErrorBody, 415: ControlErrorBody }
+
 export class ControlError extends Error {
   constructor(
     readonly statusCode: number,

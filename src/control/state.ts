@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../app.js'
 import { VENDORS } from '../simulation.js'
-import { ControlErrorBody, VendorName } from './schemas.js'
+import { BodyRefusals, VendorName } from './schemas.js'
 
 const ResetQuery = Type.Object(
   { vendor: Type.Optional(VendorName) },
@@ -26,7 +26,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
         tags: ['control'],
         summary: 'Put the store back to the fixtures: what scenarios and clients created is dropped',
         querystring: ResetQuery,
-        response: { 200: ResetBody, 400: ControlErrorBody },
+        response: { 200: ResetBody, ...BodyRefusals },
       },
     },
     async (request) => {

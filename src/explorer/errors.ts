@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { VendorError, type VendorErrorMapping } from '../errors.js'
 
 /** Explorer's error names and codes (HTTP status × 100000 + 4000 + detail). */
@@ -42,6 +43,11 @@ const PARAMETER_RULES: Record<string, string> = {
   input: 'input must map task ids to objects of string or number parameters',
 }
 
+/** A W3C trace context header with fresh ids, as every answer of the vendor's carries. */
+export function traceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`
+}
+
 export const explorerErrorMapping: VendorErrorMapping = {
   invalidRequest: ({ part, parameter }) =>
     explorerError('ErrParam', parameter === '' ? `${part} must be a JSON object` : PARAMETER_RULES[parameter] ?? `${parameter} is invalid`),
@@ -52,7 +58,8 @@ export const explorerErrorMapping: VendorErrorMapping = {
     // The framework's rule: code = status × 100000 + 4000, answered with that status.
     const code = statusCode * 100000 + 4000
     const name = (Object.keys(ErrorCodes) as ErrorName[]).find((candidate) => ErrorCodes[candidate] === code)
-    return new VendorError(statusCode, body ?? { code, message: name ?? `Err${statusCode}` }, { 'content-type': 'application/json' })
+    // A fault answers before the plugin's hooks run, yet the vendor's service would still have traced it.
+    return new VendorError(statusCode, body ?? { code, message: name ?? `Err${statusCode}` }, { 'content-type': 'application/json', traceparent: traceparent() })
   },
   internal: () => explorerError('ErrInternalServer'),
 }

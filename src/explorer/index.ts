@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
 import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
-import { explorerError, explorerErrorMapping } from './errors.js'
+import { explorerError, explorerErrorMapping, traceparent } from './errors.js'
 import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
 import { explorerRunner } from './runner.js'
 import {
@@ -44,14 +43,14 @@ export interface ExplorerOptions {
   scheduler: Scheduler
 }
 
-const UNFINISHED: Record<number, string> = { 0: 'task is preparing', 1: 'task is running', 5: 'task is stopping' }
-const ENDED_BADLY: Record<number, string> = { 3: 'task failed', 4: 'task was interrupted' }
-const JOB_ENDED: Record<number, string> = { 2: 'job has already succeeded', 3: 'job has already failed', 4: 'job was already interrupted' }
+export const UNFINISHED: Record<number, string> = { 0: 'task is preparing', 1: 'task is running', 5: 'task is stopping' }
+export const ENDED_BADLY: Record<number, string> = { 3: 'task failed', 4: 'task was interrupted' }
+export const JOB_ENDED: Record<number, string> = { 2: 'job has already succeeded', 3: 'job has already failed', 4: 'job was already interrupted' }
 
-const ok = <T>(data: T) => ({ code: 0 as const, data, message: 'Success' as const })
+export const ok = <T>(data: T) => ({ code: 0 as const, data, message: 'Success' as const })
 
 // Observed on the real service: an unknown job is a database error, not ErrNotFound.
-const unknownJob = (jobId: number) => explorerError('ErrInternalDatabase', `job ${jobId} not found`)
+export const unknownJob = (jobId: number) => explorerError('ErrInternalDatabase', `job ${jobId} not found`)
 
 /** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
 export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db, clock, scheduler }) => {
@@ -60,9 +59,9 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
   await app.register(fastifyCookie)
   useVendorErrors(app, explorerErrorMapping)
   useBareJsonContentType(app)
-  // The vendor's responses carry a W3C trace context header, as the seed shows.
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('traceparent', `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`)
+  // The vendor's responses carry a W3C trace context header, as the seed shows; set on arrival, so every answer has it.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('traceparent', traceparent())
   })
   // The body of POST .../jobs is optional, yet clients send the JSON content type with no body.
   const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'ignore')
@@ -112,6 +111,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
         summary: 'Add a new job: run a workflow',
         params: WorkflowParams,
         body: CreateJobRequest,
+        bodyOptional: true,
         response: { 200: CreateJobBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
       },
     },
@@ -229,3 +229,4 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
   )
 }
 
+export { explorerExamples } from './examples.js'

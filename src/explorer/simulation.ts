@@ -109,6 +109,7 @@ export function explorerSimulation({ db, fixturesDir }: ExplorerSimulationOption
     scenario: {
       body: ScenarioBody,
       created: ScenarioCreated,
+      refusals: [409],
       /** A job (preparing now) whose tasks run, succeed or fail at the times the body gives. */
       create(body, now) {
         const jobId = body.job_id ?? store.nextJobId()

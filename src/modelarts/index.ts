@@ -9,7 +9,7 @@ import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.j
 import { taskBody, versionBody } from './details.js'
 import { modelartsRunner } from './runner.js'
 import {
-  AuthErrorBody, ErrorBody, GatewayErrorBody, ResultsBody, ResultsParams, ResultsQuery, TaskBody, TaskParams, VERSION_STATUS, VersionBody,
+  AuthErrorBody, ErrorBody, ResultsBody, ResultsParams, ResultsQuery, TaskBody, TaskParams, VERSION_STATUS, VersionBody,
   VersionParams,
 } from './schemas.js'
 import { securityTokenFor, signObjectUrl } from './signing.js'
@@ -58,8 +58,8 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
     if (!version || version.task_id !== taskId) throw ModelArtsErrors.versionNotFound()
     return version
   }
-  // The gateway answers 401 (no token) and 404; ModelArts 400, 401, 403, and 500 for a failure or an injected fault.
-  const detailErrors = { 400: ErrorBody, 401: AuthErrorBody, 403: ErrorBody, 404: GatewayErrorBody, 500: ErrorBody }
+  // The gateway answers 401 (no token), and 404 only for a path no API serves; ModelArts 400, 401, 403, and 500 for a failure or an injected fault.
+  const detailErrors = { 400: ErrorBody, 401: AuthErrorBody, 403: ErrorBody, 500: ErrorBody }
 
   app.get(
     '/:project_id/processor-tasks/:task_id',
@@ -111,7 +111,6 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
           200: ResultsBody,
           400: ErrorBody,
           401: AuthErrorBody,
-          404: GatewayErrorBody,
           403: ErrorBody,
           500: ErrorBody,
         },
@@ -146,3 +145,4 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
     },
   )
 }
+export { modelartsExamples } from './examples.js'

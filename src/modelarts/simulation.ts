@@ -171,6 +171,7 @@ export function modelartsSimulation({ db, fixturesDir }: ModelArtsSimulationOpti
     scenario: {
       body: ScenarioBody,
       created: ScenarioCreated,
+      refusals: [409],
       /** A version (and its task, unless the body names one of the project's) that runs on the sandbox clock. */
       create(body, now) {
         const projectId = body.project_id ?? DEFAULT_PROJECT_ID

@@ -18,6 +18,8 @@ export const PrpmErrors = {
   projectNotFound: () => detail(400, 'Project not found'),
   projectInError: () => detail(400, 'Project is in error status'),
   resultNotFound: () => detail(404, 'Result not found'),
+  // FastAPI's words for a form it cannot parse (a broken multipart body).
+  unparsableBody: () => detail(400, 'There was an error parsing the body'),
 }
 
 /** What pydantic v1 says of a path or query value it cannot parse, by parameter. */

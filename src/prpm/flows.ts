@@ -16,7 +16,7 @@ import type { NewResult, ProjectDetailsRow, PrpmStore, StoredDefinition } from '
 import { LogSummary, Table, type Form } from './upload.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
-const bad = (message: string) => new VendorError(400, { detail: message }, JSON_TYPE)
+export const bad = (message: string) => new VendorError(400, { detail: message }, JSON_TYPE)
 
 /**
  * How long a new project spends in PREPROCESSING and in TRAINING: the
@@ -48,7 +48,7 @@ function formFieldError(field: string, msg: string, type: string): VendorError {
 }
 
 /** Refuses a form without the file (422, as FastAPI checks Form() fields) or with text in its place. */
-function requireFile(form: Form, field: string) {
+export function requireFile(form: Form, field: string) {
   if (form.textInFileFields.includes(field) && !form.files.has(field)) {
     throw formFieldError(field, "Expected UploadFile, received: <class 'str'>", 'value_error')
   }

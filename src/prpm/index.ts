@@ -13,8 +13,8 @@ import { readResult } from './results.js'
 import { prpmRunner } from './runner.js'
 import { createProject, defineColumns, projectBody, uploadDataset, uploadEventLog } from './flows.js'
 import {
-  ColumnsDefinitionRequest, CreateProjectRequest, CreateProjectResponse, DatasetUploadResponse, DetailError, EventLogParams,
-  ProjectParams, ProjectResponse, ResultBody, ResultParams, UpdateEventLogResponse, UploadEventLogResponse, ValidationError,
+  BodyErrors, ColumnsDefinitionRequest, CommonErrors, CreateProjectRequest, CreateProjectResponse, DatasetForm, DatasetUploadResponse, DetailError, EventLogForm, EventLogParams,
+  ProjectParams, ProjectResponse, ResultBody, ResultParams, UpdateEventLogResponse, UploadEventLogResponse,
 } from './schemas.js'
 import { PrpmStore } from './store.js'
 import { prpmTraining } from './training.js'
@@ -76,7 +76,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         operationId: 'getResult',
         summary: 'Get the result of an ongoing dataset',
         params: ResultParams,
-        response: { 200: ResultBody, 400: DetailError, 401: DetailError, 404: DetailError, 422: ValidationError },
+        response: { 200: ResultBody, 400: DetailError, 404: DetailError, ...CommonErrors },
       },
     },
     async (request) => {
@@ -94,7 +94,8 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
       schema: {
         operationId: 'uploadEventLog',
         summary: 'Upload an event log (multipart: file, optional test, separator)',
-        response: { 200: UploadEventLogResponse, 400: DetailError, 401: DetailError, 413: DetailError, 422: ValidationError },
+        form: EventLogForm,
+        response: { 200: UploadEventLogResponse, 400: DetailError, ...BodyErrors, ...CommonErrors },
       },
     },
     async (request) => withForm(request, ['file', 'test'], (form, tmpDir) => uploadEventLog(store, form, limits(tmpDir), clock.now())),
@@ -110,7 +111,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         summary: 'Define the columns of an uploaded event log',
         params: EventLogParams,
         body: ColumnsDefinitionRequest,
-        response: { 200: UpdateEventLogResponse, 400: DetailError, 401: DetailError, 404: DetailError, 422: ValidationError },
+        response: { 200: UpdateEventLogResponse, 400: DetailError, 404: DetailError, ...BodyErrors, ...CommonErrors },
       },
     },
     async (request) => {
@@ -129,7 +130,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         operationId: 'createProject',
         summary: 'Create a project from a defined event log (outcome, treatment)',
         body: CreateProjectRequest,
-        response: { 200: CreateProjectResponse, 400: DetailError, 401: DetailError, 422: ValidationError },
+        response: { 200: CreateProjectResponse, 400: DetailError, ...BodyErrors, ...CommonErrors },
       },
     },
     async (request) => {
@@ -151,7 +152,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         operationId: 'getProject',
         summary: 'Get a project, its status and its plugins',
         params: ProjectParams,
-        response: { 200: ProjectResponse, 400: DetailError, 401: DetailError, 422: ValidationError },
+        response: { 200: ProjectResponse, 400: DetailError, ...CommonErrors },
       },
     },
     async (request) => {
@@ -169,8 +170,9 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
       schema: {
         operationId: 'uploadDataset',
         summary: 'Upload an ongoing dataset to a trained project (multipart: file, seperator)',
+        form: DatasetForm,
         params: ProjectParams,
-        response: { 200: DatasetUploadResponse, 400: DetailError, 401: DetailError, 413: DetailError, 422: ValidationError },
+        response: { 200: DatasetUploadResponse, 400: DetailError, ...BodyErrors, ...CommonErrors },
       },
     },
     async (request) => {
@@ -183,3 +185,4 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
     },
   )
 }
+export { prpmExamples } from './examples.js'

@@ -120,6 +120,34 @@ export const ValidationError = Type.Object({
   ),
 })
 
+const UploadedFile = (description: string) => Type.String({ format: 'binary', description })
+
+/** POST /event_log's multipart form, as PrCore's endpoint declares its File and Form parameters. */
+export const EventLogForm = Type.Object({
+  file: UploadedFile('the training event log: .csv or .xes, or a .zip or .gz holding one'),
+  test: Type.Optional(UploadedFile('an optional test log in the same format')),
+  separator: Type.Optional(Type.String({ default: ',', description: 'the CSV separator' })),
+})
+
+/** POST /project/{project_id}/result's multipart form; the field is spelt "seperator", as PrCore spells it. */
+export const DatasetForm = Type.Object({
+  file: UploadedFile('the ongoing dataset: .csv or .xes, or a .zip or .gz holding one'),
+  seperator: Type.Optional(Type.String({ default: ',', description: 'the CSV separator' })),
+})
+
+/** Uvicorn's own answer to an unhandled failure: plain text, outside FastAPI's envelope. */
+export const InternalError = {
+  description: 'an unhandled failure, as Uvicorn answers it',
+  content: { 'text/plain': { schema: Type.Literal('Internal server error') } },
+}
+
+/** Every route's refusals: a bad or missing token (401), validation (422), and the server's own failure (500). */
+export const CommonErrors = { 401: DetailError, 422: ValidationError, 500: InternalError }
+
+/** What a route with a body also refuses: too large (413) or of a type it does not read (415). */
+export const BodyErrors = { 413: DetailError, 415: DetailError }
+
+
 export const FixtureResult = Type.Object({
   project_id: Type.Integer(),
   result_key: Type.String({ pattern: '^[A-Za-z0-9]{8}$' }),

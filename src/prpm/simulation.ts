@@ -78,6 +78,7 @@ export function prpmSimulation({ db, fixturesDir, config }: PrpmSimulationOption
     scenario: {
       body: ScenarioBody,
       created: ScenarioCreated,
+      refusals: [404, 409],
       create(body, now) {
         if (body.result_key !== undefined && store.result(body.result_key)) {
           throw new ScenarioError(409, '/result_key', `result_key ${body.result_key} is taken`)

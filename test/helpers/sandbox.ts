@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
+import type { ContractViolation } from '../../src/contract/responses.js'
 import { SandboxClock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 
@@ -23,17 +24,32 @@ interface Teardown {
   teardown(fn: () => unknown): void
 }
 
+/** A test that can be failed from outside its own assertions. */
+interface Failable extends Teardown {
+  fail(message: string, extra: { violation: ContractViolation }): unknown
+}
+
 export interface SandboxOptions {
   env?: Record<string, string>
   clock?: SandboxClock
   migrationsDir?: string
 }
 
-/** A sandbox on an in-memory store (unless env says otherwise), with a frozen clock at START. */
-export async function startSandbox(t: Teardown, options: SandboxOptions = {}) {
-  const config = loadConfig({ RESULTBOX_DB: ':memory:', LOG_LEVEL: 'silent', ...options.env })
+/**
+ * A sandbox on an in-memory store (unless env says otherwise), with a frozen
+ * clock at START. Every response it gives is checked against its OpenAPI
+ * document; one that breaks it fails the test that received it.
+ */
+export async function startSandbox(t: Failable, options: SandboxOptions = {}) {
+  const config = loadConfig({ RESULTBOX_DB: ':memory:', LOG_LEVEL: 'silent', RESULTBOX_VALIDATE_RESPONSES: 'true', ...options.env })
   const clock = options.clock ?? new SandboxClock({ start: START, frozen: true })
-  const app = await buildApp({ config, clock, logger: false, migrationsDir: options.migrationsDir })
+  const app = await buildApp({
+    config,
+    clock,
+    logger: false,
+    migrationsDir: options.migrationsDir,
+    onContractViolation: (violation) => t.fail(`${violation.operationId} answered ${violation.status} against its OpenAPI document`, { violation }),
+  })
   await app.ready()
   t.teardown(() => app.close())
   return { app, clock }

@@ -1,0 +1,81 @@
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ControlErrorBody } from '../control/schemas.js'
+import { DOCUMENT_PARTS, documentPart, type DocumentPart, type OpenApiDocument } from './document.js'
+
+const DocumentQuery = Type.Object(
+  {
+    vendor: Type.Optional(
+      Type.Union(DOCUMENT_PARTS.map((part) => Type.Literal(part)), { description: 'only this vendor\'s operations (or the control API\'s)' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const OpenApiJson = Type.Object({ openapi: Type.Literal('3.1.0') }, { additionalProperties: true, description: 'an OpenAPI 3.1 document' })
+
+/** The whole document, or one part, as JSON or YAML text; each made once. */
+export function documentTexts(whole: () => OpenApiDocument) {
+  const cache = new Map<string, string>()
+  return async (part: DocumentPart | undefined, format: 'json' | 'yaml'): Promise<string> => {
+    const key = `${part ?? ''}.${format}`
+    let text = cache.get(key)
+    if (text === undefined) {
+      const document = part === undefined ? whole() : documentPart(whole(), part)
+      // yaml is loaded on first use, to keep it out of start-up.
+      text = format === 'json'
+        ? `${JSON.stringify(document, null, 2)}\n`
+        : (await import('yaml')).stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })
+      cache.set(key, text)
+    }
+    return text
+  }
+}
+
+/**
+ * The contract: the OpenAPI document @fastify/swagger builds from the routes'
+ * own schemas, as JSON and YAML, whole or per vendor, and Swagger UI over it.
+ * They hold no state and no secret, so they answer without the control token.
+ */
+export const contractRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const texts = documentTexts(() => app.swagger() as unknown as OpenApiDocument)
+
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        operationId: 'getOpenapi',
+        summary: 'This OpenAPI 3.1 document, whole or one vendor\'s part',
+        querystring: DocumentQuery,
+        response: { 200: OpenApiJson, 400: ControlErrorBody },
+      },
+    },
+    // Sent as the text made once; Fastify sends a string with a JSON content type as it is.
+    async (request, reply) => reply.type('application/json; charset=utf-8').send((await texts(request.query.vendor, 'json')) as never),
+  )
+
+  app.get(
+    '/openapi.yaml',
+    {
+      schema: {
+        operationId: 'getOpenapiYaml',
+        summary: 'This OpenAPI 3.1 document as YAML, whole or one vendor\'s part',
+        querystring: DocumentQuery,
+        response: {
+          200: { description: 'an OpenAPI 3.1 document', content: { 'application/yaml': { schema: Type.String() } } },
+          400: ControlErrorBody,
+        },
+      },
+    },
+    async (request, reply) => reply.type('application/yaml; charset=utf-8').send(await texts(request.query.vendor, 'yaml')),
+  )
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The page's asset links are absolute: they need the prefix this plugin is mounted under.
+    indexPrefix: app.prefix,
+    uiConfig: { docExpansion: 'list', deepLinking: true, displayOperationId: true, tryItOutEnabled: true },
+    staticCSP: true,
+  })
+}

@@ -1,0 +1,185 @@
+import { VendorError } from '../errors.js'
+import type { OperationExamples } from '../schemas.js'
+import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
+import { connectCredentials } from './auth.js'
+import { explorerError, explorerErrorMapping } from './errors.js'
+import { loadExplorerFixture } from './fixtures.js'
+import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './index.js'
+import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
+import { ListJobsQuery, SUCCESS, type Fixture } from './schemas.js'
+import type { ExplorerStore, JobRow, TaskRow } from './store.js'
+
+/** The rows a sample_result example asks for: a few, to keep the document small. */
+export const EXPLORER_EXAMPLE_LIMIT = 3
+
+/** Status names as the examples are named: 0 preparing … 5 stopping. */
+const STATUS_NAMES = ['preparing', 'running', 'succeeded', 'failed', 'interrupted', 'stopping'] as const
+
+type FixtureJob = Fixture['jobs'][number]
+
+/** A fixture job as the store gives it back once seeded. */
+const jobRow = (job: FixtureJob): JobRow => ({
+  id: job.id, name: job.name, workflow_id: job.workflow_id, workflow_name: job.workflow_name, status: job.status,
+  create_time: job.create_time, run_begin_time: job.run_begin_time ?? null, run_end_time: job.run_end_time ?? null,
+})
+
+const taskRows = (job: FixtureJob): TaskRow[] => job.tasks.map((task) => ({
+  job_id: job.id, id: task.id, name: task.name, status: task.status,
+  run_begin_time: task.run_begin_time ?? null, run_end_time: task.run_end_time ?? null,
+}))
+
+/** The fixture's workflows as seedExplorer stores them: what jobFromWorkflow reads, and the id a new job gets. */
+function workflowStore(fixture: Fixture): ExplorerStore {
+  const workflows = fixture.workflows ?? []
+  const store: Pick<ExplorerStore, 'workflow' | 'workflowTasks' | 'nextJobId'> = {
+    workflow: (workflowId) => {
+      const workflow = workflows.find((candidate) => candidate.id === workflowId)
+      return workflow && { id: workflow.id, name: workflow.name }
+    },
+    workflowTasks: (workflowId) =>
+      (workflows.find((candidate) => candidate.id === workflowId)?.tasks ?? []).map((task) => ({
+        id: task.id, name: task.name, columns: task.columns ?? columnsOf(task.name) ?? [], row_count: task.row_count ?? DEFAULT_ROW_COUNT,
+        params: task.params ?? [],
+      })),
+    nextJobId: () => Math.max(0, ...fixture.jobs.map((job) => job.id)) + 1,
+  }
+  return store as ExplorerStore
+}
+
+/** The VendorError `work` throws: the vendor's own refusal of that request. */
+function refusal(work: () => unknown): unknown {
+  try {
+    work()
+  } catch (error) {
+    if (error instanceof VendorError) return error.body
+    throw error
+  }
+  throw new Error('the example request was not refused')
+}
+
+/** Drops the statuses a fixture gave no example for. */
+function withoutEmpty(examples: OperationExamples): OperationExamples {
+  return Object.fromEntries(Object.entries(examples).map(([operationId, byStatus]) => [
+    operationId,
+    Object.fromEntries(Object.entries(byStatus).filter(([, named]) => Object.keys(named).length > 0)),
+  ]))
+}
+
+/** The first of 0, 1, 2, … that `taken` does not hold. */
+function unused(taken: Set<string>): string {
+  let id = 0
+  while (taken.has(String(id))) id++
+  return String(id)
+}
+
+const capitalized = (word: string) => `${word.charAt(0).toUpperCase()}${word.slice(1)}`
+
+/** A page of jobs as GET /jobs answers it by default: newest first. */
+function firstPage(jobs: FixtureJob[]) {
+  const pageSize = ListJobsQuery.properties.pageSize.default as number
+  const items = [...jobs].sort((a, b) => b.create_time - a.create_time || b.id - a.id).slice(0, pageSize).map((job) => toJobItem(jobRow(job)))
+  return ok({ items, total: jobs.length, Page: 1, PageSize: pageSize })
+}
+
+/**
+ * Every Explorer operation's examples, from the fixture's jobs and workflows
+ * through the vendor's own builders (toJobItem, toJobDetail, jobFromWorkflow)
+ * and error envelope. Nothing here depends on the clock: job times are the
+ * fixture's own, and a new job's answer is only its id.
+ */
+export function explorerExamples(fixturesDir: string): OperationExamples {
+  const fixture = loadExplorerFixture(fixturesDir)
+  const store = workflowStore(fixture)
+  const workflows = fixture.workflows ?? []
+  const unknownJobId = Number(unused(new Set(fixture.jobs.map((job) => String(job.id)))))
+  const unknownWorkflowId = unused(new Set(workflows.map((workflow) => workflow.id)))
+  const createdAt = Math.max(0, ...fixture.jobs.map((job) => job.create_time))
+
+  const invalid = (part: string, parameter: string) => explorerErrorMapping.invalidRequest({ part, parameter }).body
+  const auth = {
+    tokenMissing: explorerError('ErrSession', 'explorer_token is missing').body,
+    tokenInvalid: explorerError('ErrSession', 'explorer_token is invalid or expired').body,
+  }
+  const internal = { internal: explorerErrorMapping.internal().body }
+  const jobNotFound = unknownJob(unknownJobId).body
+
+  // One job of each status the fixture has, and what cancelling an ended one says.
+  const jobs: Record<string, unknown> = {}
+  const cancelRefusals: Record<string, unknown> = {}
+  for (const job of fixture.jobs) {
+    const name = STATUS_NAMES[job.status] as string
+    if (name in jobs) continue
+    jobs[name] = ok(toJobDetail(jobRow(job), taskRows(job)))
+    const ended = JOB_ENDED[job.status]
+    if (ended) cancelRefusals[`job${capitalized(name)}`] = explorerError('ErrBadRequest', ended).body
+  }
+
+  // A task with rows, a few of them; and what asking an unfinished or failed task says.
+  const tasks = fixture.jobs.flatMap((job) => job.tasks)
+  const sampled = tasks.find((task) => task.status === SUCCESS && task.rows.length > 0)
+  const unfinishedTasks: Record<string, unknown> = {}
+  const failedTasks: Record<string, unknown> = {}
+  for (const task of tasks) {
+    const name = `task${capitalized(STATUS_NAMES[task.status] as string)}`
+    const unfinished = UNFINISHED[task.status]
+    if (unfinished && !(name in unfinishedTasks)) unfinishedTasks[name] = explorerError('ErrBadRequest', unfinished).body
+    const endedBadly = ENDED_BADLY[task.status]
+    if (endedBadly && !(name in failedTasks)) failedTasks[name] = explorerError('ErrInternalServer', endedBadly).body
+  }
+
+  // A workflow that runs without input, and one that needs some.
+  const runnable = workflows.find((workflow) => workflow.tasks.every((task) => (task.params ?? []).length === 0))
+  const needsInput = workflows.find((workflow) => workflow.tasks.some((task) => (task.params ?? []).length > 0))
+  const withJobs = workflows.find((workflow) => fixture.jobs.some((job) => job.workflow_id === workflow.id))
+
+  return withoutEmpty({
+    connect: {
+      200: { connected: ok({ success: true }) },
+      400: { bodyMissing: invalid('body', ''), portInvalid: invalid('body', 'port') },
+      401: { credentialsMissing: refusal(() => connectCredentials(undefined)) },
+      500: internal,
+    },
+    createJob: {
+      200: runnable ? { created: ok({ id: jobFromWorkflow(store, runnable.id, {}, createdAt).id }) } : {},
+      400: {
+        workflowIdInvalid: invalid('params', 'workflow_id'),
+        ...(runnable ? { unknownTask: refusal(() => jobFromWorkflow(store, runnable.id, { no_such_task: {} }, createdAt)) } : {}),
+      },
+      401: auth,
+      500: {
+        workflowNotFound: refusal(() => jobFromWorkflow(store, unknownWorkflowId, {}, createdAt)),
+        ...(needsInput ? { inputMissing: refusal(() => jobFromWorkflow(store, needsInput.id, {}, createdAt)) } : {}),
+      },
+    },
+    listJobs: {
+      200: { firstPage: firstPage(fixture.jobs) },
+      400: { filterInvalid: refusal(() => parseFilter('{')), pageSizeInvalid: invalid('querystring', 'pageSize') },
+      401: auth,
+      500: internal,
+    },
+    listWorkflowJobs: {
+      200: withJobs ? { firstPage: firstPage(fixture.jobs.filter((job) => job.workflow_id === withJobs.id)) } : {},
+      400: { workflowIdInvalid: invalid('params', 'workflow_id'), filterInvalid: refusal(() => parseFilter('{')) },
+      401: auth,
+      500: internal,
+    },
+    getJob: {
+      200: jobs,
+      400: { jobIdInvalid: invalid('params', 'job_id') },
+      401: auth,
+      500: { jobNotFound },
+    },
+    cancelJob: {
+      200: { cancelled: ok({ success: true }) },
+      400: { jobIdInvalid: invalid('params', 'job_id'), ...cancelRefusals },
+      401: auth,
+      500: { jobNotFound },
+    },
+    sampleResult: {
+      200: sampled ? { firstRows: ok({ items: sampled.rows.slice(0, EXPLORER_EXAMPLE_LIMIT) }) } : {},
+      400: { ...unfinishedTasks, limitInvalid: invalid('querystring', 'limit') },
+      401: auth,
+      500: { ...failedTasks, jobNotFound },
+    },
+  })
+}

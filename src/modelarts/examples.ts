@@ -1,0 +1,161 @@
+import { loadConfig } from '../config.js'
+import type { OperationExamples } from '../schemas.js'
+import { taskBody, versionBody } from './details.js'
+import { ModelArtsErrors, modelartsErrorMapping } from './errors.js'
+import { loadModelArtsFixture } from './fixtures.js'
+import { VERSION_STATUS, type Fixture, type FixtureTask, type FixtureVersion, type ResultsBody } from './schemas.js'
+import { securityTokenFor, signObjectUrl } from './signing.js'
+import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, type ModelArtsStore, type TaskRow, type VersionRow } from './store.js'
+
+/** The page size of the results example: a few samples, to keep the document small. */
+export const MODELARTS_EXAMPLE_LIMIT = 3
+
+/** The gateway gives each request a new id; the examples show this one. */
+const EXAMPLE_REQUEST_ID = '5f0c7e2a9b814d3c8e6a1f4b7d2c9e05'
+
+const STATUS_NAMES = ['initialized', 'running', 'completed', 'failed', 'stopped'] as const
+
+/**
+ * Sandbox time of the examples: the fixture's last moment (a creation or a
+ * status change), when every version's timeline has run its course.
+ */
+export function modelartsExampleTime(fixture: Fixture): number {
+  const times = fixture.tasks.flatMap((task) => [
+    task.create_time ?? 0,
+    ...task.versions.flatMap((version) => [version.create_time ?? 0, ...(version.status_changes ?? []).map((change) => change.at)]),
+  ])
+  return Math.max(0, ...times)
+}
+
+/** A fixture task as the store keeps it, the defaults filled in. */
+const taskRow = (task: FixtureTask): TaskRow => ({
+  task_id: task.task_id, project_id: task.project_id, name: task.name, description: task.description ?? '',
+  create_time: task.create_time ?? 0, template_id: task.template_id ?? DEFAULT_TEMPLATE,
+  input_path: task.input_path ?? DEFAULT_INPUT_PATH, work_path: task.work_path ?? DEFAULT_WORK_PATH,
+})
+
+/**
+ * A fixture version as the store has it at `now`: one with a timeline starts
+ * initialized and takes each status change due by then; one without is
+ * stored as it is, started (and ended) at its create_time.
+ */
+function versionAt(taskId: string, version: FixtureVersion, now: number): VersionRow {
+  const createTime = version.create_time ?? 0
+  const steps = version.status_changes ?? []
+  const stored = steps.length > 0 ? VERSION_STATUS.initialized : version.status
+  const row: VersionRow = {
+    version_id: version.version_id, task_id: taskId, version_name: version.version_name, description: version.description ?? '',
+    status: stored, create_time: createTime, update_time: createTime,
+    started_at: stored >= VERSION_STATUS.running ? createTime : null, ended_at: stored >= VERSION_STATUS.completed ? createTime : null,
+  }
+  for (const step of steps) {
+    if (step.at > now) break
+    row.status = step.status
+    row.update_time = step.at
+    if (step.status === VERSION_STATUS.running) row.started_at = step.at
+    if (step.status >= VERSION_STATUS.completed) row.ended_at = step.at
+  }
+  return row
+}
+
+/** The samples of a version as the store ranks them: by sample_id. */
+const ranked = (version: FixtureVersion) =>
+  [...version.samples].sort((a, b) => (a.sample_id < b.sample_id ? -1 : a.sample_id > b.sample_id ? 1 : 0))
+
+/** GET …/results with limit, offset 0 and result_property -1, signed at `now` with the default settings. */
+function firstPage(task: FixtureTask, version: FixtureVersion, limit: number, now: number): ResultsBody {
+  const { region, signedUrlTtlSeconds } = loadConfig({}).modelarts
+  const expires = Math.floor(now / 1000) + signedUrlTtlSeconds
+  const securityToken = securityTokenFor(region, task.project_id)
+  const samples = ranked(version)
+  const results = samples.slice(0, limit).map((sample) => ({
+    sample_id: sample.sample_id,
+    version_id: version.version_id,
+    origin_source: sample.origin_source,
+    new_source: sample.new_source,
+    signed_origin_source: signObjectUrl(sample.origin_source, region, expires, securityToken),
+    signed_new_source: signObjectUrl(sample.new_source, region, expires, securityToken),
+    result_property: sample.result_property,
+    result_description: sample.result_description,
+  }))
+  return { count: samples.length, results, has_more: results.length < samples.length }
+}
+
+/**
+ * Every ModelArts operation's examples at modelartsExampleTime: the fixture's
+ * tasks and versions through the vendor's own builders (taskBody,
+ * versionBody, the OBS signing) with the default settings, one example per
+ * status the fixture shows, and the vendor's error bodies.
+ */
+export function modelartsExamples(fixturesDir: string): OperationExamples {
+  const fixture = loadModelArtsFixture(fixturesDir)
+  const now = modelartsExampleTime(fixture)
+
+  const tasks: Record<string, unknown> = {}
+  const versions: Record<string, unknown> = {}
+  let page: ResultsBody | undefined
+  for (const task of fixture.tasks) {
+    const row = taskRow(task)
+    const rows = task.versions.map((version) => versionAt(task.task_id, version, now))
+    // The latest version is the last created; of two created together, the later listed.
+    const latest = rows.reduce<VersionRow | undefined>(
+      (last, version) => (last && last.create_time > version.create_time ? last : version),
+      undefined,
+    )
+    const taskName = STATUS_NAMES[latest?.status ?? VERSION_STATUS.initialized] as string
+    tasks[taskName] ??= taskBody(row, latest, rows.length, now)
+    task.versions.forEach((version, index) => {
+      const versionRow = rows[index] as VersionRow
+      const counts: Pick<ModelArtsStore, 'propertyCounts'> = {
+        propertyCounts: () => {
+          const count = (property: number) => version.samples.filter((sample) => sample.result_property === property).length
+          return [count(0), count(1), count(2), count(3)]
+        },
+      }
+      versions[STATUS_NAMES[versionRow.status] as string] ??= versionBody(counts as ModelArtsStore, row, versionRow, now)
+      if (!page && versionRow.status === VERSION_STATUS.completed && version.samples.length > 0) {
+        page = firstPage(task, version, MODELARTS_EXAMPLE_LIMIT, now)
+      }
+    })
+  }
+
+  const auth = { tokenMissing: ModelArtsErrors.tokenMissing(EXAMPLE_REQUEST_ID).body, invalidToken: ModelArtsErrors.invalidToken().body }
+  const invalid = (parameter: string) => modelartsErrorMapping.invalidRequest({ part: 'querystring', parameter }).body
+  const internal = modelartsErrorMapping.internal().body
+  const taskNotFound = ModelArtsErrors.taskNotFound().body
+  const versionNotFound = ModelArtsErrors.versionNotFound().body
+  const projectForbidden = ModelArtsErrors.projectForbidden().body
+
+  const examples: OperationExamples = {
+    getProcessorTask: {
+      200: tasks,
+      400: { taskNotFound, taskIdInvalid: modelartsErrorMapping.invalidRequest({ part: 'params', parameter: 'task_id' }).body },
+      401: auth,
+      403: { projectForbidden },
+      500: { internal },
+    },
+    getProcessorTaskVersion: {
+      200: versions,
+      400: { taskNotFound, versionNotFound },
+      401: auth,
+      403: { projectForbidden },
+      500: { internal },
+    },
+    getVersionResults: {
+      200: page ? { firstPage: page } : {},
+      400: { taskNotFound, versionNotFound, limitInvalid: invalid('limit') },
+      401: auth,
+      403: {
+        versionInitializing: ModelArtsErrors.versionInitializing().body,
+        versionNotFinished: ModelArtsErrors.versionNotFinished().body,
+        projectForbidden,
+      },
+      500: { versionFailed: ModelArtsErrors.versionFailed().body, internal },
+    },
+  }
+  // A fixture without tasks or samples has no successful answer to show.
+  return Object.fromEntries(Object.entries(examples).map(([operationId, byStatus]) => [
+    operationId,
+    Object.fromEntries(Object.entries(byStatus).filter(([, named]) => Object.keys(named).length > 0)),
+  ]))
+}
