@@ -1,0 +1,144 @@
+import { form, type Method, type Step, type Tour } from './tour.js'
+
+/** The tour's RESULTBOX_UPLOAD_MAX_BYTES, which caps scenario bodies: a 413 there costs 64 KiB, not 100 MiB. */
+export const BODY_LIMIT = 65_536
+/** Valid JSON, too large for every route: past BODY_LIMIT and past Fastify's 1 MiB default, which the other JSON routes keep. */
+export const OVERSIZED = { pad: 'x'.repeat(1_100_000) }
+
+export const C = '/_resultbox'
+const XML = { 'content-type': 'application/xml' }
+
+/** A clean, frozen sandbox: the fixtures' timelines start again now, and only the test moves time. */
+export async function prepare(tour: Tour) {
+  await tour.send({ method: 'POST', path: `${C}/clock`, json: { frozen: true }, status: 200 })
+  await tour.send({ method: 'POST', path: `${C}/state/reset`, status: 200 })
+  await tour.send({ method: 'DELETE', path: `${C}/faults`, status: 204 })
+  await tour.send({ method: 'DELETE', path: `${C}/requests`, status: 204 })
+}
+
+export function advance(tour: Tour, ms: number) {
+  return tour.send({ method: 'POST', path: `${C}/clock`, json: { advance_ms: ms }, status: 200 })
+}
+
+/** What a control route that reads a body refuses before its handler: not JSON (400), too large (413), another type (415). */
+async function bodyRefusals(tour: Tour, method: Method, path: string) {
+  await tour.send({ method, path, body: '{"advance_ms":', headers: { 'content-type': 'application/json' }, status: 400, invalid: 'not JSON', direct: 'a JSON syntax error' })
+  await tour.send({ method, path, json: OVERSIZED, status: 413, invalid: 'an unknown field' })
+  await tour.send({ method, path, body: '<clock/>', headers: XML, status: 415, invalid: 'a media type the route does not take' })
+}
+
+export async function controlTour(tour: Tour) {
+  const health = await tour.send({ method: 'GET', path: `${C}/health`, status: 200 })
+  tour.t.strictSame(health.json(), { status: 'up' })
+  const ready = await tour.send({ method: 'GET', path: `${C}/ready`, status: 200 })
+  tour.t.match(ready.json(), { status: 'ready', seeded_at: '2026-01-01T00:00:00.000Z' })
+
+  // The document, whole and in parts, as JSON and YAML.
+  await tour.send({ method: 'GET', path: `${C}/openapi.json`, status: 200 })
+  for (const vendor of ['prpm', 'explorer', 'modelarts', 'control']) {
+    const part = await tour.send({ method: 'GET', path: `${C}/openapi.json?vendor=${vendor}`, status: 200 })
+    tour.t.ok(Object.values(part.json<{ paths: Record<string, object> }>().paths).length > 0, `the ${vendor} part has paths`)
+  }
+  await tour.send({ method: 'GET', path: `${C}/openapi.json?vendor=acme`, status: 400, invalid: 'vendor is an enum' })
+  const yaml = await tour.send({ method: 'GET', path: `${C}/openapi.yaml`, status: 200 })
+  tour.t.match(yaml.text, /^openapi: 3\.1\.0$/m)
+  await tour.send({ method: 'GET', path: `${C}/openapi.yaml?vendor=explorer`, status: 200 })
+  await tour.send({ method: 'GET', path: `${C}/openapi.yaml?vendor=nope`, status: 400, invalid: 'vendor is an enum' })
+
+  // The clock.
+  const clock = await tour.send({ method: 'GET', path: `${C}/clock`, status: 200 })
+  tour.t.equal(clock.json().frozen, true)
+  const moved = await tour.send({ method: 'POST', path: `${C}/clock`, json: { speed: 2, frozen: true }, status: 200 })
+  tour.t.equal(moved.json().speed, 2)
+  await tour.send({ method: 'POST', path: `${C}/clock`, json: { speed: 1 }, status: 200 })
+  await tour.send({ method: 'POST', path: `${C}/clock`, json: {}, status: 400, invalid: 'minProperties 1' })
+  await tour.send({ method: 'POST', path: `${C}/clock`, json: { advance_ms: '100' }, status: 400, invalid: 'a string for an integer' })
+  await tour.send({ method: 'POST', path: `${C}/clock`, json: { set: '2025-12-31T23:59:59Z' }, status: 400 })
+  await bodyRefusals(tour, 'POST', `${C}/clock`)
+
+  // Reset: all, one vendor, a vendor that is not.
+  const one = await tour.send({ method: 'POST', path: `${C}/state/reset?vendor=modelarts`, status: 200 })
+  tour.t.strictSame(one.json().reset, ['modelarts'])
+  await tour.send({ method: 'POST', path: `${C}/state/reset?vendor=acme`, status: 400, invalid: 'vendor is an enum' })
+  await bodyRefusals(tour, 'POST', `${C}/state/reset`)
+
+  // Scenarios: one of each that works, and what each refuses.
+  const prpm = await tour.send({ method: 'POST', path: `${C}/scenarios/prpm`, json: { case_count: 2 }, status: 201 })
+  tour.t.match(prpm.json(), { project_id: Number, result_key: String, result_url: String })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/prpm`, json: { case_count: 0 }, status: 400, invalid: 'case_count minimum 1' })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/prpm`, json: { project_id: 77 }, status: 404 })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/prpm`, json: { result_key: 'dVbQ3x7K' }, status: 409 })
+  await bodyRefusals(tour, 'POST', `${C}/scenarios/prpm`)
+
+  const explorer = await tour.send({ method: 'POST', path: `${C}/scenarios/explorer`, json: { tasks: [{ name: 'WCC', runs_for_ms: 1000 }] }, status: 201 })
+  tour.t.match(explorer.json(), { job_id: Number, tasks: [{ sample_result_url: String }] })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/explorer`, json: { tasks: 'WCC' }, status: 400, invalid: 'tasks is an array' })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/explorer`, json: { job_id: 29987 }, status: 409 })
+  await bodyRefusals(tour, 'POST', `${C}/scenarios/explorer`)
+
+  const modelarts = await tour.send({ method: 'POST', path: `${C}/scenarios/modelarts`, json: { runs_for_ms: 1000 }, status: 201 })
+  tour.t.match(modelarts.json(), { task_id: String, version_id: String, results_url: String })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/modelarts`, json: { starts_after_ms: -1 }, status: 400, invalid: 'starts_after_ms minimum 0' })
+  await tour.send({ method: 'POST', path: `${C}/scenarios/modelarts`, json: { version_id: '7PoIhUzSk92OglQrTxr' }, status: 409 })
+  await bodyRefusals(tour, 'POST', `${C}/scenarios/modelarts`)
+
+  // Faults: rules that never fire here (a vendor's latency of 0 ms), read back, cleared.
+  const rules = { seed: 7, rules: [{ vendor: 'modelarts', operation: 'getVersionResults', latency: { fixed_ms: 0 } }] }
+  const put = await tour.send({ method: 'PUT', path: `${C}/faults`, json: rules, status: 200 })
+  tour.t.match(put.json(), { seed: 7, rules: [{ vendor: 'modelarts', matched: 0, injected: 0 }] })
+  await tour.send({ method: 'GET', path: `${C}/faults`, status: 200 })
+  await tour.send({ method: 'PUT', path: `${C}/faults`, json: { rules: [{ vendor: 'acme', error: { status: 500 } }] }, status: 400, invalid: 'vendor is an enum' })
+  await bodyRefusals(tour, 'PUT', `${C}/faults`)
+  await tour.send({ method: 'DELETE', path: `${C}/faults`, status: 204 })
+  await bodyRefusals(tour, 'DELETE', `${C}/faults`)
+
+  // The journal, with its filters, and what it refuses.
+  await tour.send({ method: 'GET', path: `${C}/requests`, status: 200 })
+  await tour.send({ method: 'GET', path: `${C}/requests?vendor=prpm&operation=getResult&method=GET&path=/project&status=200&limit=5`, status: 200 })
+  await tour.send({ method: 'GET', path: `${C}/requests?limit=0`, status: 400, invalid: 'limit minimum 1' })
+  await tour.send({ method: 'GET', path: `${C}/requests?vendor=acme`, status: 400, invalid: 'vendor is an enum' })
+  await bodyRefusals(tour, 'DELETE', `${C}/requests`)
+  await tour.send({ method: 'DELETE', path: `${C}/requests`, status: 204 })
+
+  // Back to the fixtures for the vendors' tours.
+  await tour.send({ method: 'POST', path: `${C}/state/reset`, status: 200 })
+}
+
+/**
+ * Faults, for the answers they make: every vendor's own 500 (a status each
+ * vendor operation documents), injected once on each operation and checked
+ * like any other answer. Other statuses a rule can inject (503, 429, …) are
+ * the tester's choice and no part of the document, so the tour injects none.
+ */
+export async function faultsTour(tour: Tour) {
+  const { t } = tour
+  const rules = ['prpm', 'explorer', 'modelarts'].map((vendor) => ({ vendor, error: { status: 500 } }))
+  await tour.send({ method: 'PUT', path: `${C}/faults`, json: { rules }, status: 200 })
+  const prpm = { authorization: 'Bearer resultbox' }
+  const explorer = { cookie: 'explorer_token=resultbox' }
+  const modelarts = { 'x-auth-token': 'resultbox' }
+  const upload = form([{ name: 'file', filename: 'log.csv', content: 'Case ID,Activity\n1,A\n' }])
+  const version = '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr'
+  const faulted: Step[] = [
+    { method: 'GET', path: '/project/1/result/dVbQ3x7K', headers: prpm, status: 500 },
+    { method: 'POST', path: '/event_log', headers: { ...prpm, ...upload.headers }, body: upload.body, status: 500 },
+    { method: 'PUT', path: '/event_log/1', headers: prpm, json: { columns_definition: { 'Case ID': 'CASE_ID' } }, status: 500 },
+    { method: 'POST', path: '/project', headers: prpm, json: { event_log_id: 1 }, status: 500 },
+    { method: 'GET', path: '/project/1', headers: prpm, status: 500 },
+    { method: 'POST', path: '/project/1/result', headers: { ...prpm, ...upload.headers }, body: upload.body, status: 500 },
+    { method: 'POST', path: '/api-open/v1/connect', headers: { authorization: `Bearer ${Buffer.from('root:nebula').toString('base64')}` }, json: { address: 'graphd', port: 9669 }, status: 500 },
+    { method: 'POST', path: '/api-open/v1/workflows/4/jobs', headers: explorer, status: 500 },
+    { method: 'GET', path: '/api-open/v1/workflows/4/jobs', headers: explorer, status: 500 },
+    { method: 'GET', path: '/api-open/v1/jobs', headers: explorer, status: 500 },
+    { method: 'GET', path: '/api-open/v1/jobs/29987', headers: explorer, status: 500 },
+    { method: 'PUT', path: '/api-open/v1/jobs/29987/cancel', headers: explorer, status: 500 },
+    { method: 'GET', path: '/api-open/v1/jobs/29987/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result', headers: explorer, status: 500 },
+    { method: 'GET', path: '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr', headers: modelarts, status: 500 },
+    { method: 'GET', path: version, headers: modelarts, status: 500 },
+    { method: 'GET', path: `${version}/results`, headers: modelarts, status: 500 },
+  ]
+  for (const step of faulted) await tour.send(step)
+  const state = (await tour.send({ method: 'GET', path: `${C}/faults`, status: 200 })).json()
+  t.strictSame(state.rules.map((rule: { injected: number }) => rule.injected), [6, 7, 3], 'each request was faulted by its vendor\'s rule')
+  await tour.send({ method: 'DELETE', path: `${C}/faults`, status: 204 })
+}

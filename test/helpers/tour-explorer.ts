@@ -1,0 +1,119 @@
+import type { Tour } from './tour.js'
+import { C, advance } from './tour-control.js'
+
+const API = '/api-open/v1'
+/** The sandbox's configured token, as the vendor's curl sends it. */
+const COOKIE = { cookie: 'explorer_token=resultbox' }
+const PAGERANK = `${API}/jobs/29987/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result`
+const JSON_TYPE = { 'content-type': 'application/json' }
+
+const basic = (account: string, password: string) => ({ authorization: `Bearer ${Buffer.from(`${account}:${password}`).toString('base64')}` })
+const filter = (value: unknown) => `filter=${encodeURIComponent(JSON.stringify(value))}`
+
+/** connect, as the docs show it, and what it refuses. */
+async function connect(tour: Tour): Promise<Record<string, string>> {
+  const { t } = tour
+  const address = { address: '192.168.8.111', port: 9669 }
+  const connected = await tour.send({ method: 'POST', path: `${API}/connect`, headers: basic('root', 'nebula'), json: address, status: 200 })
+  t.strictSame(connected.json(), { code: 0, data: { success: true }, message: 'Success' })
+  const token = /^explorer_token=([^;]+);/.exec(String(connected.headers['set-cookie']))?.[1]
+  t.ok(token, 'connect sets the explorer_token cookie')
+  await tour.send({ method: 'POST', path: `${API}/connect`, json: address, status: 401, invalid: 'no credentials' })
+  await tour.send({ method: 'POST', path: `${API}/connect`, headers: basic('root', ''), json: address, status: 401 })
+  await tour.send({ method: 'POST', path: `${API}/connect`, headers: basic('root', 'nebula'), json: { address: '192.168.8.111', port: 'graphd' }, status: 400, invalid: 'port is an integer' })
+  await tour.send({ method: 'POST', path: `${API}/connect`, headers: basic('root', 'nebula'), status: 400, invalid: 'no body' })
+  await tour.send({ method: 'POST', path: `${API}/connect`, headers: { ...basic('root', 'nebula'), ...JSON_TYPE }, body: '{"address":', status: 400, invalid: 'not JSON', direct: 'a JSON syntax error' })
+  return { cookie: `explorer_token=${token}` }
+}
+
+/** A job from workflow 5 (query_1 needing a name, then BFS), polled to success, its rows read. */
+async function jobFlow(tour: Tour, session: Record<string, string>) {
+  const { t } = tour
+  const created = await tour.send({ method: 'POST', path: `${API}/workflows/5/jobs`, headers: session, json: { input: { query_1: { name: 'Tim Duncan' } } }, status: 200 })
+  const jobId = created.json<{ data: { id: number } }>().data.id
+  const job = `${API}/jobs/${jobId}`
+  t.equal((await tour.send({ method: 'GET', path: job, headers: session, status: 200 })).json().data.status, 0, 'preparing')
+  await tour.send({ method: 'GET', path: `${job}/tasks/analytics_bfs_2/sample_result?limit=10`, headers: session, status: 400 })
+  await advance(tour, 2_000 + 3_000 + 3_000)
+  const finished = (await tour.send({ method: 'GET', path: job, headers: session, status: 200 })).json().data
+  t.equal(finished.status, 2, 'succeeded')
+  t.strictSame(finished.tasks.map((task: { id: string }) => task.id), ['query_1', 'analytics_bfs_2'])
+  const rows = await tour.send({ method: 'GET', path: `${job}/tasks/analytics_bfs_2/sample_result?limit=100`, headers: session, status: 200 })
+  t.ok(rows.json().data.items.length > 0, 'rows of the BFS task')
+
+  // The lists, as the Explorer console pages them; the token as a header this time.
+  const asHeader = { explorer_token: session.cookie?.split('=')[1] ?? '' }
+  const listed = await tour.send({ method: 'GET', path: `${API}/jobs?${filter({ status: 2 })}&pageSize=2&page=1`, headers: asHeader, status: 200 })
+  t.match(listed.json().data, { Page: 1, PageSize: 2 })
+  await tour.send({ method: 'GET', path: `${API}/jobs?${filter({ orderByCreateTime: 'asc', name: 'workflow' })}&pageSize=2&page=2`, headers: asHeader, status: 200 })
+  await tour.send({ method: 'GET', path: `${API}/jobs`, headers: session, status: 200 })
+  const ofWorkflow = await tour.send({ method: 'GET', path: `${API}/workflows/5/jobs?pageSize=10&page=1`, headers: session, status: 200 })
+  t.ok(ofWorkflow.json().data.items.some((item: { id: number }) => item.id === jobId), 'the new job is one of workflow 5')
+  return jobId
+}
+
+/** A running fixture job cancelled, and each task state sample_result refuses. */
+async function cancelAndRefusals(tour: Tour, jobId: number) {
+  const { t } = tour
+  await tour.send({ method: 'GET', path: `${API}/jobs/29988/tasks/analytics_bfs_2/sample_result`, headers: COOKIE, status: 400 })
+  const cancelled = await tour.send({ method: 'PUT', path: `${API}/jobs/29988/cancel`, headers: { ...COOKIE, 'content-type': 'application/x-www-form-urlencoded' }, status: 200 })
+  t.strictSame(cancelled.json().data, { success: true })
+  t.equal((await tour.send({ method: 'GET', path: `${API}/jobs/29988`, headers: COOKIE, status: 200 })).json().data.status, 5, 'stopping')
+  await advance(tour, 1_000)
+  await tour.send({ method: 'GET', path: `${API}/jobs/29988/tasks/analytics_bfs_2/sample_result`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'PUT', path: `${API}/jobs/${jobId}/cancel`, headers: COOKIE, status: 400 })
+  await tour.send({ method: 'PUT', path: `${API}/jobs/999999/cancel`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'PUT', path: `${API}/jobs/abc/cancel`, headers: COOKIE, status: 400, invalid: 'job_id is a number' })
+  await tour.send({ method: 'PUT', path: `${API}/jobs/29990/cancel`, status: 401, invalid: 'no token' })
+
+  await tour.send({ method: 'GET', path: `${API}/jobs/29990/tasks/analytics_louvain_4/sample_result`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'GET', path: `${API}/jobs/999999/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'GET', path: `${API}/jobs/29987/tasks/nope_9/sample_result`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'GET', path: `${PAGERANK}?limit=0`, headers: COOKIE, status: 400, invalid: 'limit minimum 1' })
+  await tour.send({ method: 'GET', path: `${PAGERANK}?limit=ten`, headers: COOKIE, status: 400, invalid: 'limit is an integer' })
+  await tour.send({ method: 'GET', path: `${API}/jobs/x1/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result`, headers: COOKIE, status: 400, invalid: 'job_id is a number' })
+  await tour.send({ method: 'GET', path: `${API}/jobs/29987/tasks/not!valid/sample_result`, headers: COOKIE, status: 400, invalid: 'task_id pattern' })
+  await tour.send({ method: 'GET', path: PAGERANK, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'GET', path: PAGERANK, headers: { cookie: 'explorer_token=nope' }, status: 401 })
+
+  await tour.send({ method: 'GET', path: `${API}/jobs/999999`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'GET', path: `${API}/jobs/abc`, headers: COOKIE, status: 400, invalid: 'job_id is a number' })
+  await tour.send({ method: 'GET', path: `${API}/jobs/29987`, headers: { cookie: 'explorer_token=nope' }, status: 401 })
+
+  await tour.send({ method: 'GET', path: `${API}/jobs?filter=%7Bnot-json`, headers: COOKIE, status: 400 })
+  await tour.send({ method: 'GET', path: `${API}/jobs?page=0`, headers: COOKIE, status: 400, invalid: 'page minimum 1' })
+  await tour.send({ method: 'GET', path: `${API}/jobs`, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'GET', path: `${API}/workflows/abc/jobs`, headers: COOKIE, status: 400, invalid: 'workflow_id is a number' })
+  await tour.send({ method: 'GET', path: `${API}/workflows/5/jobs?pageSize=0`, headers: COOKIE, status: 400, invalid: 'pageSize minimum 1' })
+  await tour.send({ method: 'GET', path: `${API}/workflows/5/jobs`, headers: { cookie: 'explorer_token=nope' }, status: 401 })
+
+  await tour.send({ method: 'POST', path: `${API}/workflows/999/jobs`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'POST', path: `${API}/workflows/5/jobs`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'POST', path: `${API}/workflows/5/jobs`, headers: COOKIE, json: { input: { nope_1: { name: 'x' } } }, status: 400 })
+  await tour.send({ method: 'POST', path: `${API}/workflows/abc/jobs`, headers: COOKIE, status: 400, invalid: 'workflow_id is a number' })
+  await tour.send({ method: 'POST', path: `${API}/workflows/4/jobs`, headers: { ...COOKIE, ...JSON_TYPE }, body: '{"input":', status: 400, invalid: 'not JSON', direct: 'a JSON syntax error' })
+  await tour.send({ method: 'POST', path: `${API}/workflows/4/jobs`, status: 401, invalid: 'no token' })
+}
+
+/** A scenario job: one task that succeeds, one that fails, read once the clock has passed them. */
+async function scenario(tour: Tour) {
+  const { t } = tour
+  const created = await tour.send({
+    method: 'POST', path: `${C}/scenarios/explorer`, status: 201,
+    json: { tasks: [{ name: 'WCC', runs_for_ms: 1_000, row_count: 4 }, { name: 'Louvain', outcome: 'failed' }] },
+  })
+  const { tasks } = created.json<{ tasks: Array<{ sample_result_url: string }> }>()
+  await advance(tour, 60_000)
+  const rows = await tour.send({ method: 'GET', path: `${tasks[0]?.sample_result_url}?limit=1000`, headers: COOKIE, status: 200 })
+  t.equal(rows.json().data.items.length, 4)
+  await tour.send({ method: 'GET', path: `${tasks[1]?.sample_result_url}`, headers: COOKIE, status: 500 })
+}
+
+export async function explorerTour(tour: Tour) {
+  const sample = await tour.send({ method: 'GET', path: `${PAGERANK}?limit=1000`, headers: COOKIE, status: 200 })
+  tour.t.equal(sample.json().data.items.length, 81, 'the seed\'s 81 vertices')
+  const session = await connect(tour)
+  const jobId = await jobFlow(tour, session)
+  await cancelAndRefusals(tour, jobId)
+  await scenario(tour)
+}
