@@ -76,10 +76,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  const migrationsDir = options.migrationsDir ?? path.join(packageRoot, 'migrations')
   const db = openDatabase(config.dbPath)
   let clock: SandboxClock
   try {
-    await migrate(db, options.migrationsDir ?? path.join(packageRoot, 'migrations'))
+    await migrate(db, migrationsDir)
     clock = options.clock ?? new SandboxClock({ start: clockStart(config, db), speed: config.clock.speed })
     const seeded = seedOnce(db, clock.now(), (seededAt) => {
       seedPrpm(db, loadPrpmFixture(config.fixturesDir), seededAt)
@@ -106,7 +107,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(
     fastifySwagger,
     contractOptions(config, version(), (url) => vendorOf(url) ?? 'control', () => ({
-      ...prpmExamples(config.fixturesDir),
+      ...prpmExamples(config.fixturesDir, migrationsDir),
       ...explorerExamples(config.fixturesDir),
       ...modelartsExamples(config.fixturesDir),
     })),

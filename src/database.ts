@@ -27,6 +27,18 @@ export function openDatabase(location: string): Db {
 }
 
 /**
+ * A throwaway in-memory store with every migration applied, for work that
+ * must never touch the real one (the OpenAPI document's examples). Nothing
+ * is recorded and nothing persists, so no version table is needed.
+ */
+export function scratchDatabase(migrationsDir: string): Db {
+  const db = new Database(':memory:')
+  const scripts = fs.readdirSync(migrationsDir).filter((name) => /^\d+\.do\..*\.sql$/.test(name))
+  for (const name of scripts.sort((a, b) => parseInt(a, 10) - parseInt(b, 10))) db.exec(fs.readFileSync(path.join(migrationsDir, name), 'utf8'))
+  return db
+}
+
+/**
  * Applies the numbered files in `migrationsDir` (NNN.do.name.sql) in order.
  * Postgrator keeps the version table and refuses an applied migration whose
  * checksum changed; its hooks let us put each script and its version row in

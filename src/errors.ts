@@ -40,6 +40,17 @@ export interface VendorErrorMapping {
   internal(): VendorError
 }
 
+/** The body of the VendorError `work` throws: a vendor's own refusal, for the OpenAPI document's examples. */
+export function refusalBody(work: () => unknown): unknown {
+  try {
+    work()
+  } catch (error) {
+    if (error instanceof VendorError) return error.body
+    throw error
+  }
+  throw new Error('the example request was not refused')
+}
+
 export function sendVendorError(reply: FastifyReply, error: VendorError): FastifyReply {
   reply.code(error.statusCode).headers(error.headers)
   // Fastify appends "; charset=utf-8" to a JSON content type it serializes;

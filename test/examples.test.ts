@@ -14,10 +14,11 @@ import { CREDENTIALS, START, get, repoRoot, startSandbox } from './helpers/sandb
 import { postForm, sendJson } from './helpers/prpm.js'
 
 const fixturesDir = path.join(repoRoot, 'fixtures')
+const migrationsDir = path.join(repoRoot, 'migrations')
 const VENDOR_TAGS = ['prpm', 'explorer', 'modelarts']
 
 const allExamples = (): OperationExamples => ({
-  ...prpmExamples(fixturesDir),
+  ...prpmExamples(fixturesDir, migrationsDir),
   ...explorerExamples(fixturesDir),
   ...modelartsExamples(fixturesDir),
 })
@@ -95,7 +96,7 @@ t.test('PrPM answers its examples: the workflow, the seed result and the refusal
   const fixture = loadPrpmFixture(fixturesDir)
   const workflow = prpmExampleWorkflow(fixture)
   if (!workflow) throw new Error('the fixture has no workflow to follow')
-  const examples = prpmExamples(fixturesDir)
+  const examples = prpmExamples(fixturesDir, migrationsDir)
   const { app, clock } = await startSandbox(t, { clock: new SandboxClock({ start: PRPM_EXAMPLE_TIME, frozen: true }) })
 
   // The example client, at the examples' own time: upload, define, create.

@@ -4,7 +4,7 @@ import type { FastifySchema } from 'fastify'
 import type { Config } from '../config.js'
 import { ControlErrorBody } from '../control/schemas.js'
 import type { OperationExamples } from '../schemas.js'
-import { VENDORS, type Vendor } from '../simulation.js'
+import { VENDORS } from '../simulation.js'
 
 /** The parts of the document a client team can take alone: one vendor's API, or resultbox's own. */
 export const DOCUMENT_PARTS = [...VENDORS, 'control'] as const

@@ -2,8 +2,6 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 
-type Rng = ReturnType<typeof xoroshiro128plus>
-
 /**
  * The result columns of each graph algorithm Explorer's workflows run, as the
  * vendor's docs list them (keys in lower case: task names are matched in any case).

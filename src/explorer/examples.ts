@@ -1,10 +1,10 @@
-import { VendorError } from '../errors.js'
+import { refusalBody } from '../errors.js'
 import type { OperationExamples } from '../schemas.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { connectCredentials } from './auth.js'
 import { explorerError, explorerErrorMapping } from './errors.js'
 import { loadExplorerFixture } from './fixtures.js'
-import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './index.js'
+import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
 import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
 import { ListJobsQuery, SUCCESS, type Fixture } from './schemas.js'
 import type { ExplorerStore, JobRow, TaskRow } from './store.js'
@@ -44,17 +44,6 @@ function workflowStore(fixture: Fixture): ExplorerStore {
     nextJobId: () => Math.max(0, ...fixture.jobs.map((job) => job.id)) + 1,
   }
   return store as ExplorerStore
-}
-
-/** The VendorError `work` throws: the vendor's own refusal of that request. */
-function refusal(work: () => unknown): unknown {
-  try {
-    work()
-  } catch (error) {
-    if (error instanceof VendorError) return error.body
-    throw error
-  }
-  throw new Error('the example request was not refused')
 }
 
 /** Drops the statuses a fixture gave no example for. */
@@ -136,30 +125,30 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
     connect: {
       200: { connected: ok({ success: true }) },
       400: { bodyMissing: invalid('body', ''), portInvalid: invalid('body', 'port') },
-      401: { credentialsMissing: refusal(() => connectCredentials(undefined)) },
+      401: { credentialsMissing: refusalBody(() => connectCredentials(undefined)) },
       500: internal,
     },
     createJob: {
       200: runnable ? { created: ok({ id: jobFromWorkflow(store, runnable.id, {}, createdAt).id }) } : {},
       400: {
         workflowIdInvalid: invalid('params', 'workflow_id'),
-        ...(runnable ? { unknownTask: refusal(() => jobFromWorkflow(store, runnable.id, { no_such_task: {} }, createdAt)) } : {}),
+        ...(runnable ? { unknownTask: refusalBody(() => jobFromWorkflow(store, runnable.id, { no_such_task: {} }, createdAt)) } : {}),
       },
       401: auth,
       500: {
-        workflowNotFound: refusal(() => jobFromWorkflow(store, unknownWorkflowId, {}, createdAt)),
-        ...(needsInput ? { inputMissing: refusal(() => jobFromWorkflow(store, needsInput.id, {}, createdAt)) } : {}),
+        workflowNotFound: refusalBody(() => jobFromWorkflow(store, unknownWorkflowId, {}, createdAt)),
+        ...(needsInput ? { inputMissing: refusalBody(() => jobFromWorkflow(store, needsInput.id, {}, createdAt)) } : {}),
       },
     },
     listJobs: {
       200: { firstPage: firstPage(fixture.jobs) },
-      400: { filterInvalid: refusal(() => parseFilter('{')), pageSizeInvalid: invalid('querystring', 'pageSize') },
+      400: { filterInvalid: refusalBody(() => parseFilter('{')), pageSizeInvalid: invalid('querystring', 'pageSize') },
       401: auth,
       500: internal,
     },
     listWorkflowJobs: {
       200: withJobs ? { firstPage: firstPage(fixture.jobs.filter((job) => job.workflow_id === withJobs.id)) } : {},
-      400: { workflowIdInvalid: invalid('params', 'workflow_id'), filterInvalid: refusal(() => parseFilter('{')) },
+      400: { workflowIdInvalid: invalid('params', 'workflow_id'), filterInvalid: refusalBody(() => parseFilter('{')) },
       401: auth,
       500: internal,
     },

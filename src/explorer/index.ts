@@ -4,6 +4,7 @@ import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
 import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
+import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
 import { explorerError, explorerErrorMapping, traceparent } from './errors.js'
 import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
 import { explorerRunner } from './runner.js'
@@ -42,15 +43,6 @@ export interface ExplorerOptions {
   clock: SandboxClock
   scheduler: Scheduler
 }
-
-export const UNFINISHED: Record<number, string> = { 0: 'task is preparing', 1: 'task is running', 5: 'task is stopping' }
-export const ENDED_BADLY: Record<number, string> = { 3: 'task failed', 4: 'task was interrupted' }
-export const JOB_ENDED: Record<number, string> = { 2: 'job has already succeeded', 3: 'job has already failed', 4: 'job was already interrupted' }
-
-export const ok = <T>(data: T) => ({ code: 0 as const, data, message: 'Success' as const })
-
-// Observed on the real service: an unknown job is a database error, not ErrNotFound.
-export const unknownJob = (jobId: number) => explorerError('ErrInternalDatabase', `job ${jobId} not found`)
 
 /** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
 export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db, clock, scheduler }) => {

@@ -101,7 +101,7 @@ export function seedPrpm(db: Db, fixture: Fixture, seededAt: number): void {
 }
 
 /** A fixture project's event log: its definition and activities, as if uploaded and defined at seeding. */
-export function seedEventLog(store: PrpmStore, log: FixtureEventLog, seededAt: number): number {
+function seedEventLog(store: PrpmStore, log: FixtureEventLog, seededAt: number): number {
   const activity = Object.keys(log.columns_definition).find((column) => log.columns_definition[column] === 'ACTIVITY')
   const values = new Map<string, Map<string, number>>()
   if (activity) values.set(activity, new Map(log.activities.map((value) => [value, 1])))
