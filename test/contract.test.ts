@@ -116,6 +116,17 @@ t.test('the document follows the configuration: a control token is a security sc
     'with the control API off, the document describes only what is still served')
 })
 
+t.test('with one-shot reads off, getResult documents the 304 and the ETag a client may hold', async (t) => {
+  const defaults = (await documentOf((await startSandbox(t)).app)).paths['/project/{project_id}/result/{result_key}']?.get
+  t.notOk(defaults?.responses?.['304'], 'a one-shot result cannot be held: no 304 by default')
+  t.notOk(defaults?.responses?.['200']?.headers, 'nor an ETag')
+  const kept = (await documentOf((await startSandbox(t, { env: { RESULTBOX_PRPM_ONE_SHOT_READ: 'false' } })).app)).paths['/project/{project_id}/result/{result_key}']?.get
+  t.match(kept?.responses?.['304'], { description: /no body/ })
+  t.notOk(kept?.responses?.['304']?.content, 'a 304 has no body')
+  t.match(kept?.responses?.['200']?.headers, { ETag: { required: false } })
+  t.match(kept?.responses?.['304']?.headers, { ETag: { required: true } })
+})
+
 t.test('the committed documents in openapi/ are what the sandbox serves on its defaults', async (t) => {
   const generated = await contractFiles()
   const dir = path.join(repoRoot, OPENAPI_DIR)

@@ -75,6 +75,53 @@ t.test('one-shot read can be switched off', async (t) => {
   t.equal(second.body, first.body)
 })
 
+t.test('a complete result kept for re-reading is served with an ETag, and 304 to a client that holds it', async (t) => {
+  const { app, clock } = await startSandbox(t, { env: { RESULTBOX_PRPM_ONE_SHOT_READ: 'false' } })
+  const processing = await get(app, RESULT_URL, CREDENTIALS.prpm)
+  t.equal(processing.headers.etag, undefined, 'a processing body changes: no ETag')
+  clock.advance(6000)
+  const first = await get(app, RESULT_URL, CREDENTIALS.prpm)
+  const etag = first.headers.etag as string
+  t.match(etag, /^"[A-Za-z0-9_-]{32}"$/)
+  t.equal(first.body, JSON.stringify(seedComplete), 'the bytes are the serializer\'s, unchanged')
+  t.equal(first.headers['content-type'], 'application/json')
+  const second = await get(app, RESULT_URL, CREDENTIALS.prpm)
+  t.equal(second.body, first.body)
+  t.equal(second.headers.etag, etag, 'the same bytes, the same ETag')
+
+  for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+    const held = await get(app, RESULT_URL, { ...CREDENTIALS.prpm, 'if-none-match': ifNoneMatch })
+    t.equal(held.statusCode, 304, `If-None-Match: ${ifNoneMatch}`)
+    t.equal(held.body, '', 'no body')
+    t.equal(held.headers.etag, etag)
+  }
+  const changed = await get(app, RESULT_URL, { ...CREDENTIALS.prpm, 'if-none-match': '"something-else"' })
+  t.equal(changed.statusCode, 200, 'another ETag gets the result')
+  t.equal(changed.body, first.body)
+  const unauthorised = await get(app, RESULT_URL, { 'if-none-match': etag })
+  t.equal(unauthorised.statusCode, 401, 'auth comes before any 304')
+})
+
+t.test('the bytes of a complete result never outlive a change to the store', async (t) => {
+  const { app, clock } = await startSandbox(t, { env: { RESULTBOX_PRPM_ONE_SHOT_READ: 'false' } })
+  const scenario = (caseCount: number) => app.inject({
+    method: 'POST', url: '/_resultbox/scenarios/prpm',
+    payload: { project_id: 1, result_key: 'CacheKey', case_count: caseCount, plugins: [{ plugin: 'plugin-knn-next-activity', finishes_after_ms: 0 }] },
+  })
+  const url = '/project/1/result/CacheKey'
+  t.equal((await scenario(2)).statusCode, 201)
+  const before = await get(app, url, CREDENTIALS.prpm)
+  t.equal(before.json().cases_count, 2)
+  t.equal((await app.inject({ method: 'POST', url: '/_resultbox/state/reset' })).statusCode, 200)
+  t.equal((await get(app, url, CREDENTIALS.prpm)).statusCode, 404, 'a reset drops the scenario: no stale bytes')
+  t.equal((await scenario(4)).statusCode, 201, 'the same key again, at the same frozen instant, with other cases')
+  const after = await get(app, url, CREDENTIALS.prpm)
+  t.equal(after.json().cases_count, 4, 'the new content, not the cached one')
+  t.not(after.headers.etag, before.headers.etag)
+  clock.advance(30 * 60 * 1000)
+  t.equal((await get(app, url, CREDENTIALS.prpm)).statusCode, 404, 'an expired result is not served from the cache')
+})
+
 t.test('a result is dropped 30 minutes after its upload, finished or not', async (t) => {
   const { app, clock } = await startSandbox(t, { env: { RESULTBOX_PRPM_ONE_SHOT_READ: 'false' } })
   clock.advance(30 * 60 * 1000 - 1)

@@ -192,11 +192,17 @@ interface HeaderObject {
 }
 
 /** The headers a vendor's own code sets on every answer, or on some, which a client may read. */
-function headersOf(part: DocumentPart, operationId: string | undefined, status: string): Record<string, HeaderObject> {
+function headersOf(part: DocumentPart, operation: OpenApiOperation, status: string): Record<string, HeaderObject> {
+  const { operationId } = operation
   const bearerChallenge = { 'WWW-Authenticate': { description: 'the scheme to authenticate with', required: true, schema: { type: 'string', const: 'Bearer' } } } as const
   switch (part) {
     case 'prpm':
-      return status === '401' ? { ...bearerChallenge } : {}
+      if (status === '401') return { ...bearerChallenge }
+      // resultbox's addition: a complete result kept for re-reading has an ETag, for If-None-Match.
+      if (operationId === 'getResult' && operation.responses?.['304'] !== undefined && (status === '200' || status === '304')) {
+        return { ETag: { description: 'a complete result\'s ETag, when RESULTBOX_PRPM_ONE_SHOT_READ is false (not PrCore\'s)', required: status === '304', schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]{32}"$', examples: ['"q0wV7m1X3kTtY9fRzP2sLc8bN4hJ6dGe"'] } } }
+      }
+      return {}
     case 'explorer':
       return {
         traceparent: {
@@ -219,7 +225,7 @@ function describeHeaders(document: OpenApiDocument): void {
   for (const operation of operations(document)) {
     const part = operation.tags?.[0] as DocumentPart
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
-      const headers = headersOf(part, operation.operationId, status)
+      const headers = headersOf(part, operation, status)
       if (Object.keys(headers).length > 0) response.headers = headers
     }
   }

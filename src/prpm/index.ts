@@ -9,11 +9,12 @@ import { useBareJsonContentType } from '../content-type.js'
 import type { Scheduler } from '../scheduler.js'
 import { bearerAuth } from './auth.js'
 import { prpmErrorMapping } from './errors.js'
+import { CompleteResults, notModified } from './complete-results.js'
 import { readResult } from './results.js'
 import { prpmRunner } from './runner.js'
 import { createProject, defineColumns, projectBody, uploadDataset, uploadEventLog } from './flows.js'
 import {
-  BodyErrors, ColumnsDefinitionRequest, CommonErrors, CreateProjectRequest, CreateProjectResponse, DatasetForm, DatasetUploadResponse, DetailError, EventLogForm, EventLogParams,
+  BodyErrors, ColumnsDefinitionRequest, CommonErrors, NotModified, CreateProjectRequest, CreateProjectResponse, DatasetForm, DatasetUploadResponse, DetailError, EventLogForm, EventLogParams,
   ProjectParams, ProjectResponse, ResultBody, ResultParams, UpdateEventLogResponse, UploadEventLogResponse,
 } from './schemas.js'
 import { PrpmStore } from './store.js'
@@ -67,6 +68,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
     })
   })
   const authenticate = bearerAuth(config.tokens)
+  const completeResults = new CompleteResults(db)
 
   app.get(
     '/project/:project_id/result/:result_key',
@@ -76,12 +78,27 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         operationId: 'getResult',
         summary: 'Get the result of an ongoing dataset',
         params: ResultParams,
-        response: { 200: ResultBody, 400: DetailError, 404: DetailError, ...CommonErrors },
+        // A one-shot result is gone once read: only results kept for re-reading can be held by a client.
+        response: { 200: ResultBody, ...(rules.oneShotRead ? {} : { 304: NotModified }), 400: DetailError, 404: DetailError, ...CommonErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       scheduler.catchUp()
-      return readResult(store, request.params.project_id, request.params.result_key, clock.now(), rules)
+      const { project_id: projectId, result_key: resultKey } = request.params
+      const now = clock.now()
+      let complete = completeResults.get(projectId, resultKey, now)
+      if (complete === undefined) {
+        const body = readResult(store, projectId, resultKey, now, rules)
+        // A processing body is small and changes; a one-shot result is gone once read.
+        if (body.cases === null || rules.oneShotRead) return body
+        const createdAt = store.result(resultKey)?.created_at ?? now
+        const expiresAt = rules.resultTtlSeconds > 0 ? createdAt + rules.resultTtlSeconds * 1000 : null
+        complete = completeResults.put(projectId, resultKey, String(reply.serialize(body)), expiresAt)
+      }
+      reply.header('etag', complete.etag)
+      if (notModified(request.headers['if-none-match'], complete.etag)) return reply.code(304).send(null)
+      // Bytes go out as they are: the route's serializer made them once.
+      return reply.type('application/json').send(complete.bytes as never)
     },
   )
 

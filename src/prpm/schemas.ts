@@ -135,6 +135,9 @@ export const DatasetForm = Type.Object({
   seperator: Type.Optional(Type.String({ default: ',', description: 'the CSV separator' })),
 })
 
+/** A complete result the client already holds (If-None-Match names its ETag): resultbox's addition, for pollers. */
+export const NotModified = Type.Null({ description: 'the complete result is the one the client holds: no body' })
+
 /** Uvicorn's own answer to an unhandled failure: plain text, outside FastAPI's envelope. */
 export const InternalError = {
   description: 'an unhandled failure, as Uvicorn answers it',
