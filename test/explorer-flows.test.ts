@@ -6,6 +6,7 @@ import { SandboxClock } from '../src/clock.js'
 import { loadConfig } from '../src/config.js'
 import { columnsOf, generateRows } from '../src/explorer/algorithms.js'
 import { loadExplorerFixture } from '../src/explorer/fixtures.js'
+import { SAMPLE_CHUNK_ROWS } from '../src/explorer/sample-result.js'
 import type { explorerSimulation } from '../src/explorer/simulation.js'
 import { ScenarioError } from '../src/simulation.js'
 import { START, copyOf, startSandbox, tempDir } from './helpers/sandbox.js'
@@ -580,4 +581,33 @@ t.test('the fixture checks workflows', async (t) => {
   const custom = loadExplorerFixture(spoil((f) => { Object.assign(f.workflows[2]?.tasks[0] ?? {}, { name: 'Mystery', columns: ['X'] }) }))
   t.strictSame(custom.workflows?.[2]?.tasks[0]?.columns, ['X'])
   t.same(loadExplorerFixture(spoil((f) => { delete (f as { workflows?: unknown }).workflows })).workflows, undefined, 'workflows are optional')
+})
+
+t.test('a large sample_result is streamed in chunks, and is the same rows as reading them whole', async (t) => {
+  const { app, clock } = await startSandbox(t)
+  const rowCount = SAMPLE_CHUNK_ROWS * 2 + 123
+  const res = await app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: { job_id: 70, tasks: [{ name: 'PageRank', row_count: rowCount }] } })
+  t.equal(res.statusCode, 201)
+  clock.advance(60_000)
+  const url = '/api-open/v1/jobs/70/tasks/analytics_pagerank_1/sample_result'
+  const expected = generateRows(70, 'analytics_pagerank_1', 'PageRank', columnsOf('PageRank') ?? [], rowCount)
+
+  // Over a real socket: chunked transfer, and the body a client parses.
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const fetched = await fetch(`${base}${url}?limit=1000000`, { headers: { cookie: 'explorer_token=resultbox' } })
+  t.equal(fetched.status, 200)
+  t.equal(fetched.headers.get('content-type'), 'application/json')
+  t.equal(fetched.headers.get('transfer-encoding'), 'chunked', 'streamed, not buffered')
+  t.match(fetched.headers.get('traceparent'), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)
+  const whole = await fetched.json() as { code: number; data: { items: string[][] }; message: string }
+  t.strictSame(Object.keys(whole), ['code', 'data', 'message'])
+  t.equal(whole.data.items.length, rowCount, 'every row, a limit beyond the task only caps')
+  t.strictSame(whole.data.items, expected, 'in result order, the generated rows')
+
+  for (const limit of [SAMPLE_CHUNK_ROWS, SAMPLE_CHUNK_ROWS + 1, SAMPLE_CHUNK_ROWS * 2]) {
+    const capped = await app.inject({ url: `${url}?limit=${limit}`, headers: { cookie: 'explorer_token=resultbox' } })
+    t.equal(capped.json().data.items.length, limit, `limit ${limit} across a chunk boundary`)
+    t.strictSame(capped.json().data.items, expected.slice(0, limit))
+  }
 })

@@ -26,6 +26,7 @@ import {
   SUCCESS,
   WorkflowParams,
 } from './schemas.js'
+import { sampleResultBody } from './sample-result.js'
 import { ExplorerStore } from './store.js'
 import { interruptStep } from './timeline.js'
 import type { Db } from '../database.js'
@@ -205,7 +206,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
         response: { 200: SampleResultBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       scheduler.catchUp()
       const { job_id: jobId, task_id: taskId } = request.params
       if (!store.jobExists(jobId)) throw unknownJob(jobId)
@@ -216,7 +217,8 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
         if (unfinished) throw explorerError('ErrBadRequest', unfinished)
         throw explorerError('ErrInternalServer', ENDED_BADLY[task.status] ?? 'task has no result')
       }
-      return ok({ items: store.rows(jobId, taskId, request.query.limit) })
+      // Already JSON (a string, or a stream for a large limit): sent as it is.
+      return reply.type('application/json').send(sampleResultBody(store, jobId, taskId, request.query.limit) as never)
     },
   )
 }

@@ -88,9 +88,9 @@ export class ExplorerStore {
       task: db.prepare<[number, string], TaskRow>(
         'SELECT job_id, id, name, status, run_begin_time, run_end_time FROM explorer_tasks WHERE job_id = ? AND id = ?',
       ),
-      rows: db.prepare<[number, string, number], { cells: string }>(
-        'SELECT cells FROM explorer_task_rows WHERE job_id = ? AND task_id = ? ORDER BY ordinal LIMIT ?',
-      ),
+      rowsAfter: db.prepare<[number, string, number, number], [number, string]>(
+        'SELECT ordinal, cells FROM explorer_task_rows WHERE job_id = ? AND task_id = ? AND ordinal > ? ORDER BY ordinal LIMIT ?',
+      ).raw(),
       nextJobId: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) + 1 FROM explorer_jobs').pluck(),
       countJobs: db.prepare<[Record<string, unknown>], number>(`SELECT COUNT(*) FROM explorer_jobs WHERE ${JOB_FILTER}`).pluck(),
       jobsDesc: db.prepare<[Record<string, unknown>], JobRow>(
@@ -171,9 +171,13 @@ export class ExplorerStore {
     return this.statements.task.get(jobId, taskId)
   }
 
-  /** The first `limit` rows of a task's result, in result order. */
-  rows(jobId: number, taskId: string, limit: number): string[][] {
-    return this.statements.rows.all(jobId, taskId, limit).map((row) => JSON.parse(row.cells) as string[])
+  /**
+   * Up to `count` rows of a task's result after the row at `afterOrdinal`
+   * (-1: from the first), in result order, each as [ordinal, its cells as
+   * stored JSON]: read by key, a page deep in a million rows costs what the first does.
+   */
+  rowsAfter(jobId: number, taskId: string, afterOrdinal: number, count: number): [number, string][] {
+    return this.statements.rowsAfter.all(jobId, taskId, afterOrdinal, count)
   }
 
   nextJobId(): number {
@@ -224,6 +228,12 @@ export class ExplorerStore {
         task.rows.forEach((cells, ordinal) => statements.insertRow.run(job.id, task.id, ordinal, JSON.stringify(cells)))
       })
     })()
+  }
+
+  /** Stores the result rows of a task that has none yet, one at a time: a generator can feed millions. */
+  insertRows(jobId: number, taskId: string, rows: Iterable<string[]>): void {
+    let ordinal = 0
+    for (const cells of rows) this.statements.insertRow.run(jobId, taskId, ordinal++, JSON.stringify(cells))
   }
 
   insertWorkflow(workflow: FixtureWorkflow, columnsOf: (task: FixtureWorkflow['tasks'][number]) => string[], defaultRowCount: number): void {
