@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SandboxClock } from './clock.js'
 import { packageRoot, version, type Config } from './config.js'
+import { lazyCompilers } from './compilers.js'
 import { checkResponses } from './contract/checking.js'
 import { contractOptions } from './contract/document.js'
 import type { ContractViolation } from './contract/responses.js'
@@ -70,6 +71,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const { config } = options
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
+    schemaController: { compilersFactory: lazyCompilers() },
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
       sendVendorError(reply, errorMappingFor(request.url).notFound(request))

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../app.js'
 import { seededAt } from '../database.js'
 import { ScenarioError } from '../simulation.js'
+import { lazyValidatorCompiler } from '../compilers.js'
 import { contractRoutes } from '../contract/routes.js'
 import { clockRoutes } from './clock.js'
 import { faultRoutes } from './faults.js'
@@ -62,7 +63,7 @@ function requireToken(scope: FastifyInstance, token: string): void {
  * /ready means ready; while closing, Fastify itself answers 503.
  */
 export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
-  app.setValidatorCompiler(strictTypeBoxCompiler)
+  app.setValidatorCompiler(lazyValidatorCompiler(strictTypeBoxCompiler))
   app.setNotFoundHandler((request, reply) =>
     sendControlError(reply, new ControlError(404, 'not_found', `no control endpoint ${request.method} ${request.url.split('?')[0]}`)),
   )
