@@ -58,5 +58,5 @@ EXPOSE 8080
 # Slim images have no curl: node asks the readiness endpoint itself.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_resultbox/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# main.js handles SIGTERM and SIGINT itself, so it is safe as PID 1.
-CMD ["node", "dist/main.js"]
+# resultbox.mjs (main.ts bundled) handles SIGTERM and SIGINT itself, so it is safe as PID 1.
+CMD ["node", "dist/resultbox.mjs"]

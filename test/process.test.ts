@@ -7,7 +7,7 @@ import t from 'tap'
 import { repoRoot, tempDir } from './helpers/sandbox.js'
 
 // `npm test` builds first; this runs the command users run, over a real socket.
-const MAIN = path.join(repoRoot, 'dist', 'main.js')
+const MAIN = path.join(repoRoot, 'dist', 'resultbox.mjs')
 
 function startServer(env: Record<string, string>, args: string[] = []) {
   const child = spawn(process.execPath, [MAIN, ...args], {

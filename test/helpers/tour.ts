@@ -17,7 +17,7 @@ import type { Test } from 'tap'
  */
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const MAIN = path.join(repoRoot, 'dist', 'main.js')
+const MAIN = path.join(repoRoot, 'dist', 'resultbox.mjs')
 // prism-cli's own bin, run with this node: a signal reaches prism itself, not a wrapper script.
 const PRISM = path.join(repoRoot, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js')
 
