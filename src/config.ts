@@ -34,6 +34,10 @@ export const EnvironmentSchema = Type.Object({
     default: path.join(packageRoot, 'fixtures'),
     description: 'folder of prpm.json, explorer.json and modelarts.json that seed a new store',
   }),
+  RESULTBOX_FIXTURE_SCALE: Type.Union([Type.Literal('default'), Type.Literal('large')], {
+    default: 'default',
+    description: 'large: a new store, and a reset, also get the generated large set (PrPM BPIC2012, Explorer job 2012001, ModelArts BenchVersion100k)',
+  }),
   RESULTBOX_CLOCK_SPEED: Type.Number({
     exclusiveMinimum: 0,
     maximum: 1_000_000,
@@ -112,6 +116,9 @@ export const EnvironmentSchema = Type.Object({
 export type Environment = Static<typeof EnvironmentSchema>
 export type SettingName = keyof Environment
 
+/** Which fixtures seed a store: the fixture files alone, or with the generated large set too. */
+export type FixtureScale = Environment['RESULTBOX_FIXTURE_SCALE']
+
 /** The variables as a process or a caller gives them: strings, any of them missing. */
 export type EnvironmentVariables = Record<string, string | undefined>
 
@@ -143,6 +150,7 @@ export interface Config {
   host: string
   dbPath: string
   fixturesDir: string
+  fixtureScale: FixtureScale
   clock: { speed: number; start: number | null }
   logLevel: string
   prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number; preprocessingMs: number; trainingMs: number }
@@ -195,6 +203,7 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
     host: values.HOST,
     dbPath: values.RESULTBOX_DB,
     fixturesDir: values.RESULTBOX_FIXTURES,
+    fixtureScale: values.RESULTBOX_FIXTURE_SCALE,
     clock: { speed: values.RESULTBOX_CLOCK_SPEED, start: clockStart },
     logLevel: values.LOG_LEVEL,
     prpm: {

@@ -9,6 +9,7 @@ t.test('defaults', async (t) => {
     host: '127.0.0.1',
     dbPath: 'data/resultbox.sqlite',
     fixturesDir: path.join(repoRoot, 'fixtures'),
+    fixtureScale: 'default',
     clock: { speed: 1, start: null },
     logLevel: 'info',
     prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800, preprocessingMs: 35000, trainingMs: 7000 },

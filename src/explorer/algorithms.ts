@@ -67,9 +67,10 @@ function seedOf(jobId: number, taskId: string): number {
  * A task's result rows, the same every time for the same job and task ids:
  * the key column (VID, VID1, ROOT) walks a shuffled vertex list so each vertex
  * comes once, the others are drawn to fit the column (numbers with six
- * decimals, as the vendor formats them).
+ * decimals, as the vendor formats them). One row at a time, so that a
+ * million rows (the large fixture set) never sit in memory.
  */
-export function generateRows(jobId: number, taskId: string, algorithm: string, columns: readonly string[], count: number): string[][] {
+export function* rowsOf(jobId: number, taskId: string, algorithm: string, columns: readonly string[], count: number): Generator<string[]> {
   const rng = xoroshiro128plus(seedOf(jobId, taskId))
   const order = [...VERTICES]
   for (let i = order.length - 1; i > 0; i--) {
@@ -82,26 +83,27 @@ export function generateRows(jobId: number, taskId: string, algorithm: string, c
   // A handful of communities, named after a member vertex's number as WCC and Louvain name them.
   const labels = order.slice(0, 4).map((name) => name.replace(/\D/g, ''))
   const [low, high] = VALUE_RANGES[algorithm.toLowerCase()] ?? [0, 1]
-  const rows: string[][] = []
+  const both = columns.indexOf('BOTH_DEGREE')
   for (let index = 0; index < count; index++) {
     let outDegree = 0
-    rows.push(
-      columns.map((column, position) => {
-        if (position === 0 && /^(VID1?|ROOT)$/.test(column)) return vertex(index)
-        if (/^(VID\d?|ROOT|VISITED)$/.test(column)) return anyVertex()
-        if (column === 'LABEL') return labels[uniformInt(rng, 0, labels.length - 1)] as string
-        if (column === 'DISTANCE') return six(uniformInt(rng, 1, 6))
-        if (column === 'OUT_DEGREE') return six((outDegree = uniformInt(rng, 0, 12)))
-        if (column === 'IN_DEGREE') return six(uniformInt(rng, 0, 12))
-        if (column === 'BOTH_DEGREE') return '' // filled in below, once both directions are drawn
-        if (column === 'COUNT') return six(uniformInt(rng, 0, 500))
-        if (algorithm.toLowerCase() === 'kcore') return six(uniformInt(rng, 1, 10))
-        return six(low + uniformFloat64(rng) * (high - low))
-      }),
-    )
-    const row = rows[index] as string[]
-    const both = columns.indexOf('BOTH_DEGREE')
+    const row = columns.map((column, position) => {
+      if (position === 0 && /^(VID1?|ROOT)$/.test(column)) return vertex(index)
+      if (/^(VID\d?|ROOT|VISITED)$/.test(column)) return anyVertex()
+      if (column === 'LABEL') return labels[uniformInt(rng, 0, labels.length - 1)] as string
+      if (column === 'DISTANCE') return six(uniformInt(rng, 1, 6))
+      if (column === 'OUT_DEGREE') return six((outDegree = uniformInt(rng, 0, 12)))
+      if (column === 'IN_DEGREE') return six(uniformInt(rng, 0, 12))
+      if (column === 'BOTH_DEGREE') return '' // filled in below, once both directions are drawn
+      if (column === 'COUNT') return six(uniformInt(rng, 0, 500))
+      if (algorithm.toLowerCase() === 'kcore') return six(uniformInt(rng, 1, 10))
+      return six(low + uniformFloat64(rng) * (high - low))
+    })
     if (both >= 0) row[both] = six(outDegree + Number(row[columns.indexOf('IN_DEGREE')] ?? 0))
+    yield row
   }
-  return rows
+}
+
+/** rowsOf, all at once: a task small enough to hold. */
+export function generateRows(jobId: number, taskId: string, algorithm: string, columns: readonly string[], count: number): string[][] {
+  return [...rowsOf(jobId, taskId, algorithm, columns, count)]
 }

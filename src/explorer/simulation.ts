@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox'
+import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { EXPLORER_PREFIX } from './index.js'
+import { seedLargeExplorer } from './large.js'
 import { jobName } from './jobs.js'
 import { Row, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
@@ -12,6 +14,8 @@ import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './time
 export interface ExplorerSimulationOptions {
   db: Db
   fixturesDir: string
+  /** large: a reset seeds the large set again too. */
+  fixtureScale: FixtureScale
 }
 
 const MAX_DELAY_MS = 30 * 24 * 3600 * 1000
@@ -98,13 +102,14 @@ const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, na
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** Explorer's part of the control API: reset to the fixture, and scenarios. */
-export function explorerSimulation({ db, fixturesDir }: ExplorerSimulationOptions) {
+export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSimulationOptions) {
   const store = new ExplorerStore(db)
   return {
     vendor: 'explorer',
     reset() {
       store.deleteAll()
       seedExplorer(db, loadExplorerFixture(fixturesDir))
+      if (fixtureScale === 'large') seedLargeExplorer(db)
     },
     scenario: {
       body: ScenarioBody,

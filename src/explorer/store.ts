@@ -74,6 +74,9 @@ const JOB_FILTER = `(@workflow IS NULL OR workflow_id = @workflow)
   AND (@from IS NULL OR create_time >= @from)
   AND (@to IS NULL OR create_time <= @to)`
 
+/** Rows one INSERT stores when many are stored at once: about half the time of as many single-row statements. */
+const ROW_BATCH = 64
+
 /** Every query the Explorer API makes, as prepared statements. */
 export class ExplorerStore {
   private readonly statements
@@ -108,6 +111,7 @@ export class ExplorerStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertRow: db.prepare('INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES (?, ?, ?, ?)'),
+      insertRowBatch: db.prepare(`INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES ${Array(ROW_BATCH).fill('(?, ?, ?, ?)').join(', ')}`),
       workflow: db.prepare<[string], WorkflowRow>('SELECT id, name FROM explorer_workflows WHERE id = ?'),
       workflowTasks: db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string }>(
         'SELECT id, name, columns, row_count, params FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
@@ -230,10 +234,18 @@ export class ExplorerStore {
     })()
   }
 
-  /** Stores the result rows of a task that has none yet, one at a time: a generator can feed millions. */
+  /** Stores the result rows of a task that has none yet, as they come: a generator can feed millions. */
   insertRows(jobId: number, taskId: string, rows: Iterable<string[]>): void {
     let ordinal = 0
-    for (const cells of rows) this.statements.insertRow.run(jobId, taskId, ordinal++, JSON.stringify(cells))
+    let batch: (number | string)[] = []
+    for (const cells of rows) {
+      batch.push(jobId, taskId, ordinal++, JSON.stringify(cells))
+      if (batch.length === ROW_BATCH * 4) {
+        this.statements.insertRowBatch.run(batch)
+        batch = []
+      }
+    }
+    for (let at = 0; at < batch.length; at += 4) this.statements.insertRow.run(batch.slice(at, at + 4))
   }
 
   insertWorkflow(workflow: FixtureWorkflow, columnsOf: (task: FixtureWorkflow['tasks'][number]) => string[], defaultRowCount: number): void {

@@ -1,9 +1,11 @@
 import { createHash, randomInt } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
+import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
 import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
 import { MODELARTS_PREFIX } from './index.js'
+import { seedLargeModelArts } from './large.js'
 import {
   Id, ObsFolder, ResultProperty, Sample, TemplateId, VERSION_STATUS, type FixtureSample, type StatusChange,
 } from './schemas.js'
@@ -12,6 +14,8 @@ import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, ModelArtsStore
 export interface ModelArtsSimulationOptions {
   db: Db
   fixturesDir: string
+  /** large: a reset seeds the large set again too. */
+  fixtureScale: FixtureScale
 }
 
 /** The fixture's project: the default token covers it, and a client's first curl names it. */
@@ -154,7 +158,7 @@ function scenarioSamples(body: ScenarioBody, inputPath: string, outputFolder: st
 const TASK_ONLY_FIELDS = ['task_name', 'task_description', 'template_id', 'input_path', 'work_path'] as const
 
 /** ModelArts's part of the control API: reset to the fixture, and scenarios. */
-export function modelartsSimulation({ db, fixturesDir }: ModelArtsSimulationOptions) {
+export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArtsSimulationOptions) {
   const store = new ModelArtsStore(db)
   const freeId = (taken: (id: string) => boolean) => {
     let id = newModelArtsId()
@@ -167,6 +171,7 @@ export function modelartsSimulation({ db, fixturesDir }: ModelArtsSimulationOpti
       // Versions, samples and pending status changes hang off the tasks by cascading foreign keys.
       store.deleteAll()
       seedModelArts(db, loadModelArtsFixture(fixturesDir))
+      if (fixtureScale === 'large') seedLargeModelArts(db)
     },
     scenario: {
       body: ScenarioBody,

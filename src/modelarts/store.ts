@@ -242,9 +242,18 @@ export class ModelArtsStore {
   }
 
   private insertSamples(versionId: string, samples: FixtureSample[]): void {
-    const ranked = [...samples].sort((a, b) => (a.sample_id < b.sample_id ? -1 : a.sample_id > b.sample_id ? 1 : 0))
+    this.insertRankedSamples(versionId, [...samples].sort((a, b) => (a.sample_id < b.sample_id ? -1 : a.sample_id > b.sample_id ? 1 : 0)))
+  }
+
+  /**
+   * Stores a version's samples as they come, which must be in sample_id
+   * order (the ranks pages are read by), into a version that has none yet:
+   * a generator can feed a hundred thousand without holding them all.
+   */
+  insertRankedSamples(versionId: string, ranked: Iterable<FixtureSample>): void {
     const perProperty = new Map<number, number>()
-    ranked.forEach((sample, ordinal) => {
+    let ordinal = 0
+    for (const sample of ranked) {
       const propertyOrdinal = perProperty.get(sample.result_property) ?? 0
       perProperty.set(sample.result_property, propertyOrdinal + 1)
       this.statements.insertSample.run({
@@ -257,6 +266,7 @@ export class ModelArtsStore {
         result_property: sample.result_property,
         result_description: JSON.stringify(sample.result_description),
       })
-    })
+      ordinal++
+    }
   }
 }

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox'
+import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
 import { loadPrpmFixture, seedPrpm } from './fixtures.js'
+import { seedLargePrpm } from './large.js'
 import { PLUGIN_FINISH_MS, dispatchResult, insertProject, type TrainingTimes } from './flows.js'
 import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
@@ -10,6 +12,8 @@ import { PrpmStore } from './store.js'
 export interface PrpmSimulationOptions {
   db: Db
   fixturesDir: string
+  /** large: a reset seeds the large set again too. */
+  fixtureScale: FixtureScale
   /** The configured training durations: a new scenario project's defaults, as POST /project's. */
   config: TrainingTimes
 }
@@ -64,7 +68,7 @@ function bpicCases(count: number, now: number) {
 }
 
 /** Prpm's part of the control API: reset to the fixture, and scenarios. */
-export function prpmSimulation({ db, fixturesDir, config }: PrpmSimulationOptions) {
+export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSimulationOptions) {
   const store = new PrpmStore(db)
   const ScenarioBody = scenarioBody(config)
   return {
@@ -74,6 +78,7 @@ export function prpmSimulation({ db, fixturesDir, config }: PrpmSimulationOption
       db.prepare('DELETE FROM prpm_projects').run()
       db.prepare('DELETE FROM prpm_event_logs').run()
       seedPrpm(db, loadPrpmFixture(fixturesDir), now)
+      if (fixtureScale === 'large') seedLargePrpm(db, now)
     },
     scenario: {
       body: ScenarioBody,

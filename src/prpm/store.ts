@@ -256,16 +256,25 @@ export class PrpmStore {
           result.result_key, plugin, result.expected_plugins.indexOf(plugin), due_at, schedulePosition,
         )
       })
-      result.cases.forEach((item, position) => {
-        this.statements.insertCase.run(result.result_key, position, item.case_id, JSON.stringify(item.events))
-        const perPlugin = new Map<PluginKey, number>()
-        for (const { plugin, body } of item.prescriptions) {
-          const index = perPlugin.get(plugin) ?? 0
-          perPlugin.set(plugin, index + 1)
-          this.statements.insertPrescription.run(result.result_key, item.case_id, plugin, index, JSON.stringify(body))
-        }
-      })
+      this.insertCases(result.result_key, result.cases)
     })()
+  }
+
+  /**
+   * Stores a result's cases with their prescriptions, in case order, one at a
+   * time: a generator can feed thousands without holding them all.
+   */
+  insertCases(resultKey: string, cases: Iterable<NewResult['cases'][number]>): void {
+    let position = 0
+    for (const item of cases) {
+      this.statements.insertCase.run(resultKey, position++, item.case_id, JSON.stringify(item.events))
+      const perPlugin = new Map<PluginKey, number>()
+      for (const { plugin, body } of item.prescriptions) {
+        const index = perPlugin.get(plugin) ?? 0
+        perPlugin.set(plugin, index + 1)
+        this.statements.insertPrescription.run(resultKey, item.case_id, plugin, index, JSON.stringify(body))
+      }
+    }
   }
 
   nextPluginDue(): number | null {
