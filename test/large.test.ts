@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import { generateRows } from '../src/explorer/algorithms.js'
-import { CREDENTIALS, START, get, repoRoot, startSandbox } from './helpers/sandbox.js'
+import { CREDENTIALS, START, get, repoRoot, startSandbox, tempDir } from './helpers/sandbox.js'
 
 const LARGE = { RESULTBOX_FIXTURE_SCALE: 'large', RESULTBOX_PRPM_ONE_SHOT_READ: 'false' }
 
@@ -182,4 +182,16 @@ t.test('the default scale has none of the large set, before or after a reset', a
   await absent()
   t.equal((await app.inject({ method: 'POST', url: '/_resultbox/state/reset' })).statusCode, 200)
   await absent()
+})
+
+t.test('on a file store, neither seeding nor a reset of the large set leaves a WAL as large as the store', async (t) => {
+  const dir = tempDir(t)
+  const dbPath = path.join(dir, 'large.sqlite')
+  const { app } = await startSandbox(t, { env: { ...LARGE, RESULTBOX_DB: dbPath } })
+  const walBytes = () => (fs.existsSync(`${dbPath}-wal`) ? fs.statSync(`${dbPath}-wal`).size : 0)
+  t.ok(fs.statSync(dbPath).size > 50_000_000, 'the store holds the large set')
+  t.ok(walBytes() < 1_000_000, `after seeding: ${walBytes()} bytes of WAL`)
+  t.equal((await app.inject({ method: 'POST', url: '/_resultbox/state/reset?vendor=modelarts' })).statusCode, 200)
+  t.ok(walBytes() < 1_000_000, `after a reset: ${walBytes()} bytes of WAL`)
+  t.equal((await get(app, '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/BenchTask100k/versions/BenchVersion100k/results?limit=1', CREDENTIALS.modelarts)).json().count, 100_000)
 })
