@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { answersOk } from './http.js'
+
+/** Every child still running and every scratch folder: whatever ends the benchmark takes them with it. */
+const running = new Set<ChildProcess>()
+const scratch = new Set<string>()
+
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+  for (const folder of scratch) fs.rmSync(folder, { recursive: true, force: true })
+})
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.on(signal, () => process.exit(code))
+}
+
+export function scratchFolder(): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'resultbox-bench-'))
+  scratch.add(folder)
+  return folder
+}
+
+/** The environment without any resultbox setting of the caller's, so only what a case sets applies. */
+export function cleanEnvironment(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(RESULTBOX_|PORT$|HOST$|LOG_LEVEL$)/.test(name)) env[name] = value
+  }
+  return { ...env, ...settings }
+}
+
+export interface Server {
+  name: string
+  port: number
+  pid: number
+  /** Milliseconds from spawn() to the first 200 from the readiness path. */
+  startMs: number
+  /** Its lifetime peak resident set (VmHWM), KiB; undefined where /proc is not there. */
+  peakRssKiB(): number | undefined
+  stop(): Promise<void>
+}
+
+export interface ServerOptions {
+  name: string
+  script: string
+  args?: string[]
+  env: NodeJS.ProcessEnv
+  port: number
+  readyPath: string
+  timeoutMs: number
+}
+
+const TAIL_BYTES = 4096
+
+/** Spawns `node script` and resolves once readyPath answers 200, polling every 2 ms so the start time is that exact. */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const began = performance.now()
+  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  running.add(child)
+  let output = ''
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-TAIL_BYTES)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  let exited = false
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true
+      running.delete(child)
+      resolve()
+    })
+  })
+  const pid = child.pid
+  if (pid === undefined) throw new Error(`${options.name}: could not spawn ${options.script}`)
+
+  const stop = async () => {
+    if (exited) return
+    child.kill('SIGTERM')
+    const stopped = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)])
+    if (!stopped) {
+      child.kill('SIGKILL')
+      await exit
+    }
+  }
+
+  while (!(await answersOk(options.port, options.readyPath))) {
+    if (exited) throw new Error(`${options.name} exited before it was ready:\n${output}`)
+    if (performance.now() - began > options.timeoutMs) {
+      await stop()
+      throw new Error(`${options.name} not ready after ${options.timeoutMs} ms:\n${output}`)
+    }
+    await sleep(2)
+  }
+  return { name: options.name, port: options.port, pid, startMs: performance.now() - began, peakRssKiB: () => peakRssKiB(pid), stop }
+}
+
+function peakRssKiB(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)
+    return match ? Number(match[1]) : undefined
+  } catch {
+    return undefined
+  }
+}
