@@ -9,7 +9,7 @@ import { lazyCompilers } from './compilers.js'
 import { checkResponses } from './contract/checking.js'
 import { contractOptions } from './contract/document.js'
 import type { ContractViolation } from './contract/responses.js'
-import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, type Db } from './database.js'
+import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, storeRevision, type Db } from './database.js'
 import { sendVendorError } from './errors.js'
 import { Faults } from './faults.js'
 import { Journal } from './journal.js'
@@ -106,7 +106,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     throw error
   }
 
-  const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger)
+  const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger, storeRevision(db))
   const simulations: Record<Vendor, VendorSimulation> = {
     prpm: prpmSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm }),
     explorer: explorerSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale }),

@@ -26,6 +26,12 @@ export function openDatabase(location: string): Db {
   return db
 }
 
+/** A number that changes with every row the store's connection writes: SQLite's total_changes(). */
+export function storeRevision(db: Db): () => number {
+  const changes = db.prepare<[], number>('SELECT total_changes()').pluck()
+  return () => changes.get() as number
+}
+
 /**
  * A throwaway in-memory store with every migration applied, for work that
  * must never touch the real one (the OpenAPI document's examples). Nothing

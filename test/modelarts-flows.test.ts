@@ -524,3 +524,25 @@ t.test('fixture timelines and defaults', async (t) => {
   }
   t.ok(FixtureError)
 })
+
+t.test('a results page is served from its cached bytes only while nothing has changed', async (t) => {
+  const { app, clock } = await startSandbox(t)
+  const scenario = (counts: Record<string, number>) => app.inject({
+    method: 'POST', url: '/_resultbox/scenarios/modelarts',
+    payload: { task_id: 'CachedTask', version_id: 'CachedVersion', starts_after_ms: 0, runs_for_ms: 0, sample_counts: counts },
+  })
+  const url = '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/CachedTask/versions/CachedVersion/results?limit=100'
+  const read = () => app.inject({ url, headers: { 'x-auth-token': 'resultbox' } })
+  t.equal((await scenario({ retained: 2 })).statusCode, 201)
+  const first = await read()
+  t.equal(first.json().count, 2)
+  t.equal((await read()).body, first.body, 'the same page, the same bytes')
+  clock.advance(1000)
+  const later = await read()
+  t.not(later.body, first.body, 'a second later the signed URLs expire a second later')
+  t.match(later.json().results[0].signed_origin_source, new RegExp(`Expires=${Math.floor(clock.now() / 1000) + 3600}&`))
+  t.equal((await app.inject({ method: 'POST', url: '/_resultbox/state/reset?vendor=modelarts' })).statusCode, 200)
+  t.equal((await scenario({ retained: 3, added: 1 })).statusCode, 201, 'the same ids again, at the same instant, other samples')
+  const after = await read()
+  t.equal(after.json().count, 4, 'the new version, not the cached page')
+})

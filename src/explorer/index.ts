@@ -26,6 +26,7 @@ import {
   SUCCESS,
   WorkflowParams,
 } from './schemas.js'
+import { AnswerCache } from '../answer-cache.js'
 import { sampleResultBody } from './sample-result.js'
 import { ExplorerStore } from './store.js'
 import { interruptStep } from './timeline.js'
@@ -66,6 +67,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
   // The vendor's cancel curl sends this content type (with no body); nothing here reads a form.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined))
   const authenticate = explorerTokenAuth(config.tokens, store, clock)
+  const answers = new AnswerCache(db)
 
   app.post(
     '/connect',
@@ -209,6 +211,9 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
     async (request, reply) => {
       scheduler.catchUp()
       const { job_id: jobId, task_id: taskId } = request.params
+      const cacheKey = `${jobId}/${taskId}/${request.query.limit}`
+      const cached = answers.get(cacheKey, clock.now())
+      if (cached !== undefined) return reply.type('application/json').send(cached.bytes as never)
       if (!store.jobExists(jobId)) throw unknownJob(jobId)
       const task = store.task(jobId, taskId)
       if (!task) throw explorerError('ErrInternalDatabase', `task ${taskId} not found in job ${jobId}`)
@@ -217,8 +222,10 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
         if (unfinished) throw explorerError('ErrBadRequest', unfinished)
         throw explorerError('ErrInternalServer', ENDED_BADLY[task.status] ?? 'task has no result')
       }
-      // Already JSON (a string, or a stream for a large limit): sent as it is.
-      return reply.type('application/json').send(sampleResultBody(store, jobId, taskId, request.query.limit) as never)
+      // Already JSON (a string, or a stream for a large limit): sent as it is. A finished task's rows never
+      // change: an answer small enough to hold is kept until the next write to the store.
+      const body = sampleResultBody(store, jobId, taskId, request.query.limit)
+      return reply.type('application/json').send((typeof body === 'string' ? answers.put(cacheKey, body, null).bytes : body) as never)
     },
   )
 }

@@ -3,6 +3,7 @@ import type { SandboxClock } from '../clock.js'
 import type { Config } from '../config.js'
 import type { Db } from '../database.js'
 import type { Scheduler } from '../scheduler.js'
+import { AnswerCache } from '../answer-cache.js'
 import { useVendorErrors } from '../errors.js'
 import { authTokenAuth } from './auth.js'
 import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
@@ -45,6 +46,7 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
   })
   useVendorErrors(app, modelartsErrorMapping)
   const authenticate = authTokenAuth(config.tokens)
+  const pages = new AnswerCache(db)
 
   /** The project's task, or 4612 (a task of another project is not found either). */
   const findTask = (projectId: string, taskId: string) => {
@@ -116,10 +118,15 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { project_id: projectId, task_id: taskId, version_id: versionId } = request.params
       const { limit, offset, result_property: resultProperty } = request.query
       scheduler.catchUp()
+      const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
+      // A completed version's page changes only with the signed URLs' Expires (whole seconds) or a write to the store.
+      const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}`
+      const cached = pages.get(cacheKey, clock.now())
+      if (cached !== undefined) return reply.type('application/json; charset=utf-8').send(cached.bytes as never)
       findTask(projectId, taskId)
       const version = findVersion(taskId, versionId)
       if (version.status === VERSION_STATUS.initialized) throw ModelArtsErrors.versionInitializing()
@@ -129,7 +136,6 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
       const count = store.count(versionId, resultProperty)
       // offset is a page index (Huawei's SDK documents it so): page 1 of 50 is records 51..100.
       const start = offset * limit
-      const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
       const securityToken = securityTokenFor(config.region, projectId)
       const results = store.page(versionId, resultProperty, start, limit).map((sample) => ({
         sample_id: sample.sample_id,
@@ -141,7 +147,8 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
         result_property: sample.result_property,
         result_description: JSON.parse(sample.result_description) as string[][],
       }))
-      return { count, results, has_more: start + results.length < count }
+      const page = { count, results, has_more: start + results.length < count }
+      return reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), null).bytes as never)
     },
   )
 }

@@ -9,7 +9,7 @@ import { useBareJsonContentType } from '../content-type.js'
 import type { Scheduler } from '../scheduler.js'
 import { bearerAuth } from './auth.js'
 import { prpmErrorMapping } from './errors.js'
-import { CompleteResults, notModified } from './complete-results.js'
+import { AnswerCache, notModified } from '../answer-cache.js'
 import { readResult } from './results.js'
 import { prpmRunner } from './runner.js'
 import { createProject, defineColumns, projectBody, uploadDataset, uploadEventLog } from './flows.js'
@@ -68,7 +68,9 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
     })
   })
   const authenticate = bearerAuth(config.tokens)
-  const completeResults = new CompleteResults(db)
+  // A complete result never changes: serialized once, sent as bytes after.
+  const completeResults = new AnswerCache(db)
+  const processingAnswers = new AnswerCache(db)
 
   app.get(
     '/project/:project_id/result/:result_key',
@@ -86,14 +88,19 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
       scheduler.catchUp()
       const { project_id: projectId, result_key: resultKey } = request.params
       const now = clock.now()
-      let complete = completeResults.get(projectId, resultKey, now)
+      const cacheKey = `${projectId}/${resultKey}`
+      // Pollers ask again and again while plugins run: the answer changes only when the runner writes, or at expiry.
+      const processing = processingAnswers.get(cacheKey, now)
+      if (processing !== undefined) return reply.type('application/json').send(processing.bytes as never)
+      let complete = completeResults.get(cacheKey, now)
       if (complete === undefined) {
         const body = readResult(store, projectId, resultKey, now, rules)
-        // A processing body is small and changes; a one-shot result is gone once read.
-        if (body.cases === null || rules.oneShotRead) return body
+        // A one-shot result is gone once read: nothing to keep.
+        if (body.cases !== null && rules.oneShotRead) return body
         const createdAt = store.result(resultKey)?.created_at ?? now
         const expiresAt = rules.resultTtlSeconds > 0 ? createdAt + rules.resultTtlSeconds * 1000 : null
-        complete = completeResults.put(projectId, resultKey, String(reply.serialize(body)), expiresAt)
+        if (body.cases === null) return reply.type('application/json').send(processingAnswers.put(cacheKey, String(reply.serialize(body)), expiresAt).bytes as never)
+        complete = completeResults.put(cacheKey, String(reply.serialize(body)), expiresAt)
       }
       reply.header('etag', complete.etag)
       if (notModified(request.headers['if-none-match'], complete.etag)) return reply.code(304).send(null)
