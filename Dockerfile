@@ -59,4 +59,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_resultbox/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # resultbox.mjs (main.ts bundled) handles SIGTERM and SIGINT itself, so it is safe as PID 1.
-CMD ["node", "dist/resultbox.mjs"]
+CMD ["node", "--max-semi-space-size=4", "dist/resultbox.mjs"]

@@ -44,6 +44,8 @@ export interface Server {
 }
 
 export interface ServerOptions {
+  /** Node's own flags, before the script. */
+  nodeArgs?: string[]
   name: string
   script: string
   args?: string[]
@@ -58,7 +60,7 @@ const TAIL_BYTES = 4096
 /** Spawns `node script` and resolves once readyPath answers 200, polling every 2 ms so the start time is that exact. */
 export async function startServer(options: ServerOptions): Promise<Server> {
   const began = performance.now()
-  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -89,7 +89,8 @@ export class Scheduler {
     if (!this.running || next === null) return
     const delay = this.clock.realDelayFor(next - now)
     if (delay === null) return
-    this.timer = setTimeout(() => this.catchUp(), Math.min(delay, MAX_TIMER_DELAY))
+    // Forced: a timer that fires a hair early (ms rounding at a fast clock) must still arm the next one.
+    this.timer = setTimeout(() => this.run(true), Math.min(delay, MAX_TIMER_DELAY))
     this.timer.unref()
   }
 }
