@@ -151,6 +151,9 @@ t.test('the docs page: Swagger UI over the same document', async (t) => {
   t.equal(bundle.statusCode, 200)
   t.ok(bundle.body.length > 100_000, 'the UI bundle is served from the package, not a CDN')
   t.strictSame((await get(app, '/_resultbox/docs/json')).json(), await documentOf(app))
+  const missing = await get(app, '/_resultbox/docs/static/nope.js')
+  t.equal(missing.statusCode, 404)
+  t.strictSame(missing.json(), { error: 'not_found', message: 'no control endpoint GET /_resultbox/docs/static/nope.js' }, 'in the control API\'s envelope')
 })
 
 /** A sandbox with a route whose answer breaks its own schema, as a drifted handler would. */

@@ -1,7 +1,8 @@
-import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ControlErrorBody } from '../control/schemas.js'
+import { ControlError, ControlErrorBody } from '../control/schemas.js'
 import { DOCUMENT_PARTS, documentPart, type DocumentPart, type OpenApiDocument } from './document.js'
 
 const DocumentQuery = Type.Object(
@@ -71,11 +72,38 @@ export const contractRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => reply.type('application/yaml; charset=utf-8').send(await texts(request.query.vendor, 'yaml')),
   )
 
-  await app.register(swaggerUi, {
+  // Swagger UI (and @fastify/static beneath it) cost a fifth of start-up, for a page only people open: it is
+  // built on the first request for it, in an instance of its own, and its answers are passed through.
+  let docsApp: Promise<FastifyInstance> | undefined
+  const docs = async (request: FastifyRequest, reply: FastifyReply) => {
+    docsApp ??= swaggerUiApp(app.prefix, app.swagger.bind(app) as DocumentSource)
+    const answer = await (await docsApp).inject({ method: 'GET', url: request.url.slice(app.prefix.length), headers: request.headers })
+    if (answer.statusCode === 404) throw new ControlError(404, 'not_found', `no control endpoint GET ${request.url.split('?')[0]}`)
+    return reply.code(answer.statusCode).headers(answer.headers as Record<string, string>).send(answer.rawPayload)
+  }
+  app.get('/docs', { schema: { hide: true } }, docs)
+  app.get('/docs/*', { schema: { hide: true } }, docs)
+}
+
+type DocumentSource = FastifyInstance['swagger']
+
+/**
+ * Swagger UI over the sandbox's own document: @fastify/swagger-ui wants a
+ * @fastify/swagger beside it, so the document is lent to it under that name.
+ */
+async function swaggerUiApp(indexPrefix: string, document: DocumentSource): Promise<FastifyInstance> {
+  const { default: swaggerUi } = await import('@fastify/swagger-ui')
+  const ui = Fastify({ logger: false })
+  await ui.register(fastifyPlugin(async (scope) => {
+    scope.decorate('swagger', document)
+  }, { name: '@fastify/swagger' }))
+  await ui.register(swaggerUi, {
     routePrefix: '/docs',
-    // The page's asset links are absolute: they need the prefix this plugin is mounted under.
-    indexPrefix: app.prefix,
+    // The page's asset links are absolute: they need the prefix the sandbox serves it under.
+    indexPrefix,
     uiConfig: { docExpansion: 'list', deepLinking: true, displayOperationId: true, tryItOutEnabled: true },
     staticCSP: true,
   })
+  await ui.ready()
+  return ui
 }
