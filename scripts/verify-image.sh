@@ -32,7 +32,7 @@ ctr=""
 # The container's server: the node process whose environment has our port.
 server_pid() {
   local pid
-  for pid in $(pgrep -f 'bin/node dist/resultbox.mjs$' || true); do
+  for pid in $(pgrep -f 'bin/node (--[^ ]+ )*dist/resultbox.mjs$' || true); do
     if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$port"; then echo "$pid"; return; fi
   done
 }
