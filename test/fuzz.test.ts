@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto'
+import { Writable } from 'node:stream'
+import fc from 'fast-check'
+import t from 'tap'
+import { buildApp } from '../src/app.js'
+import { SandboxClock } from '../src/clock.js'
+import { loadConfig } from '../src/config.js'
+import type { OpenApiDocument } from '../src/contract/document.js'
+import type { ContractViolation } from '../src/contract/responses.js'
+import { START } from './helpers/sandbox.js'
+
+/*
+ * Whatever a client under test sends, resultbox answers in the vendor's
+ * envelope and keeps its state. fast-check draws requests against every
+ * route of the OpenAPI document (and paths of no route): path values, query
+ * strings, credentials, content types and bodies, well-formed or not. For
+ * each: nothing is logged at error level (no unhandled failure), the answer
+ * matches the document (response validation is on), and a refused request
+ * leaves the store exactly as it was. The seed is fixed; RESULTBOX_FUZZ_RUNS
+ * asks for more runs than CI's.
+ */
+
+const RUNS = Number(process.env.RESULTBOX_FUZZ_RUNS ?? 400)
+const SEED = 20261123
+
+const errors: unknown[] = []
+const violations: ContractViolation[] = []
+const log = new Writable({
+  write(chunk, _encoding, done) {
+    const entry = JSON.parse(String(chunk)) as { level: number }
+    if (entry.level >= 50) errors.push(entry)
+    done()
+  },
+})
+const app = await buildApp({
+  config: loadConfig({ RESULTBOX_DB: ':memory:', RESULTBOX_VALIDATE_RESPONSES: 'true', RESULTBOX_UPLOAD_MAX_BYTES: '65536' }),
+  clock: new SandboxClock({ start: START, frozen: true }),
+  logger: { level: 'error', stream: log },
+  onContractViolation: (violation) => violations.push(violation),
+})
+await app.ready()
+t.teardown(() => app.close())
+
+const tables = (app.resultbox.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[])
+  .filter((name) => name !== 'sandbox_meta')
+/** Every row of every table, hashed: a refused request must not change it. */
+function storeDigest(): string {
+  const hash = createHash('sha256')
+  for (const table of tables) hash.update(table).update(JSON.stringify(app.resultbox.db.prepare(`SELECT * FROM "${table}"`).raw().all()))
+  return hash.digest('hex')
+}
+
+const document = (await app.inject('/_resultbox/openapi.json')).json() as OpenApiDocument
+const routes = Object.entries(document.paths).flatMap(([template, item]) =>
+  Object.keys(item).map((method) => ({ method: method.toUpperCase(), template })))
+
+const FIXTURE_VALUES = ['1', '2', '3', 'dVbQ3x7K', '29987', '29988', '4', '8c171f70fb6f11ecac7e6da0662c195b', 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60', 'SNEJua7qdZZN8GvkcEr', '7PoIhUzSk92OglQrTxr', 'prpm']
+const awkward = fc.oneof(
+  fc.constantFrom(...FIXTURE_VALUES),
+  fc.constantFrom('', '0', '-1', '1.5', '1e3', '99999999999999999999', 'NaN', 'null', '%00', '%2e%2e%2f', '..', '%', '%zz', 'é', '💥', ' ', 'a'.repeat(300)),
+  fc.integer().map(String),
+  fc.string({ maxLength: 20 }),
+)
+const segment = awkward.map((value) => (/^%/.test(value) ? value : encodeURIComponent(value)))
+
+const QUERY_NAMES = ['limit', 'offset', 'result_property', 'process_parameter', 'page', 'pageSize', 'filter', 'vendor', 'operation', 'method', 'path', 'status', 'x']
+const query = fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), awkward), { maxLength: 4 })
+  .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([name, value]) => `${name}=${/^%/.test(value) ? value : encodeURIComponent(value)}`).join('&')}`))
+
+const credentials = fc.constantFrom<Record<string, string>>(
+  {},
+  { authorization: 'Bearer resultbox' },
+  { cookie: 'explorer_token=resultbox' },
+  { 'x-auth-token': 'resultbox' },
+  { authorization: 'Bearer resultbox', cookie: 'explorer_token=resultbox', 'x-auth-token': 'resultbox' },
+  { authorization: 'Basic cm9vdDoxMjM=' },
+  { authorization: 'Bearer' },
+  { authorization: `Bearer ${'x'.repeat(4096)}` },
+  { authorization: `Bearer ${Buffer.from('root:123').toString('base64')}` },
+  { cookie: 'explorer_token=' },
+  { 'x-auth-token': 'resultbox=other' },
+)
+
+const contentTypes = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml',
+  'multipart/form-data', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/octet-stream', 'garbage')
+
+const bodies = fc.oneof(
+  fc.constant(undefined),
+  fc.json({ maxDepth: 3 }),
+  fc.json({ maxDepth: 3 }).map((text) => text.slice(0, Math.max(0, text.length - 1))),
+  fc.string({ maxLength: 200 }),
+  fc.constant('{"columns_definition":{"Case ID":"CASE_ID"},"event_log_id":"1","rules":[{"vendor":"prpm"}],"advance_ms":-5}'),
+  fc.constant('--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\ncase,activity\r\n1,A\r\n--x--\r\n'),
+  fc.constant(`{"filler":"${'x'.repeat(70_000)}"}`),
+)
+
+const request = fc.record({
+  route: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...routes) }, { weight: 1, arbitrary: fc.record({ method: fc.constantFrom('GET', 'POST', 'PATCH'), template: fc.constantFrom('/nope', '/v2/x', '/api-open/v1/x', '/_resultbox/x', '/project/{a}/result/{b}/more') }) }),
+  values: fc.array(segment, { minLength: 4, maxLength: 4 }),
+  query,
+  credentials,
+  contentType: contentTypes,
+  body: bodies,
+})
+
+t.test(`${RUNS} drawn requests: no unhandled failure, the document kept, a refusal changes nothing`, async (t) => {
+  let refused = 0
+  const statuses = new Map<number, number>()
+  await fc.assert(
+    fc.asyncProperty(request, async ({ route, values, query: search, credentials: headers, contentType, body }) => {
+      let index = 0
+      const url = route.template.replace(/\{[^}]+\}/g, () => values[index++ % values.length] as string) + search
+      const before = storeDigest()
+      const errorsBefore = errors.length
+      const violationsBefore = violations.length
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url,
+        headers: { ...headers, ...(contentType === undefined ? {} : { 'content-type': contentType }) },
+        ...(body === undefined || route.method === 'GET' ? {} : { payload: body }),
+      })
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
+      if (errors.length > errorsBefore) throw new Error(`${route.method} ${url} logged an error: ${JSON.stringify(errors.at(-1))}`)
+      if (violations.length > violationsBefore) throw new Error(`${route.method} ${url} broke the document: ${JSON.stringify(violations.at(-1))}`)
+      if (res.statusCode >= 400) {
+        refused++
+        if (storeDigest() !== before) throw new Error(`${route.method} ${url} was refused (${res.statusCode}) yet changed the store`)
+      }
+    }),
+    { numRuns: RUNS, seed: SEED, endOnFailure: true },
+  )
+  t.ok(refused > RUNS / 2, `most drawn requests are refused (${refused} of ${RUNS})`)
+  t.comment(`statuses: ${[...statuses].sort((a, b) => a[0] - b[0]).map(([status, count]) => `${status}×${count}`).join(' ')}`)
+})
