@@ -5,35 +5,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import t from 'tap'
 import { repoRoot, tempDir } from './helpers/sandbox.js'
-
-// `npm test` builds first; this runs the command users run, over a real socket.
-const MAIN = path.join(repoRoot, 'dist', 'resultbox.mjs')
-
-function startServer(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 15 s:\n${stdout}\n${stderr}`)), 15_000)
-    child.stdout.on('data', () => {
-      const match = /^resultbox listening at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    })
-    child.on('exit', () => {
-      clearTimeout(timer)
-      reject(new Error(`exited before listening:\n${stdout}\n${stderr}`))
-    })
-  })
-  return { child, listening, output: () => ({ stdout, stderr }) }
-}
+import { MAIN, startServer } from './helpers/server.js'
 
 t.test('the server starts on a file store, answers over HTTP, and stops cleanly on SIGTERM', async (t) => {
   const dir = tempDir(t)
