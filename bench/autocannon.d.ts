@@ -16,6 +16,8 @@ declare module 'autocannon' {
       method?: string
       headers?: Record<string, string>
       pipelining?: number
+      /** cycled through by every connection, in order */
+      requests?: Array<{ method?: string; path: string; headers?: Record<string, string>; body?: string }>
     }
 
     interface Histogram {
