@@ -77,7 +77,11 @@ export class AnswerCache {
   }
 }
 
-/** Whether an If-None-Match header names this ETag (weakly compared, as RFC 9110 says for GET). */
+/**
+ * Whether an If-None-Match header names this ETag (weakly compared, as RFC
+ * 9110 says for GET). @fastify/etag would hash every response it sends; here
+ * the ETag is made once per kept answer, so only the comparison is needed.
+ */
 export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false
   if (ifNoneMatch.trim() === '*') return true
