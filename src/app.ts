@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { answerClientError } from './client-errors.js'
 import { SandboxClock } from './clock.js'
 import { packageRoot, version, type Config } from './config.js'
 import { lazyCompilers } from './compilers.js'
@@ -73,7 +74,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const { config } = options
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    schemaController: { compilersFactory: lazyCompilers() },
+    // PrCore's pydantic v1 coerces JSON values ("5" for 5); Explorer's Go decoder and the control API take them as sent.
+    schemaController: { compilersFactory: lazyCompilers((url) => vendorOf(url) === 'prpm') },
+    bodyLimit: config.limits.bodyMaxBytes,
+    http: { maxHeaderSize: config.limits.headerMaxBytes },
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
       sendVendorError(reply, errorMappingFor(request.url).notFound(request))

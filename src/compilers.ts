@@ -32,11 +32,27 @@ export function lazySerializerCompiler<S>(compile: FastifySerializerCompiler<S>)
   }
 }
 
-/** Fastify's own compilers (Ajv, fast-json-stringify), with its own options, made lazy. */
-export function lazyCompilers(): CompilersFactory {
+type ValidatorFactory = ReturnType<typeof AjvCompiler>
+type ValidatorPool = Parameters<ValidatorFactory>
+
+/**
+ * Fastify's own compilers (Ajv, fast-json-stringify), with its own options,
+ * made lazy. Fastify's Ajv coerces types everywhere, which suits paths and
+ * query strings (all text); a JSON body is typed already, and a body route
+ * for which `coercesBody(url)` is false gets a validator that takes its types
+ * as sent (`"port": "9669"` is refused, not read as 9669).
+ */
+export function lazyCompilers(coercesBody: (url: string) => boolean = () => true): CompilersFactory {
   const validators = AjvCompiler()
   const serializers = SerializerSelector()
-  const buildValidator = (...pool: Parameters<typeof validators>) => lazyValidatorCompiler(validators(...pool) as FastifySchemaCompiler<unknown>)
+  const buildValidator = (externalSchemas: ValidatorPool[0], options: NonNullable<ValidatorPool[1]>) => {
+    const coercing = validators(externalSchemas, options) as FastifySchemaCompiler<unknown>
+    // Fastify's options are Ajv's (not JTD's): coerceTypes is one of them.
+    const asSentOptions = { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as typeof options
+    const asSent = validators(externalSchemas, asSentOptions) as FastifySchemaCompiler<unknown>
+    return lazyValidatorCompiler<unknown>((route) =>
+      (route.httpPart === 'body' && !coercesBody(route.url) ? asSent : coercing)(route))
+  }
   const buildSerializer = (...pool: Parameters<typeof serializers>) => lazySerializerCompiler(serializers(...pool) as FastifySerializerCompiler<unknown>)
   return { buildValidator, buildSerializer } as CompilersFactory
 }

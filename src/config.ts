@@ -89,7 +89,25 @@ export const EnvironmentSchema = Type.Object({
     minimum: 1024,
     maximum: 2 ** 40,
     default: 104857600,
-    description: 'largest uploaded file, and largest scenario body, accepted, in bytes',
+    description: 'largest uploaded file (and its decompressed content) PrPM accepts, in bytes',
+  }),
+  RESULTBOX_BODY_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 2 ** 30,
+    default: 1048576,
+    description: 'largest JSON body a vendor route or the control API accepts, in bytes (scenarios have their own cap)',
+  }),
+  RESULTBOX_SCENARIO_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 2 ** 30,
+    default: 33554432,
+    description: 'largest scenario body (POST /_resultbox/scenarios/{vendor}) accepted, in bytes',
+  }),
+  RESULTBOX_HEADER_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 2 ** 24,
+    default: 65536,
+    description: 'largest request head (request line and headers) accepted, in bytes; room for a large IAM X-Auth-Token',
   }),
   RESULTBOX_CONTROL: Type.Boolean({
     default: true,
@@ -156,8 +174,10 @@ export interface Config {
   prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number; preprocessingMs: number; trainingMs: number }
   explorer: { tokens: string[]; tokenTtlSeconds: number }
   modelarts: { tokens: ModelArtsToken[]; region: string; signedUrlTtlSeconds: number }
-  /** Largest upload or request body, in bytes. */
+  /** Largest uploaded file, in bytes. */
   uploadMaxBytes: number
+  /** Caps on what a request may carry, in bytes; each refusal is in the vendor's envelope. */
+  limits: { bodyMaxBytes: number; scenarioMaxBytes: number; headerMaxBytes: number }
   control: { enabled: boolean; token: string | null }
   journalSize: number
   /** Check each response against the OpenAPI document before it leaves. */
@@ -226,6 +246,11 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
       signedUrlTtlSeconds: values.RESULTBOX_MODELARTS_URL_TTL_SECONDS,
     },
     uploadMaxBytes: values.RESULTBOX_UPLOAD_MAX_BYTES,
+    limits: {
+      bodyMaxBytes: values.RESULTBOX_BODY_MAX_BYTES,
+      scenarioMaxBytes: values.RESULTBOX_SCENARIO_MAX_BYTES,
+      headerMaxBytes: values.RESULTBOX_HEADER_MAX_BYTES,
+    },
     control: { enabled: values.RESULTBOX_CONTROL, token: values.RESULTBOX_CONTROL_TOKEN === '' ? null : values.RESULTBOX_CONTROL_TOKEN },
     journalSize: values.RESULTBOX_JOURNAL_SIZE,
     validateResponses: values.RESULTBOX_VALIDATE_RESPONSES,

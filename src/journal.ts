@@ -2,6 +2,12 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Nullable } from './schemas.js'
 import { VendorName } from './simulation.js'
 
+/**
+ * The largest body the journal keeps. A ring of 1,000 entries of 1 MiB bodies
+ * would hold a gigabyte; a client's JSON requests are far smaller than this.
+ */
+export const JOURNAL_BODY_MAX_BYTES = 64 * 1024
+
 export const JournalEntry = Type.Object({
   id: Type.Integer({ description: 'increasing from 1 for the life of the process' }),
   time: Type.String({ description: 'sandbox clock when the request arrived, ISO 8601' }),
@@ -11,7 +17,8 @@ export const JournalEntry = Type.Object({
   path: Type.String(),
   query: Type.String({ description: 'the raw query string, without "?"' }),
   headers: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
-  body: Type.Unknown({ description: 'a JSON body as parsed; null for no body or a multipart upload' }),
+  body: Type.Unknown({ description: `a JSON body as parsed; null for no body, a multipart upload, or a body over ${JOURNAL_BODY_MAX_BYTES / 1024} KiB` }),
+  body_bytes: Nullable(Type.Integer({ minimum: 0, description: 'the body\'s size as sent (its Content-Length; for a chunked body, its JSON\'s); null when it had none' })),
   status: Type.Integer(),
   duration_ms: Type.Number({ description: 'real milliseconds from arrival to the answer' }),
   fault: Nullable(

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { SandboxClock } from './clock.js'
 import type { VendorErrorMapping } from './errors.js'
 import { InjectedFault, type AppliedFault, type Faults } from './faults.js'
-import type { Journal } from './journal.js'
+import { JOURNAL_BODY_MAX_BYTES, type Journal } from './journal.js'
 import type { Vendor } from './simulation.js'
 import { CONTROL_PREFIX } from './control/index.js'
 import { EXPLORER_PREFIX } from './explorer/index.js'
@@ -61,7 +61,10 @@ export function watchTraffic(app: FastifyInstance, { clock, faults, journal }: {
     const { vendor, arrivedAt, fault } = request.traffic
     if (vendor === null) return
     const queryAt = request.url.indexOf('?')
-    const body = request.body
+    const length = request.headers['content-length']
+    // A chunked body has no Content-Length: its parsed JSON's size stands in.
+    const bodyBytes = length !== undefined ? Number(length) : request.body === undefined ? null : Buffer.byteLength(JSON.stringify(request.body) ?? '')
+    const kept = request.body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(request.headers['content-type']).startsWith('multipart/')
     journal.record({
       id: journal.nextId(),
       time: new Date(arrivedAt).toISOString(),
@@ -71,8 +74,9 @@ export function watchTraffic(app: FastifyInstance, { clock, faults, journal }: {
       path: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
       query: queryAt === -1 ? '' : request.url.slice(queryAt + 1),
       headers: request.headers as Record<string, string | string[]>,
-      // Uploads are not kept: the journal holds what a client sent, not megabytes of event logs.
-      body: body === undefined || String(request.headers['content-type']).startsWith('multipart/') ? null : body,
+      // Uploads and large bodies are not kept: the journal holds what a client sent, not megabytes of event logs.
+      body: kept ? request.body : null,
+      body_bytes: bodyBytes,
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
       fault,

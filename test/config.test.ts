@@ -16,9 +16,10 @@ t.test('defaults', async (t) => {
     explorer: { tokens: ['resultbox'], tokenTtlSeconds: 259200 },
     modelarts: { tokens: [{ token: 'resultbox', projectId: null }], region: 'cn-north-4', signedUrlTtlSeconds: 3600 },
     uploadMaxBytes: 104857600,
+    limits: { bodyMaxBytes: 1048576, scenarioMaxBytes: 33554432, headerMaxBytes: 65536 },
     control: { enabled: true, token: null },
     journalSize: 1000,
-      validateResponses: false,
+    validateResponses: false,
   })
 })
 
@@ -38,6 +39,9 @@ t.test('values from the environment', async (t) => {
     RESULTBOX_EXPLORER_TOKENS: 'eyJhbxxx',
     RESULTBOX_EXPLORER_TOKEN_TTL_SECONDS: '60',
     RESULTBOX_UPLOAD_MAX_BYTES: '4096',
+    RESULTBOX_BODY_MAX_BYTES: '2048',
+    RESULTBOX_SCENARIO_MAX_BYTES: '8192',
+    RESULTBOX_HEADER_MAX_BYTES: '16384',
     RESULTBOX_CONTROL: 'false',
     RESULTBOX_CONTROL_TOKEN: 'sesame',
     RESULTBOX_JOURNAL_SIZE: '0',
@@ -52,6 +56,7 @@ t.test('values from the environment', async (t) => {
   t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0, preprocessingMs: 500, trainingMs: 2000 })
   t.strictSame(config.explorer, { tokens: ['eyJhbxxx'], tokenTtlSeconds: 60 })
   t.equal(config.uploadMaxBytes, 4096)
+  t.strictSame(config.limits, { bodyMaxBytes: 2048, scenarioMaxBytes: 8192, headerMaxBytes: 16384 })
   t.strictSame(config.control, { enabled: false, token: 'sesame' })
   t.equal(config.journalSize, 0)
   t.strictSame(config.modelarts.tokens, [

@@ -39,7 +39,7 @@ const resultbox = await startResultbox(t, {
   RESULTBOX_DB: ':memory:',
   LOG_LEVEL: 'warn',
   RESULTBOX_CLOCK_START: '2026-01-01T00:00:00Z',
-  RESULTBOX_UPLOAD_MAX_BYTES: String(BODY_LIMIT),
+  RESULTBOX_SCENARIO_MAX_BYTES: String(BODY_LIMIT),
   RESULTBOX_MODELARTS_TOKENS: `resultbox,${SCOPED_TOKEN}=${OTHER_PROJECT}`,
 })
 const { documentPath, document } = await saveDocument(t, resultbox.url)

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import t from 'tap'
@@ -8,6 +7,7 @@ import { loadConfig } from '../src/config.js'
 import type { OpenApiDocument } from '../src/contract/document.js'
 import type { ContractViolation } from '../src/contract/responses.js'
 import { START } from './helpers/sandbox.js'
+import { SQL_CANARY, sqlCarryingCanary, storeDigest as digestOf } from './helpers/store.js'
 
 /*
  * Whatever a client under test sends, resultbox answers in the vendor's
@@ -41,14 +41,8 @@ const app = await buildApp({
 await app.ready()
 t.teardown(() => app.close())
 
-const tables = (app.resultbox.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[])
-  .filter((name) => name !== 'sandbox_meta')
-/** Every row of every table, hashed: a refused request must not change it. */
-function storeDigest(): string {
-  const hash = createHash('sha256')
-  for (const table of tables) hash.update(table).update(JSON.stringify(app.resultbox.db.prepare(`SELECT * FROM "${table}"`).raw().all()))
-  return hash.digest('hex')
-}
+const storeDigest = () => digestOf(app.resultbox.db)
+const sqlWithCanary = sqlCarryingCanary(app.resultbox.db)
 
 const document = (await app.inject('/_resultbox/openapi.json')).json() as OpenApiDocument
 const routes = Object.entries(document.paths).flatMap(([template, item]) =>
@@ -57,7 +51,7 @@ const routes = Object.entries(document.paths).flatMap(([template, item]) =>
 const FIXTURE_VALUES = ['1', '2', '3', 'dVbQ3x7K', '29987', '29988', '4', '8c171f70fb6f11ecac7e6da0662c195b', 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60', 'SNEJua7qdZZN8GvkcEr', '7PoIhUzSk92OglQrTxr', 'prpm']
 const awkward = fc.oneof(
   fc.constantFrom(...FIXTURE_VALUES),
-  fc.constantFrom('', '0', '-1', '1.5', '1e3', '99999999999999999999', 'NaN', 'null', '%00', '%2e%2e%2f', '..', '%', '%zz', 'é', '💥', ' ', 'a'.repeat(300)),
+  fc.constantFrom(SQL_CANARY, '', '0', '-1', '1.5', '1e3', '99999999999999999999', 'NaN', 'null', '%00', '%2e%2e%2f', '..', '%', '%zz', 'é', '💥', ' ', 'a'.repeat(300)),
   fc.integer().map(String),
   fc.string({ maxLength: 20 }),
 )
@@ -90,6 +84,7 @@ const bodies = fc.oneof(
   fc.json({ maxDepth: 3 }).map((text) => text.slice(0, Math.max(0, text.length - 1))),
   fc.string({ maxLength: 200 }),
   fc.constant('{"columns_definition":{"Case ID":"CASE_ID"},"event_log_id":"1","rules":[{"vendor":"prpm"}],"advance_ms":-5}'),
+  fc.constant(JSON.stringify({ address: SQL_CANARY, port: 9669, event_log_id: 1, input: { [SQL_CANARY]: { name: SQL_CANARY } } })),
   fc.constant('--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\ncase,activity\r\n1,A\r\n--x--\r\n'),
   fc.constant(`{"filler":"${'x'.repeat(70_000)}"}`),
 )
@@ -122,6 +117,7 @@ t.test(`${RUNS} drawn requests: no unhandled failure, the document kept, a refus
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
       if (errors.length > errorsBefore) throw new Error(`${route.method} ${url} logged an error: ${JSON.stringify(errors.at(-1))}`)
       if (violations.length > violationsBefore) throw new Error(`${route.method} ${url} broke the document: ${JSON.stringify(violations.at(-1))}`)
+      if (sqlWithCanary.length > 0) throw new Error(`${route.method} ${url} put a value into SQL text: ${sqlWithCanary[0]}`)
       if (res.statusCode >= 400) {
         refused++
         if (storeDigest() !== before) throw new Error(`${route.method} ${url} was refused (${res.statusCode}) yet changed the store`)

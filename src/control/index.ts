@@ -27,6 +27,9 @@ const Readiness = Type.Object({
   clock: Type.String({ description: 'the sandbox clock, ISO 8601' }),
 })
 
+/** Stable codes for what Fastify refuses before a handler runs; any other 4xx is an invalid request. */
+const REFUSAL_CODES: Record<number, string> = { 413: 'payload_too_large', 415: 'unsupported_media_type' }
+
 function sendControlError(reply: FastifyReply, error: ControlError, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(error.statusCode).headers(headers).send(error.body)
 }
@@ -79,7 +82,7 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
       return sendControlError(reply, new ControlError(400, 'invalid_request', `${part}${field} ${error.validation[0]?.message ?? 'is invalid'}`, field))
     }
     const status = error.statusCode ?? 500
-    if (status >= 400 && status < 500) return sendControlError(reply, new ControlError(status, 'invalid_request', error.message))
+    if (status >= 400 && status < 500) return sendControlError(reply, new ControlError(status, REFUSAL_CODES[status] ?? 'invalid_request', error.message))
     request.log.error({ err: error }, 'control API failure')
     return sendControlError(reply, new ControlError(500, 'internal', 'resultbox failed to carry this out; the log says why'))
   })

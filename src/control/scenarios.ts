@@ -14,8 +14,8 @@ export const scenarioRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = a
     app.post(
       `/scenarios/${vendor}`,
       {
-        // A scenario may spell out thousands of cases or rows: it gets the upload cap, not Fastify's 1 MiB.
-        bodyLimit: sandbox.config.uploadMaxBytes,
+        // A scenario may spell out thousands of cases or rows: it has its own cap, larger than other bodies'.
+        bodyLimit: sandbox.config.limits.scenarioMaxBytes,
         schema: {
           operationId: `create${vendor[0]?.toUpperCase()}${vendor.slice(1)}Scenario`,
           tags: ['control'],

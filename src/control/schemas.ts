@@ -3,7 +3,7 @@ import { VendorName } from '../simulation.js'
 
 /** The control API's own error body: a code, a sentence, and the JSON pointer of the field at fault when there is one. */
 export const ControlErrorBody = Type.Object({
-  error: Type.String({ description: 'a stable code: invalid_request, unauthorized, not_found, conflict, ...' }),
+  error: Type.String({ description: 'a stable code: invalid_request, invalid_scenario, unauthorized, not_found, conflict, payload_too_large, unsupported_media_type, internal' }),
   message: Type.String(),
   field: Type.Optional(Type.String({ description: 'JSON pointer of the offending field, e.g. /rules/0/error/status' })),
 })

@@ -43,7 +43,10 @@ export const modelartsErrorMapping: VendorErrorMapping = {
   notFound: (request) =>
     gateway(404, '0101', 'The API does not exist or has not been published in the environment', request.modelartsRequestId || newRequestId()),
   clientError: (statusCode, message) =>
-    statusCode === 413 ? modelArts(413, '0104', 'Request entity too large.') : ModelArtsErrors.invalidArgument('body', message),
+    statusCode === 413 ? modelArts(413, '0104', 'Request entity too large.')
+      // A request head over the cap, or one sent too slowly, is refused by the gateway before ModelArts reads it.
+      : statusCode === 431 || statusCode === 408 ? gateway(statusCode, '0201', message, newRequestId())
+        : ModelArtsErrors.invalidArgument('body', message),
   // An injected fault comes before the request id hook: it names the request itself, as the gateway does.
   injected: (statusCode, body) => {
     const error = body !== undefined ? new VendorError(statusCode, body)

@@ -1,6 +1,6 @@
 import { form, type Method, type Step, type Tour } from './tour.js'
 
-/** The tour's RESULTBOX_UPLOAD_MAX_BYTES, which caps scenario bodies: a 413 there costs 64 KiB, not 100 MiB. */
+/** The tour's RESULTBOX_SCENARIO_MAX_BYTES: a scenario's 413 costs 64 KiB, not 32 MiB. */
 export const BODY_LIMIT = 65_536
 /** Valid JSON, too large for every route: past BODY_LIMIT and past Fastify's 1 MiB default, which the other JSON routes keep. */
 export const OVERSIZED = { pad: 'x'.repeat(1_100_000) }
