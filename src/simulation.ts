@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Nullable } from './schemas.js'
 
 export const VENDORS = ['prpm', 'explorer', 'modelarts'] as const
 export type Vendor = (typeof VENDORS)[number]
@@ -11,7 +12,7 @@ export const VendorName = Type.Union(VENDORS.map((vendor) => Type.Literal(vendor
  * back to the fixtures, and create a scenario (work in progress on the clock)
  * from a JSON body. Each vendor owns its schema; the control API only routes.
  */
-export interface VendorSimulation<Body extends TSchema = TSchema, Created extends TSchema = TSchema> {
+export interface VendorSimulation<Body extends TSchema = TSchema, Created extends TSchema = TSchema, Overview extends TSchema = TSchema> {
   readonly vendor: Vendor
   /**
    * Deletes every row this vendor keeps and seeds its fixture again, as if
@@ -28,7 +29,35 @@ export interface VendorSimulation<Body extends TSchema = TSchema, Created extend
     /** Creates the scenario, all or nothing; throws ScenarioError when the body is valid but cannot be carried out. */
     create(body: Static<Body>, now: number): Static<Created>
   }
+  /** Its part of GET /_resultbox/state, which the status page shows. */
+  readonly overview: {
+    schema: Overview
+    /**
+     * The vendor's work as the store holds it at `now`, newest first, at most
+     * OVERVIEW_LIMIT items with the total: statuses, counts and times already
+     * stored, never result rows or samples (a large fixture has a million).
+     */
+    read(now: number): Static<Overview>
+  }
 }
+
+/** Items per vendor in GET /_resultbox/state: enough for any test run, bounded for a store that has grown. */
+export const OVERVIEW_LIMIT = 200
+
+/** How far one piece of work has come, in the vendor's own unit (plugins, tasks, status steps). */
+export const Progress = Type.Object({
+  done: Type.Integer({ minimum: 0 }),
+  total: Type.Integer({ minimum: 0 }),
+})
+
+/** The next thing due on the sandbox clock for one piece of work; null when nothing is. */
+export const NextStep = Nullable(Type.Object({
+  what: Type.String({ description: 'what happens, e.g. "plugin-knn-next-activity finishes"' }),
+  at: Type.String({ description: 'when, on the sandbox clock (ISO 8601)' }),
+}))
+
+export const isoTime = (ms: number) => new Date(ms).toISOString()
+export const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** A scenario body that passed its schema but cannot be carried out (an id already taken, a missing reference). */
 export class ScenarioError extends Error {

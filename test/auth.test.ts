@@ -88,13 +88,16 @@ t.test('every vendor route refuses a missing and a wrong credential with its ven
   }
 })
 
-const OPEN_CONTROL = ['health', 'ready', 'getOpenapi', 'getOpenapiYaml']
+/** What answers even with RESULTBOX_CONTROL=false: probes and the contract. */
+const ALWAYS_ON = ['health', 'ready', 'getOpenapi', 'getOpenapiYaml']
+/** What needs no control token: those, and the status page, which holds no data (what it reads asks for the token). */
+const OPEN_CONTROL = [...ALWAYS_ON, 'getStatusPage']
 
-t.test('the control API: every guarded route wants its token, the open ones do not; off leaves only the open ones', async (t) => {
+t.test('the control API: every guarded route wants its token, the open ones do not; off leaves only probes and the contract', async (t) => {
   const guarded = await startSandbox(t, { env: { RESULTBOX_CONTROL_TOKEN: 's3cret' } })
   const document = (await get(guarded.app, '/_resultbox/openapi.json')).json() as OpenApiDocument
   const routes = routesOf(document).filter((route) => route.tag === 'control')
-  t.equal(routes.length, 15)
+  t.equal(routes.length, 17)
   for (const route of routes) {
     const send = (headers: Record<string, string>) =>
       guarded.app.inject({ method: route.method, url: route.url, headers: { 'content-type': 'application/json', ...headers }, payload: route.method === 'GET' ? undefined : '{}' })
@@ -116,7 +119,7 @@ t.test('the control API: every guarded route wants its token, the open ones do n
   const off = await startSandbox(t, { env: { RESULTBOX_CONTROL: 'false' } })
   for (const route of routes) {
     const res = await off.app.inject({ method: route.method, url: route.url, headers: { 'content-type': 'application/json' }, payload: route.method === 'GET' ? undefined : '{}' })
-    if (OPEN_CONTROL.includes(route.operationId)) t.equal(res.statusCode, 200, `${route.operationId} answers with the control API off`)
+    if (ALWAYS_ON.includes(route.operationId)) t.equal(res.statusCode, 200, `${route.operationId} answers with the control API off`)
     else {
       t.equal(res.statusCode, 404, `${route.operationId} is gone with the control API off`)
       t.match(res.json(), { error: 'not_found' })

@@ -19,7 +19,7 @@ const OPERATIONS = {
   explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult'],
   modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults'],
   control: [
-    'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'resetState', 'createPrpmScenario', 'createExplorerScenario',
+    'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage', 'getState', 'resetState', 'createPrpmScenario', 'createExplorerScenario',
     'createModelartsScenario', 'getClock', 'changeClock', 'putFaults', 'getFaults', 'deleteFaults', 'listRequests', 'clearRequests',
   ],
 } as const
@@ -107,6 +107,10 @@ t.test('the document follows the configuration: a control token is a security sc
   t.ok(document.paths['/_resultbox/clock']?.get?.responses?.['401'], 'the guarded routes document the refusal')
   t.strictSame(document.paths['/_resultbox/health']?.get?.security, [], 'health needs no token')
   t.strictSame(document.paths['/_resultbox/openapi.json']?.get?.security, [], 'nor does the document')
+  t.strictSame(document.paths['/_resultbox/']?.get?.security, [], 'nor does the status page, which holds no data')
+  t.notOk(document.paths['/_resultbox/']?.get?.responses?.['401'])
+  t.match(document.paths['/_resultbox/']?.get?.responses?.['200'], { content: { 'text/html': { schema: { type: 'string' } } } })
+  t.strictSame(document.paths['/_resultbox/state']?.get?.security, [{ controlToken: [] }], 'the data it reads does')
   const refused = await get(app, '/_resultbox/clock')
   t.equal(refused.statusCode, 401, 'the 401 itself matches the document (the helper checks every response)')
 

@@ -38,7 +38,7 @@ const TAGS: Record<DocumentPart, string> = {
   prpm: 'PrPM (PrCore): upload an event log, define its columns, create a project, upload an ongoing dataset, read its result',
   explorer: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results',
   modelarts: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results',
-  control: 'resultbox\'s own API: health, reset, scenarios, the sandbox clock, faults, the request journal and this document',
+  control: 'resultbox\'s own API: health, state and reset, scenarios, the sandbox clock, faults, the request journal, a status page and this document',
 }
 
 /** Each vendor's auth, as its clients send it. */
@@ -81,7 +81,7 @@ const SECURITY_SCHEMES = {
 type SecurityScheme = keyof typeof SECURITY_SCHEMES
 
 /** The control API's routes that answer without its token. */
-const OPEN_CONTROL_OPERATIONS = new Set(['health', 'ready', 'getOpenapi', 'getOpenapiYaml'])
+const OPEN_CONTROL_OPERATIONS = new Set(['health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage'])
 
 function securityOf(part: DocumentPart, operationId: string | undefined, controlToken: boolean): Array<Partial<Record<SecurityScheme, []>>> {
   switch (part) {

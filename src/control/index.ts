@@ -13,6 +13,7 @@ import { requestRoutes } from './requests.js'
 import { scenarioRoutes } from './scenarios.js'
 import { ControlError, ControlErrorBody } from './schemas.js'
 import { stateRoutes } from './state.js'
+import { statusPageRoutes } from './status-page.js'
 import { strictTypeBoxCompiler } from './validation.js'
 
 /** Where resultbox's own endpoints live, apart from every vendor's paths (LocalStack's /_localstack/ is the model). */
@@ -103,6 +104,8 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
   await app.register(contractRoutes)
 
   if (!sandbox.config.control.enabled) return
+  // Outside the guard, like the docs page: the page holds no data, and what it reads asks for the token.
+  await app.register(statusPageRoutes)
   await app.register(async (guarded) => {
     if (sandbox.config.control.token !== null) requireToken(guarded, sandbox.config.control.token)
     await guarded.register(stateRoutes, { sandbox })

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../app.js'
 import { VENDORS } from '../simulation.js'
-import { BodyRefusals, VendorName } from './schemas.js'
+import { clockBody } from './clock.js'
+import { BodyRefusals, ClockBody, VendorName } from './schemas.js'
 
 const ResetQuery = Type.Object(
   { vendor: Type.Optional(VendorName) },
@@ -14,9 +15,43 @@ const ResetBody = Type.Object({
   clock: Type.String({ description: 'the sandbox time the fixtures were seeded at again' }),
 })
 
-/** POST /_resultbox/state/reset: every vendor (or one) back to its fixtures, in one transaction. */
+/**
+ * GET /_resultbox/state: one snapshot of the work in progress (what the
+ * status page shows), each vendor's part as its folder describes it.
+ * POST /_resultbox/state/reset: every vendor (or one) back to its fixtures, in one transaction.
+ */
 export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
   const { db, clock, scheduler, simulations } = sandbox
+
+  const StateBody = Type.Object({
+    clock: ClockBody,
+    prpm: simulations.prpm.overview.schema,
+    explorer: simulations.explorer.overview.schema,
+    modelarts: simulations.modelarts.overview.schema,
+  })
+
+  app.get(
+    '/state',
+    {
+      schema: {
+        operationId: 'getState',
+        tags: ['control'],
+        summary: 'The clock and every vendor\'s results, jobs and versions with their status and progress, newest first',
+        response: { 200: StateBody },
+      },
+    },
+    async () => {
+      // As a vendor read does: what fell due by now has run, so the snapshot shows what a client would see.
+      scheduler.catchUp()
+      const time = clockBody(clock)
+      return {
+        clock: time,
+        prpm: simulations.prpm.overview.read(time.now_ms),
+        explorer: simulations.explorer.overview.read(time.now_ms),
+        modelarts: simulations.modelarts.overview.read(time.now_ms),
+      }
+    },
+  )
 
   app.post(
     '/state/reset',

@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
-import { ScenarioError, type VendorSimulation } from '../simulation.js'
+import { Nullable } from '../schemas.js'
+import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { EXPLORER_PREFIX } from './index.js'
 import { seedLargeExplorer } from './large.js'
 import { jobName } from './jobs.js'
-import { Row, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
+import { Row, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
 import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './timeline.js'
 
@@ -94,6 +95,44 @@ const ScenarioCreated = Type.Object({
 
 const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
 
+/** Job and task status by number, as the vendor's docs name them. */
+const STATUS_NAMES = ['preparing', 'running', 'success', 'failed', 'interrupted', 'stopping'] as const
+const StatusName = Type.Union(STATUS_NAMES.map((name) => Type.Literal(name)))
+const statusName = (status: number) => STATUS_NAMES[status] ?? 'preparing'
+/** Success, failed and interrupted: a task or job in one of these moves no more. */
+const ENDED = new Set([2, 3, 4])
+
+const TaskOverview = Type.Object({
+  id: Type.String(),
+  name: Type.String({ description: 'the algorithm' }),
+  status: Status,
+  status_name: StatusName,
+  run_begin_time: Nullable(Type.String({ description: 'ISO 8601; null until it runs' })),
+  run_end_time: Nullable(Type.String({ description: 'ISO 8601; null until it ends' })),
+  sample_result_url: Type.String(),
+})
+
+const JobOverview = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  workflow_id: Type.String(),
+  workflow_name: Type.String(),
+  status: Status,
+  status_name: StatusName,
+  progress: Type.Object(Progress.properties, { description: 'tasks ended (success, failed or interrupted) of all its tasks' }),
+  next: NextStep,
+  create_time: Type.String({ description: 'ISO 8601' }),
+  run_begin_time: Nullable(Type.String()),
+  run_end_time: Nullable(Type.String()),
+  job_url: Type.String({ description: 'GET it with the explorer_token cookie' }),
+  tasks: Type.Array(TaskOverview, { description: 'in run order' }),
+})
+
+const ExplorerOverview = Type.Object({
+  total: Type.Integer({ description: 'jobs in the store' }),
+  jobs: Type.Array(JobOverview, { description: `newest first (by create time), at most ${OVERVIEW_LIMIT}` }),
+})
+
 type ScenarioTask = (typeof ScenarioTask)['static']
 
 /** A workflow task as a scenario task, so a scenario on a fixture workflow runs its tasks by default. */
@@ -104,6 +143,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** Explorer's part of the control API: reset to the fixture, and scenarios. */
 export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSimulationOptions) {
   const store = new ExplorerStore(db)
+  // The store's own queries cover jobs and tasks; the step still to come is the overview's alone.
+  const nextStep = db.prepare<[number], { due_at: number; task_id: string | null; status: number }>(
+    'SELECT due_at, task_id, status FROM explorer_job_steps WHERE job_id = ? ORDER BY due_at, seq LIMIT 1',
+  )
   return {
     vendor: 'explorer',
     reset() {
@@ -188,5 +231,41 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
         }
       },
     },
-  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated>
+    overview: {
+      schema: ExplorerOverview,
+      // Tasks are read without their rows: a job of the large set has a task of a million.
+      read() {
+        const { items, total } = store.jobs({ limit: OVERVIEW_LIMIT, offset: 0 })
+        const jobs = items.map((job) => {
+          const jobUrl = `${EXPLORER_PREFIX}/jobs/${job.id}`
+          const tasks = store.jobTasks(job.id)
+          const step = nextStep.get(job.id)
+          return {
+            id: job.id,
+            name: job.name,
+            workflow_id: job.workflow_id,
+            workflow_name: job.workflow_name,
+            status: job.status,
+            status_name: statusName(job.status),
+            progress: { done: tasks.filter((task) => ENDED.has(task.status)).length, total: tasks.length },
+            next: step === undefined ? null : { what: `${step.task_id === null ? 'job' : `task ${step.task_id}`} ${statusName(step.status)}`, at: isoTime(step.due_at) },
+            create_time: isoTime(job.create_time),
+            run_begin_time: iso(job.run_begin_time),
+            run_end_time: iso(job.run_end_time),
+            job_url: jobUrl,
+            tasks: tasks.map((task) => ({
+              id: task.id,
+              name: task.name,
+              status: task.status,
+              status_name: statusName(task.status),
+              run_begin_time: iso(task.run_begin_time),
+              run_end_time: iso(task.run_end_time),
+              sample_result_url: `${jobUrl}/tasks/${task.id}/sample_result`,
+            })),
+          }
+        })
+        return { total, jobs }
+      },
+    },
+  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated, typeof ExplorerOverview>
 }

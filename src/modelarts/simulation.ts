@@ -2,7 +2,8 @@ import { createHash, randomInt } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
-import { ScenarioError, type VendorSimulation } from '../simulation.js'
+import { Nullable } from '../schemas.js'
+import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
 import { MODELARTS_PREFIX } from './index.js'
 import { seedLargeModelArts } from './large.js'
@@ -93,6 +94,33 @@ const ScenarioCreated = Type.Object({
   })),
 })
 
+/** Version status by number, as the vendor's docs name them. */
+const STATUS_NAMES = ['initialized', 'running', 'completed', 'failed', 'stopped'] as const
+const statusName = (status: number) => STATUS_NAMES[status] ?? 'initialized'
+
+const VersionOverview = Type.Object({
+  project_id: Type.String(),
+  task_id: Type.String(),
+  task_name: Type.String(),
+  version_id: Type.String(),
+  version_name: Type.String(),
+  status: Type.Integer({ minimum: 0, maximum: 4, description: '0 initialized, 1 running, 2 completed, 3 failed, 4 stopped' }),
+  status_name: Type.Union(STATUS_NAMES.map((name) => Type.Literal(name))),
+  progress: Type.Object(Progress.properties, { description: 'steps taken of the two a version takes: it runs, then it ends' }),
+  next: NextStep,
+  create_time: Type.String({ description: 'ISO 8601' }),
+  started_at: Nullable(Type.String({ description: 'ISO 8601; null until it runs' })),
+  ended_at: Nullable(Type.String({ description: 'ISO 8601; null until it ends' })),
+  sample_count: Type.Integer({ description: 'samples its results will list' }),
+  version_url: Type.String({ description: 'GET it with X-Auth-Token' }),
+  results_url: Type.String(),
+})
+
+const ModelArtsOverview = Type.Object({
+  total: Type.Integer({ description: 'versions in the store' }),
+  versions: Type.Array(VersionOverview, { description: `newest first (by create time), at most ${OVERVIEW_LIMIT}` }),
+})
+
 /** What a version of each result_property says it did, as the fixture words it. */
 const DESCRIPTIONS: Record<0 | 1 | 2 | 3, string[][]> = {
   0: [],
@@ -160,6 +188,21 @@ const TASK_ONLY_FIELDS = ['task_name', 'task_description', 'template_id', 'input
 /** ModelArts's part of the control API: reset to the fixture, and scenarios. */
 export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArtsSimulationOptions) {
   const store = new ModelArtsStore(db)
+  // Versions across tasks and the next status change are the overview's alone; sample counts are the store's.
+  const overviewQueries = {
+    countVersions: db.prepare<[], number>('SELECT COUNT(*) FROM modelarts_versions').pluck(),
+    versions: db.prepare<[number], {
+      project_id: string; task_id: string; task_name: string; version_id: string; version_name: string
+      status: number; create_time: number; started_at: number | null; ended_at: number | null
+    }>(
+      `SELECT t.project_id, t.task_id, t.name AS task_name, v.version_id, v.version_name, v.status, v.create_time, v.started_at, v.ended_at
+       FROM modelarts_versions v JOIN modelarts_tasks t ON t.task_id = v.task_id
+       ORDER BY v.create_time DESC, v.rowid DESC LIMIT ?`,
+    ),
+    nextStep: db.prepare<[string], { status: number; due_at: number }>(
+      'SELECT status, due_at FROM modelarts_version_steps WHERE version_id = ? ORDER BY due_at, seq LIMIT 1',
+    ),
+  }
   const freeId = (taken: (id: string) => boolean) => {
     let id = newModelArtsId()
     while (taken(id)) id = newModelArtsId()
@@ -234,5 +277,29 @@ export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArts
         }
       },
     },
-  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated>
+    overview: {
+      schema: ModelArtsOverview,
+      // Samples are counted by their index, never read: a version of the large set has a hundred thousand.
+      read() {
+        const versions = overviewQueries.versions.all(OVERVIEW_LIMIT).map((version) => {
+          const step = overviewQueries.nextStep.get(version.version_id)
+          const versionUrl = `${MODELARTS_PREFIX}/${version.project_id}/processor-tasks/${version.task_id}/versions/${version.version_id}`
+          return {
+            ...version,
+            status_name: statusName(version.status),
+            // By status rather than by steps left: a fixture's version running with no end to come is at 1 of 2, not done.
+            progress: { done: version.status >= VERSION_STATUS.completed ? 2 : version.status, total: 2 },
+            next: step === undefined ? null : { what: statusName(step.status), at: isoTime(step.due_at) },
+            create_time: isoTime(version.create_time),
+            started_at: isoOrNull(version.started_at),
+            ended_at: isoOrNull(version.ended_at),
+            sample_count: store.count(version.version_id, -1),
+            version_url: versionUrl,
+            results_url: `${versionUrl}/results`,
+          }
+        })
+        return { total: overviewQueries.countVersions.get() as number, versions }
+      },
+    },
+  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated, typeof ModelArtsOverview>
 }

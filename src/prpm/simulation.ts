@@ -1,11 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
-import { ScenarioError, type VendorSimulation } from '../simulation.js'
+import { Nullable } from '../schemas.js'
+import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadPrpmFixture, seedPrpm } from './fixtures.js'
 import { seedLargePrpm } from './large.js'
 import { PLUGIN_FINISH_MS, dispatchResult, insertProject, type TrainingTimes } from './flows.js'
 import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
+import type { PluginKey as PluginName } from './plugins.js'
+import type { ResultRules } from './results.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
 import { PrpmStore } from './store.js'
 
@@ -14,8 +17,8 @@ export interface PrpmSimulationOptions {
   fixturesDir: string
   /** large: a reset seeds the large set again too. */
   fixtureScale: FixtureScale
-  /** The configured training durations: a new scenario project's defaults, as POST /project's. */
-  config: TrainingTimes
+  /** The configured training durations (a new scenario project's defaults, as POST /project's) and the results' lifetime. */
+  config: TrainingTimes & Pick<ResultRules, 'resultTtlSeconds'>
 }
 
 /** The scenario body; its defaults follow the configured training durations. */
@@ -48,6 +51,64 @@ const ScenarioCreated = Type.Object({
   due: Type.Array(Type.Object({ plugin: PluginKey, at: Type.String({ description: 'ISO 8601' }) })),
 })
 
+const ResultOverview = Type.Object({
+  project_id: Type.Integer(),
+  result_key: Type.String(),
+  status: Type.Union([Type.Literal('processing'), Type.Literal('complete')], {
+    description: 'processing while the project trains or a plugin has not finished; a complete result is deleted by its first read (RESULTBOX_PRPM_ONE_SHOT_READ)',
+  }),
+  project_status: ProjectStatus,
+  expected_plugins: Type.Array(PluginKey, { description: 'every plugin the result waits for (the API lists them only once the project is trained)' }),
+  finished_plugins: Type.Array(PluginKey, { description: 'in the order they finished' }),
+  progress: Type.Object(Progress.properties, { description: 'finished of expected plugins' }),
+  next: NextStep,
+  cases_count: Type.Integer(),
+  created_at: Type.String({ description: 'ISO 8601' }),
+  expires_at: Nullable(Type.String({ description: 'when it is dropped (RESULTBOX_PRPM_RESULT_TTL_SECONDS); null: never' })),
+  result_url: Type.String({ description: 'GET it with Authorization: Bearer <token>' }),
+})
+
+const ProjectOverview = Type.Object({
+  id: Type.Integer(),
+  name: Nullable(Type.String()),
+  status: ProjectStatus,
+  created_at: Nullable(Type.String({ description: 'ISO 8601' })),
+  next: NextStep,
+  project_url: Type.String(),
+})
+
+const PrpmOverview = Type.Object({
+  total: Type.Integer({ description: 'results in the store' }),
+  results: Type.Array(ResultOverview, { description: `newest first, at most ${OVERVIEW_LIMIT}` }),
+  projects_total: Type.Integer(),
+  projects: Type.Array(ProjectOverview, { description: `newest first, at most ${OVERVIEW_LIMIT}` }),
+})
+
+// A project's status while it trains: until TRAINED it has no plugins to answer with.
+const TRAINING = new Set(['WAITING', 'PREPROCESSING', 'TRAINING'])
+
+/** What the overview reads: counts, keys and times, never cases or prescriptions. */
+function overviewQueries(db: Db) {
+  return {
+    countResults: db.prepare<[], number>('SELECT COUNT(*) FROM prpm_results').pluck(),
+    results: db.prepare<[number], { result_key: string; project_id: number; created_at: number; cases_count: number; project_status: ProjectStatus }>(
+      `SELECT r.result_key, r.project_id, r.created_at, r.cases_count, p.status AS project_status
+       FROM prpm_results r JOIN prpm_projects p ON p.id = r.project_id
+       ORDER BY r.created_at DESC, r.result_key LIMIT ?`,
+    ),
+    // The store's plugins() leaves out due_at, which is what the overview shows of a plugin still running.
+    plugins: db.prepare<[string], { plugin_key: PluginName; due_at: number; finish_seq: number | null }>(
+      'SELECT plugin_key, due_at, finish_seq FROM prpm_result_plugins WHERE result_key = ? ORDER BY expected_position',
+    ),
+    countProjects: db.prepare<[], number>('SELECT COUNT(*) FROM prpm_projects').pluck(),
+    projects: db.prepare<[number], { id: number; status: ProjectStatus; name: string | null; created_at: number | null; training_at: number | null; trained_at: number | null }>(
+      `SELECT p.id, p.status, d.name, d.created_at, d.training_at, d.trained_at
+       FROM prpm_projects p LEFT JOIN prpm_project_details d ON d.project_id = p.id
+       ORDER BY COALESCE(d.created_at, 0) DESC, p.id DESC LIMIT ?`,
+    ),
+  }
+}
+
 // A year of sandbox time: far enough for any test, small enough to stay an exact integer once added to now.
 const MAX_MS = 31_536_000_000
 
@@ -71,6 +132,7 @@ function bpicCases(count: number, now: number) {
 export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSimulationOptions) {
   const store = new PrpmStore(db)
   const ScenarioBody = scenarioBody(config)
+  const queries = overviewQueries(db)
   return {
     vendor: 'prpm',
     reset(now) {
@@ -129,5 +191,40 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
         }
       },
     },
-  } satisfies VendorSimulation<ScenarioBody, typeof ScenarioCreated>
+    overview: {
+      schema: PrpmOverview,
+      // The caller has run what fell due: an expired result is gone already, so nothing here depends on now.
+      read() {
+        const ttlMs = config.resultTtlSeconds * 1000
+        const results = queries.results.all(OVERVIEW_LIMIT).map((result) => {
+          const plugins = queries.plugins.all(result.result_key)
+          const finished = plugins.filter((plugin) => plugin.finish_seq !== null).sort((a, b) => (a.finish_seq as number) - (b.finish_seq as number))
+          const pending = plugins.filter((plugin) => plugin.finish_seq === null).sort((a, b) => a.due_at - b.due_at)[0]
+          const processing = TRAINING.has(result.project_status) || finished.length < plugins.length
+          return {
+            project_id: result.project_id,
+            result_key: result.result_key,
+            status: processing ? ('processing' as const) : ('complete' as const),
+            project_status: result.project_status,
+            expected_plugins: plugins.map((plugin) => plugin.plugin_key),
+            finished_plugins: finished.map((plugin) => plugin.plugin_key),
+            progress: { done: finished.length, total: plugins.length },
+            next: pending === undefined ? null : { what: `${pending.plugin_key} finishes`, at: isoTime(pending.due_at) },
+            cases_count: result.cases_count,
+            created_at: isoTime(result.created_at),
+            expires_at: ttlMs > 0 ? isoTime(result.created_at + ttlMs) : null,
+            result_url: `/project/${result.project_id}/result/${result.result_key}`,
+          }
+        })
+        const projects = queries.projects.all(OVERVIEW_LIMIT).map((project) => {
+          let next: { what: string; at: string } | null = null
+          // The same conditions as the training runner's: only a project with a timeline moves on by itself.
+          if (project.status === 'PREPROCESSING' && project.training_at !== null) next = { what: 'TRAINING', at: isoTime(project.training_at) }
+          else if ((project.status === 'PREPROCESSING' || project.status === 'TRAINING') && project.trained_at !== null) next = { what: 'TRAINED', at: isoTime(project.trained_at) }
+          return { id: project.id, name: project.name, status: project.status, created_at: isoOrNull(project.created_at), next, project_url: `/project/${project.id}` }
+        })
+        return { total: queries.countResults.get() as number, results, projects_total: queries.countProjects.get() as number, projects }
+      },
+    },
+  } satisfies VendorSimulation<ScenarioBody, typeof ScenarioCreated, typeof PrpmOverview>
 }

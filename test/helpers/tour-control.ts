@@ -34,6 +34,12 @@ export async function controlTour(tour: Tour) {
   // The clock ran (at speed 1) from start-up until prepare() froze it, and the reset seeded again then.
   tour.t.match(ready.json(), { status: 'ready', seeded_at: /^2026-01-01T00:00:\d\d\.\d{3}Z$/ })
 
+  // The status page (HTML with no data in it) and the snapshot its script reads.
+  const page = await tour.send({ method: 'GET', path: `${C}/`, status: 200 })
+  tour.t.match(page.headers['content-type'], /^text\/html; charset=utf-8$/)
+  const state = await tour.send({ method: 'GET', path: `${C}/state`, status: 200 })
+  tour.t.match(state.json(), { clock: { frozen: true }, prpm: { results: [{ result_key: 'dVbQ3x7K', status: 'processing' }] }, explorer: { total: 3 }, modelarts: { total: 6 } })
+
   // The document, whole and in parts, as JSON and YAML.
   await tour.send({ method: 'GET', path: `${C}/openapi.json`, status: 200 })
   for (const vendor of ['prpm', 'explorer', 'modelarts', 'control']) {
