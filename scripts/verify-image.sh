@@ -3,7 +3,7 @@
 # machine with no Docker engine: buildah (chroot isolation) builds it
 # step-for-step as an engine would, then the image's own command runs as its
 # own user with its own environment and a host folder as the /data volume.
-# Checks: ready, all three vendors answer, uid 1000, SIGTERM exits 0 within a
+# Checks: ready, all three vendors answer, the status page, the head cap, uid 1000, SIGTERM exits 0 within a
 # few seconds, and a restart on the same volume keeps the store.
 #
 #   usage: scripts/verify-image.sh [IMAGE_TAG]   (default resultbox:verify)
@@ -100,6 +100,11 @@ check explorer 200 -H 'Cookie: explorer_token=resultbox' \
 check modelarts 200 -H 'X-Auth-Token: resultbox' \
   "http://127.0.0.1:$port/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results"
 check refused 401 "http://127.0.0.1:$port/project/1/result/dVbQ3x7K"
+check status-page 200 "http://127.0.0.1:$port/_resultbox/"
+check state 200 "http://127.0.0.1:$port/_resultbox/state"
+# A request head over RESULTBOX_HEADER_MAX_BYTES (64 KiB): the gateway's 431, not a dropped connection.
+check head-over-cap 431 -H "X-Auth-Token: $(head -c 70000 /dev/zero | tr '\0' t)" \
+  "http://127.0.0.1:$port/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results"
 # The HEALTHCHECK, run as an engine runs it: inside the container, beside the server.
 mapfile -t health < <(config '{{range .Docker.Config.Healthcheck.Test}}{{println .}}{{end}}' | sed '/^$/d' | tail -n +2)
 buildah run --isolation chroot --user "$user" --workingdir "$workdir" "${env_args[@]}" "$ctr" -- "${health[@]}" \

@@ -49,9 +49,13 @@ export function lazyCompilers(coercesBody: (url: string) => boolean = () => true
     const coercing = validators(externalSchemas, options) as FastifySchemaCompiler<unknown>
     // Fastify's options are Ajv's (not JTD's): coerceTypes is one of them.
     const asSentOptions = { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as typeof options
-    const asSent = validators(externalSchemas, asSentOptions) as FastifySchemaCompiler<unknown>
-    return lazyValidatorCompiler<unknown>((route) =>
-      (route.httpPart === 'body' && !coercesBody(route.url) ? asSent : coercing)(route))
+    // A second Ajv costs start-up time: it is made when the first such body is validated.
+    let asSent: FastifySchemaCompiler<unknown> | undefined
+    return lazyValidatorCompiler<unknown>((route) => {
+      if (route.httpPart !== 'body' || coercesBody(route.url)) return coercing(route)
+      asSent ??= validators(externalSchemas, asSentOptions) as FastifySchemaCompiler<unknown>
+      return asSent(route)
+    })
   }
   const buildSerializer = (...pool: Parameters<typeof serializers>) => lazySerializerCompiler(serializers(...pool) as FastifySerializerCompiler<unknown>)
   return { buildValidator, buildSerializer } as CompilersFactory

@@ -6,14 +6,11 @@ import { explorerError, explorerErrorMapping } from './errors.js'
 import { loadExplorerFixture } from './fixtures.js'
 import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
 import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
-import { ListJobsQuery, SUCCESS, type Fixture } from './schemas.js'
+import { ListJobsQuery, STATUS_NAMES, SUCCESS, type Fixture } from './schemas.js'
 import type { ExplorerStore, JobRow, TaskRow } from './store.js'
 
 /** The rows a sample_result example asks for: a few, to keep the document small. */
 export const EXPLORER_EXAMPLE_LIMIT = 3
-
-/** Status names as the examples are named: 0 preparing … 5 stopping. */
-const STATUS_NAMES = ['preparing', 'running', 'succeeded', 'failed', 'interrupted', 'stopping'] as const
 
 type FixtureJob = Fixture['jobs'][number]
 

@@ -4,6 +4,9 @@ import { Nullable } from '../schemas.js'
 /** Job and task status: 0 preparing, 1 running, 2 success, 3 failed, 4 interrupted, 5 stopping. */
 export const Status = Type.Integer({ minimum: 0, maximum: 5, description: '0 preparing, 1 running, 2 success, 3 failed, 4 interrupted, 5 stopping' })
 
+/** Job and task status by number, as the vendor's docs name them. */
+export const STATUS_NAMES = ['preparing', 'running', 'success', 'failed', 'interrupted', 'stopping'] as const
+
 export const PREPARING = 0
 export const RUNNING = 1
 export const SUCCESS = 2

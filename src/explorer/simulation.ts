@@ -8,7 +8,7 @@ import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { EXPLORER_PREFIX } from './index.js'
 import { seedLargeExplorer } from './large.js'
 import { jobName } from './jobs.js'
-import { Row, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
+import { Row, STATUS_NAMES, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
 import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './timeline.js'
 
@@ -95,8 +95,6 @@ const ScenarioCreated = Type.Object({
 
 const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
 
-/** Job and task status by number, as the vendor's docs name them. */
-const STATUS_NAMES = ['preparing', 'running', 'success', 'failed', 'interrupted', 'stopping'] as const
 const StatusName = Type.Union(STATUS_NAMES.map((name) => Type.Literal(name)))
 const statusName = (status: number) => STATUS_NAMES[status] ?? 'preparing'
 /** Success, failed and interrupted: a task or job in one of these moves no more. */

@@ -3,7 +3,7 @@ import type { OperationExamples } from '../schemas.js'
 import { taskBody, versionBody } from './details.js'
 import { ModelArtsErrors, modelartsErrorMapping } from './errors.js'
 import { loadModelArtsFixture } from './fixtures.js'
-import { VERSION_STATUS, type Fixture, type FixtureTask, type FixtureVersion, type ResultsBody } from './schemas.js'
+import { STATUS_NAMES, VERSION_STATUS, type Fixture, type FixtureTask, type FixtureVersion, type ResultsBody } from './schemas.js'
 import { securityTokenFor, signObjectUrl } from './signing.js'
 import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, type ModelArtsStore, type TaskRow, type VersionRow } from './store.js'
 
@@ -12,8 +12,6 @@ export const MODELARTS_EXAMPLE_LIMIT = 3
 
 /** The gateway gives each request a new id; the examples show this one. */
 const EXAMPLE_REQUEST_ID = '5f0c7e2a9b814d3c8e6a1f4b7d2c9e05'
-
-const STATUS_NAMES = ['initialized', 'running', 'completed', 'failed', 'stopped'] as const
 
 /**
  * Sandbox time of the examples: the fixture's last moment (a creation or a

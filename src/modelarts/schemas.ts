@@ -3,6 +3,8 @@ import { Type, type Static } from '@sinclair/typebox'
 /** Version status: 0 initialized, 1 running, 2 completed, 3 failed, 4 stopped. */
 export const VersionStatus = Type.Integer({ minimum: 0, maximum: 4 })
 export const VERSION_STATUS = { initialized: 0, running: 1, completed: 2, failed: 3, stopped: 4 } as const
+/** Version status by number, as the vendor's docs name them. */
+export const STATUS_NAMES = ['initialized', 'running', 'completed', 'failed', 'stopped'] as const
 
 /** 0 retained, 1 modified, 2 deleted, 3 added. */
 export const ResultProperty = Type.Integer({ minimum: 0, maximum: 3 })

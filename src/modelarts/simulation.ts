@@ -8,7 +8,7 @@ import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
 import { MODELARTS_PREFIX } from './index.js'
 import { seedLargeModelArts } from './large.js'
 import {
-  Id, ObsFolder, ResultProperty, Sample, TemplateId, VERSION_STATUS, type FixtureSample, type StatusChange,
+  Id, ObsFolder, ResultProperty, STATUS_NAMES, Sample, TemplateId, VERSION_STATUS, type FixtureSample, type StatusChange,
 } from './schemas.js'
 import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, ModelArtsStore } from './store.js'
 
@@ -94,8 +94,6 @@ const ScenarioCreated = Type.Object({
   })),
 })
 
-/** Version status by number, as the vendor's docs name them. */
-const STATUS_NAMES = ['initialized', 'running', 'completed', 'failed', 'stopped'] as const
 const statusName = (status: number) => STATUS_NAMES[status] ?? 'initialized'
 
 const VersionOverview = Type.Object({
