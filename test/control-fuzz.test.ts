@@ -1,12 +1,8 @@
-import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import t from 'tap'
-import { buildApp } from '../src/app.js'
-import { SandboxClock } from '../src/clock.js'
-import { loadConfig } from '../src/config.js'
-import type { ContractViolation } from '../src/contract/responses.js'
-import { CREDENTIALS, START } from './helpers/sandbox.js'
-import { SQL_CANARY, sqlCarryingCanary, storeDigest } from './helpers/store.js'
+import { fuzzSandbox } from './helpers/fuzz.js'
+import { CREDENTIALS } from './helpers/sandbox.js'
+import { SQL_CANARY, storeDigest } from './helpers/store.js'
 
 /*
  * The control API's bodies, fuzzed past their first checks: each request
@@ -22,27 +18,9 @@ import { SQL_CANARY, sqlCarryingCanary, storeDigest } from './helpers/store.js'
 
 const RUNS = Math.max(50, Math.round(Number(process.env.RESULTBOX_FUZZ_RUNS ?? 400) * 0.75))
 const SEED = 20261124
-const errors: unknown[] = []
-const violations: ContractViolation[] = []
-const log = new Writable({
-  write(chunk, _encoding, done) {
-    const entry = JSON.parse(String(chunk)) as { level: number }
-    if (entry.level >= 50) errors.push(entry)
-    done()
-  },
-})
-
-const app = await buildApp({
-  config: loadConfig({ RESULTBOX_DB: ':memory:', RESULTBOX_VALIDATE_RESPONSES: 'true', RESULTBOX_SCENARIO_MAX_BYTES: '262144' }),
-  clock: new SandboxClock({ start: START, frozen: true }),
-  logger: { level: 'error', stream: log },
-  onContractViolation: (violation) => violations.push(violation),
-})
-await app.ready()
-t.teardown(() => app.close())
+const { app, errors, violations, sqlWithCanary } = await fuzzSandbox(t, { RESULTBOX_SCENARIO_MAX_BYTES: '262144' })
 
 const db = app.resultbox.db
-const sqlWithCanary = sqlCarryingCanary(db)
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 

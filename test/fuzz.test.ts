@@ -1,13 +1,8 @@
-import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import t from 'tap'
-import { buildApp } from '../src/app.js'
-import { SandboxClock } from '../src/clock.js'
-import { loadConfig } from '../src/config.js'
 import type { OpenApiDocument } from '../src/contract/document.js'
-import type { ContractViolation } from '../src/contract/responses.js'
-import { START } from './helpers/sandbox.js'
-import { SQL_CANARY, sqlCarryingCanary, storeDigest as digestOf } from './helpers/store.js'
+import { fuzzSandbox } from './helpers/fuzz.js'
+import { SQL_CANARY, storeDigest as digestOf } from './helpers/store.js'
 
 /*
  * Whatever a client under test sends, resultbox answers in the vendor's
@@ -24,26 +19,9 @@ import { SQL_CANARY, sqlCarryingCanary, storeDigest as digestOf } from './helper
 const RUNS = Number(process.env.RESULTBOX_FUZZ_RUNS ?? 400)
 const SEED = 20261123
 
-const errors: unknown[] = []
-const violations: ContractViolation[] = []
-const log = new Writable({
-  write(chunk, _encoding, done) {
-    const entry = JSON.parse(String(chunk)) as { level: number }
-    if (entry.level >= 50) errors.push(entry)
-    done()
-  },
-})
-const app = await buildApp({
-  config: loadConfig({ RESULTBOX_DB: ':memory:', RESULTBOX_VALIDATE_RESPONSES: 'true', RESULTBOX_UPLOAD_MAX_BYTES: '65536' }),
-  clock: new SandboxClock({ start: START, frozen: true }),
-  logger: { level: 'error', stream: log },
-  onContractViolation: (violation) => violations.push(violation),
-})
-await app.ready()
-t.teardown(() => app.close())
+const { app, errors, violations, sqlWithCanary } = await fuzzSandbox(t, { RESULTBOX_UPLOAD_MAX_BYTES: '65536' })
 
 const storeDigest = () => digestOf(app.resultbox.db)
-const sqlWithCanary = sqlCarryingCanary(app.resultbox.db)
 
 const document = (await app.inject('/_resultbox/openapi.json')).json() as OpenApiDocument
 const routes = Object.entries(document.paths).flatMap(([template, item]) =>
