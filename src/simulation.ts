@@ -33,11 +33,12 @@ export interface VendorSimulation<Body extends TSchema = TSchema, Created extend
   readonly overview: {
     schema: Overview
     /**
-     * The vendor's work as the store holds it at `now`, newest first, at most
+     * The vendor's work as the store holds it, newest first, at most
      * OVERVIEW_LIMIT items with the total: statuses, counts and times already
      * stored, never result rows or samples (a large fixture has a million).
+     * The caller runs what fell due first, so the store is the clock's now.
      */
-    read(now: number): Static<Overview>
+    read(): Static<Overview>
   }
 }
 

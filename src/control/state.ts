@@ -46,9 +46,9 @@ export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
       const time = clockBody(clock)
       return {
         clock: time,
-        prpm: simulations.prpm.overview.read(time.now_ms),
-        explorer: simulations.explorer.overview.read(time.now_ms),
-        modelarts: simulations.modelarts.overview.read(time.now_ms),
+        prpm: simulations.prpm.overview.read(),
+        explorer: simulations.explorer.overview.read(),
+        modelarts: simulations.modelarts.overview.read(),
       }
     },
   )

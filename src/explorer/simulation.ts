@@ -2,13 +2,13 @@ import { Type } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
 import { Nullable } from '../schemas.js'
-import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoTime, type VendorSimulation } from '../simulation.js'
+import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { EXPLORER_PREFIX } from './index.js'
 import { seedLargeExplorer } from './large.js'
 import { jobName } from './jobs.js'
-import { Row, STATUS_NAMES, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
+import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
 import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './timeline.js'
 
@@ -98,7 +98,7 @@ const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
 const StatusName = Type.Union(STATUS_NAMES.map((name) => Type.Literal(name)))
 const statusName = (status: number) => STATUS_NAMES[status] ?? 'preparing'
 /** Success, failed and interrupted: a task or job in one of these moves no more. */
-const ENDED = new Set([2, 3, 4])
+const ENDED = new Set([SUCCESS, FAILED, INTERRUPTED])
 
 const TaskOverview = Type.Object({
   id: Type.String(),
@@ -135,8 +135,6 @@ type ScenarioTask = (typeof ScenarioTask)['static']
 
 /** A workflow task as a scenario task, so a scenario on a fixture workflow runs its tasks by default. */
 const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.row_count })
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** Explorer's part of the control API: reset to the fixture, and scenarios. */
 export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSimulationOptions) {
@@ -211,8 +209,8 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
             columns: task.columns,
             row_count: task.row_count ?? task.rows.length,
             outcome: times?.beginsAt == null ? ('interrupted' as const) : task.outcome,
-            begins_at: iso(times?.beginsAt ?? null),
-            ends_at: iso(times?.endsAt ?? null),
+            begins_at: isoOrNull(times?.beginsAt ?? null),
+            ends_at: isoOrNull(times?.endsAt ?? null),
             sample_result_url: `${jobUrl}/tasks/${task.id}/sample_result`,
           }
         })
@@ -223,7 +221,7 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
           workflow_name: workflowName,
           job_url: jobUrl,
           status: timeline.status,
-          ends_at: iso(timeline.endsAt) as string,
+          ends_at: isoTime(timeline.endsAt),
           tasks: created,
           sample_result_urls: created.map((task) => task.sample_result_url),
         }
@@ -248,16 +246,16 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
             progress: { done: tasks.filter((task) => ENDED.has(task.status)).length, total: tasks.length },
             next: step === undefined ? null : { what: `${step.task_id === null ? 'job' : `task ${step.task_id}`} ${statusName(step.status)}`, at: isoTime(step.due_at) },
             create_time: isoTime(job.create_time),
-            run_begin_time: iso(job.run_begin_time),
-            run_end_time: iso(job.run_end_time),
+            run_begin_time: isoOrNull(job.run_begin_time),
+            run_end_time: isoOrNull(job.run_end_time),
             job_url: jobUrl,
             tasks: tasks.map((task) => ({
               id: task.id,
               name: task.name,
               status: task.status,
               status_name: statusName(task.status),
-              run_begin_time: iso(task.run_begin_time),
-              run_end_time: iso(task.run_end_time),
+              run_begin_time: isoOrNull(task.run_begin_time),
+              run_end_time: isoOrNull(task.run_end_time),
               sample_result_url: `${jobUrl}/tasks/${task.id}/sample_result`,
             })),
           }

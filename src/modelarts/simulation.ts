@@ -8,7 +8,7 @@ import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
 import { MODELARTS_PREFIX } from './index.js'
 import { seedLargeModelArts } from './large.js'
 import {
-  Id, ObsFolder, ResultProperty, STATUS_NAMES, Sample, TemplateId, VERSION_STATUS, type FixtureSample, type StatusChange,
+  Id, ObsFolder, ResultProperty, STATUS_NAMES, Sample, TemplateId, VERSION_STATUS, VersionStatus, type FixtureSample, type StatusChange,
 } from './schemas.js'
 import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, ModelArtsStore } from './store.js'
 
@@ -102,7 +102,7 @@ const VersionOverview = Type.Object({
   task_name: Type.String(),
   version_id: Type.String(),
   version_name: Type.String(),
-  status: Type.Integer({ minimum: 0, maximum: 4, description: '0 initialized, 1 running, 2 completed, 3 failed, 4 stopped' }),
+  status: Type.Integer({ ...VersionStatus, description: '0 initialized, 1 running, 2 completed, 3 failed, 4 stopped' }),
   status_name: Type.Union(STATUS_NAMES.map((name) => Type.Literal(name))),
   progress: Type.Object(Progress.properties, { description: 'steps taken of the two a version takes: it runs, then it ends' }),
   next: NextStep,

@@ -10,7 +10,8 @@ export interface ResultRules {
 }
 
 // Until training has finished PrCore cannot know which plugins will answer.
-const TRAINING_STATUSES = new Set(['WAITING', 'PREPROCESSING', 'TRAINING'])
+/** A project in one of these has no plugins to answer with yet: its results read as processing. */
+export const TRAINING_STATUSES: ReadonlySet<string> = new Set(['WAITING', 'PREPROCESSING', 'TRAINING'])
 
 export function isExpired(createdAt: number, now: number, rules: ResultRules): boolean {
   return rules.resultTtlSeconds > 0 && createdAt + rules.resultTtlSeconds * 1000 <= now

@@ -8,7 +8,7 @@ import { seedLargePrpm } from './large.js'
 import { PLUGIN_FINISH_MS, dispatchResult, insertProject, type TrainingTimes } from './flows.js'
 import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
 import type { PluginKey as PluginName } from './plugins.js'
-import type { ResultRules } from './results.js'
+import { TRAINING_STATUSES, type ResultRules } from './results.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
 import { PrpmStore } from './store.js'
 
@@ -83,9 +83,6 @@ const PrpmOverview = Type.Object({
   projects_total: Type.Integer(),
   projects: Type.Array(ProjectOverview, { description: `newest first, at most ${OVERVIEW_LIMIT}` }),
 })
-
-// A project's status while it trains: until TRAINED it has no plugins to answer with.
-const TRAINING = new Set(['WAITING', 'PREPROCESSING', 'TRAINING'])
 
 /** What the overview reads: counts, keys and times, never cases or prescriptions. */
 function overviewQueries(db: Db) {
@@ -193,14 +190,14 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
     },
     overview: {
       schema: PrpmOverview,
-      // The caller has run what fell due: an expired result is gone already, so nothing here depends on now.
+      // The caller has run what fell due: an expired result is gone already.
       read() {
         const ttlMs = config.resultTtlSeconds * 1000
         const results = queries.results.all(OVERVIEW_LIMIT).map((result) => {
           const plugins = queries.plugins.all(result.result_key)
           const finished = plugins.filter((plugin) => plugin.finish_seq !== null).sort((a, b) => (a.finish_seq as number) - (b.finish_seq as number))
           const pending = plugins.filter((plugin) => plugin.finish_seq === null).sort((a, b) => a.due_at - b.due_at)[0]
-          const processing = TRAINING.has(result.project_status) || finished.length < plugins.length
+          const processing = TRAINING_STATUSES.has(result.project_status) || finished.length < plugins.length
           return {
             project_id: result.project_id,
             result_key: result.result_key,
