@@ -43,12 +43,6 @@ try {
 }
 
 const server = app
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
-if (major > 24 || (major === 24 && minor >= 19)) {
-  server.log.warn(
-    `Node ${process.versions.node}: better-sqlite3 12.x may abort this process when a statement is garbage-collected (Node 24.19 and later); run resultbox on Node 20 or 22`,
-  )
-}
 // Also PID 1 in a container: without these handlers SIGTERM would be ignored there.
 closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
   if (err) server.log.error({ err }, 'closing after an unexpected error')
