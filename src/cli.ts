@@ -6,6 +6,8 @@ export type Command =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
   | { kind: 'serve'; env: EnvironmentVariables }
+  /** Start once on an in-memory store and a free port, write the start-up code cache, exit. */
+  | { kind: 'write-code-cache'; env: EnvironmentVariables }
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -29,6 +31,8 @@ export function helpText(): string {
     ...lines,
     '  -h, --help'.padEnd(width(0) + width(1) + 4) + 'print this help',
     '  -v, --version'.padEnd(width(0) + width(1) + 4) + 'print the version',
+    '  --write-code-cache'.padEnd(width(0) + width(1) + 4) +
+      'start once (in memory, on a free port), write the start-up code cache to NODE_COMPILE_CACHE, and exit',
     '',
   ].join('\n')
 }
@@ -38,6 +42,7 @@ export function parseCommandLine(argv: string[], env: EnvironmentVariables): Com
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
+    'write-code-cache': { type: 'boolean' },
   }
   for (const name of SETTING_NAMES) options[flagOf(name)] = { type: 'string' }
   let values: Record<string, string | boolean | undefined>
@@ -48,5 +53,10 @@ export function parseCommandLine(argv: string[], env: EnvironmentVariables): Com
   }
   if (values.help) return { kind: 'help', text: helpText() }
   if (values.version) return { kind: 'version', text: `${version()}\n` }
-  return { kind: 'serve', env: flagsToEnvironment(values, env) }
+  const { 'write-code-cache': writeCodeCache, ...settings } = values
+  if (writeCodeCache) {
+    // Never the configured store or port: this start only compiles, and may run where /data is not mounted.
+    return { kind: 'write-code-cache', env: { LOG_LEVEL: 'warn', ...flagsToEnvironment(settings, env), RESULTBOX_DB: ':memory:', PORT: '0', HOST: '127.0.0.1' } }
+  }
+  return { kind: 'serve', env: flagsToEnvironment(settings, env) }
 }

@@ -6,6 +6,7 @@ import type { Sandbox } from '../app.js'
 import { seededAt } from '../database.js'
 import { ScenarioError } from '../simulation.js'
 import { lazyValidatorCompiler } from '../compilers.js'
+import { Nullable } from '../schemas.js'
 import { contractRoutes } from '../contract/routes.js'
 import { clockRoutes } from './clock.js'
 import { faultRoutes } from './faults.js'
@@ -24,7 +25,7 @@ const Health = Type.Object({ status: Type.Literal('up') })
 const Readiness = Type.Object({
   status: Type.Literal('ready'),
   schema_version: Type.Integer(),
-  seeded_at: Type.Union([Type.String(), Type.Null()]),
+  seeded_at: Nullable(Type.String()),
   clock: Type.String({ description: 'the sandbox clock, ISO 8601' }),
 })
 

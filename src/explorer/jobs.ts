@@ -52,7 +52,8 @@ export function toJobDetail(job: JobRow, tasks: TaskRow[]): JobDetail {
   }
 }
 
-const checkFilter = TypeCompiler.Compile(JobFilter)
+// Compiled on the first filtered list rather than at start-up.
+let checkFilter: ReturnType<typeof TypeCompiler.Compile<typeof JobFilter>> | undefined
 
 /** The `filter` query parameter: JSON of the filter fields; absent or empty means no filter. */
 export function parseFilter(text: string | undefined): JobFilter {
@@ -63,6 +64,7 @@ export function parseFilter(text: string | undefined): JobFilter {
   } catch {
     throw explorerError('ErrParam', 'filter must be URL-encoded JSON')
   }
+  checkFilter ??= TypeCompiler.Compile(JobFilter)
   const first = checkFilter.Errors(value).First()
   if (first) throw explorerError('ErrParam', `filter${first.path === '' ? '' : first.path.replace(/^\//, '.')} ${first.message.toLowerCase()}`)
   return value as JobFilter

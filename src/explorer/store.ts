@@ -1,4 +1,4 @@
-import type { Db } from '../database.js'
+import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
@@ -82,81 +82,81 @@ export class ExplorerStore {
   private readonly statements
 
   constructor(private readonly db: Db) {
-    this.statements = {
-      jobExists: db.prepare<[number], { id: number }>('SELECT id FROM explorer_jobs WHERE id = ?'),
-      job: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE id = ?`),
-      jobTasks: db.prepare<[number], TaskRow>(
+    this.statements = statementsOnDemand({
+      jobExists: () => db.prepare<[number], { id: number }>('SELECT id FROM explorer_jobs WHERE id = ?'),
+      job: () => db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE id = ?`),
+      jobTasks: () => db.prepare<[number], TaskRow>(
         'SELECT job_id, id, name, status, run_begin_time, run_end_time FROM explorer_tasks WHERE job_id = ? ORDER BY position, rowid',
       ),
-      task: db.prepare<[number, string], TaskRow>(
+      task: () => db.prepare<[number, string], TaskRow>(
         'SELECT job_id, id, name, status, run_begin_time, run_end_time FROM explorer_tasks WHERE job_id = ? AND id = ?',
       ),
-      rowsAfter: db.prepare<[number, string, number, number], [number, string]>(
+      rowsAfter: () => db.prepare<[number, string, number, number], [number, string]>(
         'SELECT ordinal, cells FROM explorer_task_rows WHERE job_id = ? AND task_id = ? AND ordinal > ? ORDER BY ordinal LIMIT ?',
       ).raw(),
-      nextJobId: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) + 1 FROM explorer_jobs').pluck(),
-      countJobs: db.prepare<[Record<string, unknown>], number>(`SELECT COUNT(*) FROM explorer_jobs WHERE ${JOB_FILTER}`).pluck(),
-      jobsDesc: db.prepare<[Record<string, unknown>], JobRow>(
+      nextJobId: () => db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) + 1 FROM explorer_jobs').pluck(),
+      countJobs: () => db.prepare<[Record<string, unknown>], number>(`SELECT COUNT(*) FROM explorer_jobs WHERE ${JOB_FILTER}`).pluck(),
+      jobsDesc: () => db.prepare<[Record<string, unknown>], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ${JOB_FILTER} ORDER BY create_time DESC, id DESC LIMIT @limit OFFSET @offset`,
       ),
-      jobsAsc: db.prepare<[Record<string, unknown>], JobRow>(
+      jobsAsc: () => db.prepare<[Record<string, unknown>], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ${JOB_FILTER} ORDER BY create_time, id LIMIT @limit OFFSET @offset`,
       ),
-      insertJob: db.prepare(
+      insertJob: () => db.prepare(
         `INSERT INTO explorer_jobs (id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time, input)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertTask: db.prepare(
+      insertTask: () => db.prepare(
         `INSERT INTO explorer_tasks (job_id, id, name, status, columns, position, run_begin_time, run_end_time, row_count)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertRow: db.prepare('INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES (?, ?, ?, ?)'),
-      insertRowBatch: db.prepare(`INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES ${Array(ROW_BATCH).fill('(?, ?, ?, ?)').join(', ')}`),
-      workflow: db.prepare<[string], WorkflowRow>('SELECT id, name FROM explorer_workflows WHERE id = ?'),
-      workflowTasks: db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string }>(
+      insertRow: () => db.prepare('INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES (?, ?, ?, ?)'),
+      insertRowBatch: () => db.prepare(`INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES ${Array(ROW_BATCH).fill('(?, ?, ?, ?)').join(', ')}`),
+      workflow: () => db.prepare<[string], WorkflowRow>('SELECT id, name FROM explorer_workflows WHERE id = ?'),
+      workflowTasks: () => db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string }>(
         'SELECT id, name, columns, row_count, params FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
       ),
-      insertWorkflow: db.prepare('INSERT INTO explorer_workflows (id, name) VALUES (?, ?)'),
-      insertWorkflowTask: db.prepare(
+      insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name) VALUES (?, ?)'),
+      insertWorkflowTask: () => db.prepare(
         'INSERT INTO explorer_workflow_tasks (workflow_id, id, position, name, columns, row_count, params) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      insertStep: db.prepare('INSERT INTO explorer_job_steps (job_id, seq, due_at, task_id, status) VALUES (?, ?, ?, ?, ?)'),
-      nextStepDue: db.prepare<[], number | null>('SELECT MIN(due_at) FROM explorer_job_steps').pluck(),
-      firstDueStep: db.prepare<[number], StepRow>(
+      insertStep: () => db.prepare('INSERT INTO explorer_job_steps (job_id, seq, due_at, task_id, status) VALUES (?, ?, ?, ?, ?)'),
+      nextStepDue: () => db.prepare<[], number | null>('SELECT MIN(due_at) FROM explorer_job_steps').pluck(),
+      firstDueStep: () => db.prepare<[number], StepRow>(
         'SELECT job_id, seq, due_at, task_id, status FROM explorer_job_steps WHERE due_at <= ? ORDER BY due_at, job_id, seq LIMIT 1',
       ),
-      deleteStep: db.prepare<[number, number]>('DELETE FROM explorer_job_steps WHERE job_id = ? AND seq = ?'),
-      deleteJobSteps: db.prepare<[number]>('DELETE FROM explorer_job_steps WHERE job_id = ?'),
-      setJobStatus: db.prepare(
+      deleteStep: () => db.prepare<[number, number]>('DELETE FROM explorer_job_steps WHERE job_id = ? AND seq = ?'),
+      deleteJobSteps: () => db.prepare<[number]>('DELETE FROM explorer_job_steps WHERE job_id = ?'),
+      setJobStatus: () => db.prepare(
         `UPDATE explorer_jobs SET status = @status,
            run_begin_time = CASE WHEN @status = 1 THEN COALESCE(run_begin_time, @at) ELSE run_begin_time END,
            run_end_time = CASE WHEN @status IN (2, 3, 4) THEN @at ELSE run_end_time END
          WHERE id = @job`,
       ),
-      setTaskStatus: db.prepare(
+      setTaskStatus: () => db.prepare(
         `UPDATE explorer_tasks SET status = @status,
            run_begin_time = CASE WHEN @status = 1 THEN COALESCE(run_begin_time, @at) ELSE run_begin_time END,
            run_end_time = CASE WHEN @status IN (2, 3, 4) THEN @at ELSE run_end_time END
          WHERE job_id = @job AND id = @task`,
       ),
       // A task that never began has no end either.
-      interruptTasks: db.prepare(
+      interruptTasks: () => db.prepare(
         `UPDATE explorer_tasks SET status = 4, run_end_time = CASE WHEN run_begin_time IS NULL THEN NULL ELSE @at END
          WHERE job_id = @job AND status IN (0, 1, 5)`,
       ),
-      stopJob: db.prepare<[number]>('UPDATE explorer_jobs SET status = 5 WHERE id = ?'),
-      stopRunningTasks: db.prepare<[number]>('UPDATE explorer_tasks SET status = 5 WHERE job_id = ? AND status = 1'),
-      taskPlan: db.prepare<[number, string], { name: string; columns: string; row_count: number | null }>(
+      stopJob: () => db.prepare<[number]>('UPDATE explorer_jobs SET status = 5 WHERE id = ?'),
+      stopRunningTasks: () => db.prepare<[number]>('UPDATE explorer_tasks SET status = 5 WHERE job_id = ? AND status = 1'),
+      taskPlan: () => db.prepare<[number, string], { name: string; columns: string; row_count: number | null }>(
         'SELECT name, columns, row_count FROM explorer_tasks WHERE job_id = ? AND id = ?',
       ),
-      insertToken: db.prepare<[string, string, number]>('INSERT INTO explorer_tokens (token, account, expires_at) VALUES (?, ?, ?)'),
-      tokenExpiry: db.prepare<[string], number>('SELECT expires_at FROM explorer_tokens WHERE token = ?').pluck(),
-      deleteTokensExpiredBy: db.prepare<[number]>('DELETE FROM explorer_tokens WHERE expires_at <= ?'),
+      insertToken: () => db.prepare<[string, string, number]>('INSERT INTO explorer_tokens (token, account, expires_at) VALUES (?, ?, ?)'),
+      tokenExpiry: () => db.prepare<[string], number>('SELECT expires_at FROM explorer_tokens WHERE token = ?').pluck(),
+      deleteTokensExpiredBy: () => db.prepare<[number]>('DELETE FROM explorer_tokens WHERE expires_at <= ?'),
       // Tasks, rows and steps hang off jobs, workflow tasks off workflows, by cascading foreign keys.
-      deleteJobs: db.prepare('DELETE FROM explorer_jobs'),
-      deleteWorkflows: db.prepare('DELETE FROM explorer_workflows'),
-      deleteTokens: db.prepare('DELETE FROM explorer_tokens'),
-    }
+      deleteJobs: () => db.prepare('DELETE FROM explorer_jobs'),
+      deleteWorkflows: () => db.prepare('DELETE FROM explorer_workflows'),
+      deleteTokens: () => db.prepare('DELETE FROM explorer_tokens'),
+    })
   }
 
   jobExists(jobId: number): boolean {

@@ -1,7 +1,7 @@
 import { createHash, randomInt } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
-import type { Db } from '../database.js'
+import { statementsOnDemand, type Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
@@ -187,9 +187,9 @@ const TASK_ONLY_FIELDS = ['task_name', 'task_description', 'template_id', 'input
 export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArtsSimulationOptions) {
   const store = new ModelArtsStore(db)
   // Versions across tasks and the next status change are the overview's alone; sample counts are the store's.
-  const overviewQueries = {
-    countVersions: db.prepare<[], number>('SELECT COUNT(*) FROM modelarts_versions').pluck(),
-    versions: db.prepare<[number], {
+  const overviewQueries = statementsOnDemand({
+    countVersions: () => db.prepare<[], number>('SELECT COUNT(*) FROM modelarts_versions').pluck(),
+    versions: () => db.prepare<[number], {
       project_id: string; task_id: string; task_name: string; version_id: string; version_name: string
       status: number; create_time: number; started_at: number | null; ended_at: number | null
     }>(
@@ -197,10 +197,10 @@ export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArts
        FROM modelarts_versions v JOIN modelarts_tasks t ON t.task_id = v.task_id
        ORDER BY v.create_time DESC, v.rowid DESC LIMIT ?`,
     ),
-    nextStep: db.prepare<[string], { status: number; due_at: number }>(
+    nextStep: () => db.prepare<[string], { status: number; due_at: number }>(
       'SELECT status, due_at FROM modelarts_version_steps WHERE version_id = ? ORDER BY due_at, seq LIMIT 1',
     ),
-  }
+  })
   const freeId = (taken: (id: string) => boolean) => {
     let id = newModelArtsId()
     while (taken(id)) id = newModelArtsId()

@@ -1,4 +1,4 @@
-import type { Db } from '../database.js'
+import { statementsOnDemand, type Db } from '../database.js'
 import { VERSION_STATUS, type FixtureSample, type FixtureTask, type StatusChange, type TemplateId } from './schemas.js'
 
 export interface TaskRow {
@@ -59,59 +59,59 @@ export class ModelArtsStore {
   private readonly statements
 
   constructor(private readonly db: Db) {
-    this.statements = {
-      task: db.prepare<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM modelarts_tasks WHERE task_id = ?`),
-      version: db.prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM modelarts_versions WHERE version_id = ?`),
+    this.statements = statementsOnDemand({
+      task: () => db.prepare<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM modelarts_tasks WHERE task_id = ?`),
+      version: () => db.prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM modelarts_versions WHERE version_id = ?`),
       // The latest version is the last created; rowid breaks a tie in insertion order.
-      latestVersion: db.prepare<[string], VersionRow>(
+      latestVersion: () => db.prepare<[string], VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM modelarts_versions WHERE task_id = ? ORDER BY create_time DESC, rowid DESC LIMIT 1`,
       ),
-      versionCount: db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM modelarts_versions WHERE task_id = ?'),
-      propertyCounts: db.prepare<[string], { result_property: number; count: number }>(
+      versionCount: () => db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM modelarts_versions WHERE task_id = ?'),
+      propertyCounts: () => db.prepare<[string], { result_property: number; count: number }>(
         'SELECT result_property, COUNT(*) AS count FROM modelarts_samples WHERE version_id = ? GROUP BY result_property',
       ),
       // Ordinals are dense from 0, so the highest one + 1 is the count, found in the index.
-      countAll: db.prepare<[string], { count: number }>(
+      countAll: () => db.prepare<[string], { count: number }>(
         'SELECT COALESCE(MAX(ordinal) + 1, 0) AS count FROM modelarts_samples WHERE version_id = ?',
       ),
-      countProperty: db.prepare<[string, number], { count: number }>(
+      countProperty: () => db.prepare<[string, number], { count: number }>(
         'SELECT COALESCE(MAX(property_ordinal) + 1, 0) AS count FROM modelarts_samples WHERE version_id = ? AND result_property = ?',
       ),
-      pageAll: db.prepare<[string, number, number], SampleRow>(
+      pageAll: () => db.prepare<[string, number, number], SampleRow>(
         `SELECT ${SAMPLE_COLUMNS} FROM modelarts_samples WHERE version_id = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?`,
       ),
-      pageProperty: db.prepare<[string, number, number, number], SampleRow>(
+      pageProperty: () => db.prepare<[string, number, number, number], SampleRow>(
         `SELECT ${SAMPLE_COLUMNS} FROM modelarts_samples
          WHERE version_id = ? AND result_property = ? AND property_ordinal >= ? ORDER BY property_ordinal LIMIT ?`,
       ),
-      nextStepDue: db.prepare<[], { due: number | null }>('SELECT MIN(due_at) AS due FROM modelarts_version_steps'),
-      dueSteps: db.prepare<[number], { version_id: string; seq: number; status: number; due_at: number }>(
+      nextStepDue: () => db.prepare<[], { due: number | null }>('SELECT MIN(due_at) AS due FROM modelarts_version_steps'),
+      dueSteps: () => db.prepare<[number], { version_id: string; seq: number; status: number; due_at: number }>(
         'SELECT version_id, seq, status, due_at FROM modelarts_version_steps WHERE due_at <= ? ORDER BY due_at, version_id, seq',
       ),
-      applyStep: db.prepare<{ version_id: string; status: number; at: number; started: number; ended: number }>(
+      applyStep: () => db.prepare<{ version_id: string; status: number; at: number; started: number; ended: number }>(
         `UPDATE modelarts_versions SET status = @status, update_time = @at,
            started_at = CASE WHEN @started THEN @at ELSE started_at END,
            ended_at = CASE WHEN @ended THEN @at ELSE ended_at END
          WHERE version_id = @version_id`,
       ),
-      deleteStep: db.prepare<[string, number]>('DELETE FROM modelarts_version_steps WHERE version_id = ? AND seq = ?'),
-      insertTask: db.prepare<TaskRow>(
+      deleteStep: () => db.prepare<[string, number]>('DELETE FROM modelarts_version_steps WHERE version_id = ? AND seq = ?'),
+      insertTask: () => db.prepare<TaskRow>(
         `INSERT INTO modelarts_tasks (${TASK_COLUMNS})
          VALUES (@task_id, @project_id, @name, @description, @create_time, @template_id, @input_path, @work_path)`,
       ),
-      insertVersion: db.prepare<VersionRow>(
+      insertVersion: () => db.prepare<VersionRow>(
         `INSERT INTO modelarts_versions (${VERSION_COLUMNS})
          VALUES (@version_id, @task_id, @version_name, @description, @status, @create_time, @update_time, @started_at, @ended_at)`,
       ),
-      insertStep: db.prepare<[string, number, number, number]>(
+      insertStep: () => db.prepare<[string, number, number, number]>(
         'INSERT INTO modelarts_version_steps (version_id, seq, status, due_at) VALUES (?, ?, ?, ?)',
       ),
-      insertSample: db.prepare(
+      insertSample: () => db.prepare(
         `INSERT INTO modelarts_samples (version_id, ordinal, property_ordinal, ${SAMPLE_COLUMNS})
          VALUES (@version_id, @ordinal, @property_ordinal, @sample_id, @origin_source, @new_source, @result_property, @result_description)`,
       ),
-      deleteTasks: db.prepare('DELETE FROM modelarts_tasks'),
-    }
+      deleteTasks: () => db.prepare('DELETE FROM modelarts_tasks'),
+    })
   }
 
   task(taskId: string): TaskRow | undefined {

@@ -2,10 +2,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import zlib from 'node:zlib'
-import { parse as parseCsv } from 'csv-parse'
-import { SaxesParser } from 'saxes'
-import yauzl from 'yauzl'
+import type yauzl from 'yauzl'
+
+// The parsers and zlib are loaded by the first upload that needs them, not at start-up: together they were
+// about 5 ms of it, and many test runs never upload.
+const zlibModule = () => import('node:zlib')
+const csvModule = () => import('csv-parse')
+const saxesModule = () => import('saxes')
+const yauzlModule = () => import('yauzl')
 
 /** A file PrCore refuses, with the `detail` it answers (400). */
 export class EventLogFileError extends Error {
@@ -83,6 +87,7 @@ function capped(maxBytes: number): Transform {
 async function gunzip(file: string, options: ReadOptions): Promise<{ file: string; extension: string }> {
   const target = path.join(options.tmpDir, 'gunzipped')
   try {
+    const { default: zlib } = await zlibModule()
     await pipeline(fs.createReadStream(file), zlib.createGunzip(), capped(options.maxBytes), fs.createWriteStream(target))
   } catch (error) {
     if (error instanceof ContentTooLargeError) throw error
@@ -96,7 +101,8 @@ async function gunzip(file: string, options: ReadOptions): Promise<{ file: strin
 // macOS archivers add these beside the real file; PrCore leaves them out.
 const isClutter = (name: string) => name.endsWith('/') || name.startsWith('__MACOSX/') || path.posix.basename(name) === '.DS_Store'
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+async function openZip(file: string): Promise<yauzl.ZipFile> {
+  const { default: yauzl } = await yauzlModule()
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: false }, (error, zip) => (error ? reject(error) : resolve(zip)))
   })
@@ -164,6 +170,7 @@ function pandasHeader(raw: string[]): string[] {
 
 async function readCsv(input: Readable, separator: string, sink: EventSink): Promise<void> {
   let header: string[] | null = null
+  const { parse: parseCsv } = await csvModule()
   try {
     const parser = parseCsv({
       delimiter: separator,
@@ -233,6 +240,7 @@ function xesValue(type: string, raw: string): string {
  * `case:` (so the case id is `case:concept:name`), as pm4py names them.
  */
 async function readXes(input: Readable, sink: EventSink): Promise<void> {
+  const { SaxesParser } = await saxesModule()
   const parser = new SaxesParser()
   // The open elements; an attribute counts only as a direct child of a trace or an event.
   const stack: string[] = []

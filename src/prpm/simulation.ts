@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
-import type { Db } from '../database.js'
+import { statementsOnDemand, type Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadPrpmFixture, seedPrpm } from './fixtures.js'
@@ -86,24 +86,24 @@ const PrpmOverview = Type.Object({
 
 /** What the overview reads: counts, keys and times, never cases or prescriptions. */
 function overviewQueries(db: Db) {
-  return {
-    countResults: db.prepare<[], number>('SELECT COUNT(*) FROM prpm_results').pluck(),
-    results: db.prepare<[number], { result_key: string; project_id: number; created_at: number; cases_count: number; project_status: ProjectStatus }>(
+  return statementsOnDemand({
+    countResults: () => db.prepare<[], number>('SELECT COUNT(*) FROM prpm_results').pluck(),
+    results: () => db.prepare<[number], { result_key: string; project_id: number; created_at: number; cases_count: number; project_status: ProjectStatus }>(
       `SELECT r.result_key, r.project_id, r.created_at, r.cases_count, p.status AS project_status
        FROM prpm_results r JOIN prpm_projects p ON p.id = r.project_id
        ORDER BY r.created_at DESC, r.result_key LIMIT ?`,
     ),
     // The store's plugins() leaves out due_at, which is what the overview shows of a plugin still running.
-    plugins: db.prepare<[string], { plugin_key: PluginName; due_at: number; finish_seq: number | null }>(
+    plugins: () => db.prepare<[string], { plugin_key: PluginName; due_at: number; finish_seq: number | null }>(
       'SELECT plugin_key, due_at, finish_seq FROM prpm_result_plugins WHERE result_key = ? ORDER BY expected_position',
     ),
-    countProjects: db.prepare<[], number>('SELECT COUNT(*) FROM prpm_projects').pluck(),
-    projects: db.prepare<[number], { id: number; status: ProjectStatus; name: string | null; created_at: number | null; training_at: number | null; trained_at: number | null }>(
+    countProjects: () => db.prepare<[], number>('SELECT COUNT(*) FROM prpm_projects').pluck(),
+    projects: () => db.prepare<[number], { id: number; status: ProjectStatus; name: string | null; created_at: number | null; training_at: number | null; trained_at: number | null }>(
       `SELECT p.id, p.status, d.name, d.created_at, d.training_at, d.trained_at
        FROM prpm_projects p LEFT JOIN prpm_project_details d ON d.project_id = p.id
        ORDER BY COALESCE(d.created_at, 0) DESC, p.id DESC LIMIT ?`,
     ),
-  }
+  })
 }
 
 // A year of sandbox time: far enough for any test, small enough to stay an exact integer once added to now.

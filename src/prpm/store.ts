@@ -1,4 +1,4 @@
-import type { Db } from '../database.js'
+import { statementsOnDemand, type Db } from '../database.js'
 import type { PluginKey } from './plugins.js'
 import type { Static } from '@sinclair/typebox'
 import type { ColumnsDefinition, Prescription, ProjectStatus, TreatmentOperator } from './schemas.js'
@@ -107,101 +107,101 @@ export class PrpmStore {
   private readonly statements
 
   constructor(private readonly db: Db) {
-    this.statements = {
-      project: db.prepare<[number], ProjectRow>('SELECT id, status FROM prpm_projects WHERE id = ?'),
-      insertProject: db.prepare<[number, string]>('INSERT INTO prpm_projects (id, status) VALUES (?, ?)'),
-      result: db.prepare<[string], ResultRow>('SELECT * FROM prpm_results WHERE result_key = ?'),
-      insertResult: db.prepare(
+    this.statements = statementsOnDemand({
+      project: () => db.prepare<[number], ProjectRow>('SELECT id, status FROM prpm_projects WHERE id = ?'),
+      insertProject: () => db.prepare<[number, string]>('INSERT INTO prpm_projects (id, status) VALUES (?, ?)'),
+      result: () => db.prepare<[string], ResultRow>('SELECT * FROM prpm_results WHERE result_key = ?'),
+      insertResult: () => db.prepare(
         `INSERT INTO prpm_results (result_key, project_id, created_at, cases_count, columns, columns_definition, case_attributes)
          VALUES (@result_key, @project_id, @created_at, @cases_count, @columns, @columns_definition, @case_attributes)`,
       ),
-      deleteResult: db.prepare<[string]>('DELETE FROM prpm_results WHERE result_key = ?'),
-      insertPlugin: db.prepare(
+      deleteResult: () => db.prepare<[string]>('DELETE FROM prpm_results WHERE result_key = ?'),
+      insertPlugin: () => db.prepare(
         `INSERT INTO prpm_result_plugins (result_key, plugin_key, expected_position, due_at, schedule_position)
          VALUES (?, ?, ?, ?, ?)`,
       ),
-      plugins: db.prepare<[string], ResultPluginRow>(
+      plugins: () => db.prepare<[string], ResultPluginRow>(
         `SELECT plugin_key, expected_position, finished_at, finish_seq FROM prpm_result_plugins
          WHERE result_key = ? ORDER BY expected_position`,
       ),
-      insertCase: db.prepare('INSERT INTO prpm_cases (result_key, position, case_id, events) VALUES (?, ?, ?, ?)'),
-      cases: db.prepare<[string], { case_id: string; events: string }>(
+      insertCase: () => db.prepare('INSERT INTO prpm_cases (result_key, position, case_id, events) VALUES (?, ?, ?, ?)'),
+      cases: () => db.prepare<[string], { case_id: string; events: string }>(
         'SELECT case_id, events FROM prpm_cases WHERE result_key = ? ORDER BY position',
       ),
-      insertPrescription: db.prepare(
+      insertPrescription: () => db.prepare(
         'INSERT INTO prpm_prescriptions (result_key, case_id, plugin_key, position, body) VALUES (?, ?, ?, ?, ?)',
       ),
       // Prescriptions of finished plugins only, each case's in the order its plugins finished.
-      prescriptions: db.prepare<[string], { case_id: string; body: string }>(
+      prescriptions: () => db.prepare<[string], { case_id: string; body: string }>(
         `SELECT p.case_id, p.body FROM prpm_prescriptions p
          JOIN prpm_result_plugins r ON r.result_key = p.result_key AND r.plugin_key = p.plugin_key
          WHERE p.result_key = ? AND r.finished_at IS NOT NULL
          ORDER BY p.case_id, r.finish_seq, p.position`,
       ),
-      nextPluginDue: db.prepare<[], { due: number | null }>(
+      nextPluginDue: () => db.prepare<[], { due: number | null }>(
         'SELECT MIN(due_at) AS due FROM prpm_result_plugins WHERE finished_at IS NULL',
       ),
-      duePlugins: db.prepare<[number], { result_key: string; plugin_key: string; due_at: number }>(
+      duePlugins: () => db.prepare<[number], { result_key: string; plugin_key: string; due_at: number }>(
         `SELECT result_key, plugin_key, due_at FROM prpm_result_plugins
          WHERE finished_at IS NULL AND due_at <= ? ORDER BY due_at, schedule_position`,
       ),
-      finishPlugin: db.prepare<[number, string, string, string]>(
+      finishPlugin: () => db.prepare<[number, string, string, string]>(
         `UPDATE prpm_result_plugins SET finished_at = ?,
            finish_seq = (SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM prpm_result_plugins WHERE result_key = ?)
          WHERE result_key = ? AND plugin_key = ?`,
       ),
-      nextId: db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_projects'),
-      nextEventLogId: db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_event_logs'),
-      insertEventLog: db.prepare(
+      nextId: () => db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_projects'),
+      nextEventLogId: () => db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_event_logs'),
+      insertEventLog: () => db.prepare(
         `INSERT INTO prpm_event_logs (id, file_name, created_at, columns, row_count) VALUES (@id, @file_name, @created_at, @columns, @row_count)`,
       ),
-      insertValue: db.prepare('INSERT INTO prpm_event_log_values (event_log_id, column_name, position, value, count) VALUES (?, ?, ?, ?, ?)'),
-      insertTest: db.prepare('INSERT INTO prpm_event_log_tests (event_log_id, columns, rows) VALUES (?, ?, ?)'),
-      eventLog: db.prepare<[number], EventLogRow>('SELECT * FROM prpm_event_logs WHERE id = ?'),
-      values: db.prepare<[number, string], { value: string; count: number }>(
+      insertValue: () => db.prepare('INSERT INTO prpm_event_log_values (event_log_id, column_name, position, value, count) VALUES (?, ?, ?, ?, ?)'),
+      insertTest: () => db.prepare('INSERT INTO prpm_event_log_tests (event_log_id, columns, rows) VALUES (?, ?, ?)'),
+      eventLog: () => db.prepare<[number], EventLogRow>('SELECT * FROM prpm_event_logs WHERE id = ?'),
+      values: () => db.prepare<[number, string], { value: string; count: number }>(
         `SELECT value, count FROM prpm_event_log_values WHERE event_log_id = ? AND column_name = ? ORDER BY count DESC, position`,
       ),
-      setDefinition: db.prepare<[string, number, number, number, number]>(
+      setDefinition: () => db.prepare<[string, number, number, number, number]>(
         `UPDATE prpm_event_logs SET definition = ?, definition_id = id,
            definition_updated_at = CASE WHEN definition_created_at IS NULL THEN NULL ELSE ? END,
            definition_created_at = COALESCE(definition_created_at, ?), updated_at = ? WHERE id = ?`,
       ),
-      touchDefinition: db.prepare<[string, number, number]>(
+      touchDefinition: () => db.prepare<[string, number, number]>(
         'UPDATE prpm_event_logs SET definition = ?, definition_updated_at = ? WHERE id = ?',
       ),
-      test: db.prepare<[number], { columns: string; rows: string }>('SELECT columns, rows FROM prpm_event_log_tests WHERE event_log_id = ?'),
-      deleteTest: db.prepare<[number]>('DELETE FROM prpm_event_log_tests WHERE event_log_id = ?'),
-      projectOfEventLog: db.prepare<[number], { project_id: number }>(
+      test: () => db.prepare<[number], { columns: string; rows: string }>('SELECT columns, rows FROM prpm_event_log_tests WHERE event_log_id = ?'),
+      deleteTest: () => db.prepare<[number]>('DELETE FROM prpm_event_log_tests WHERE event_log_id = ?'),
+      projectOfEventLog: () => db.prepare<[number], { project_id: number }>(
         'SELECT project_id FROM prpm_project_details WHERE event_log_id = ?',
       ),
-      details: db.prepare<[number], ProjectDetailsRow>('SELECT * FROM prpm_project_details WHERE project_id = ?'),
-      insertDetails: db.prepare(
+      details: () => db.prepare<[number], ProjectDetailsRow>('SELECT * FROM prpm_project_details WHERE project_id = ?'),
+      insertDetails: () => db.prepare(
         `INSERT INTO prpm_project_details (project_id, event_log_id, name, description, error, created_at, updated_at, training_at, trained_at)
          VALUES (@project_id, @event_log_id, @name, @description, @error, @created_at, @updated_at, @training_at, @trained_at)`,
       ),
-      insertPlugin2: db.prepare(
+      insertPlugin2: () => db.prepare(
         `INSERT INTO prpm_project_plugins (project_id, position, plugin_key, created_at, parameters, additional_info, status, error)
          VALUES (@project_id, @position, @plugin_key, @created_at, @parameters, @additional_info, @status, @error)`,
       ),
-      projectPlugins: db.prepare<[number], ProjectPluginRow>('SELECT * FROM prpm_project_plugins WHERE project_id = ? ORDER BY position'),
-      nextTrainingDue: db.prepare<[], { due: number | null }>(
+      projectPlugins: () => db.prepare<[number], ProjectPluginRow>('SELECT * FROM prpm_project_plugins WHERE project_id = ? ORDER BY position'),
+      nextTrainingDue: () => db.prepare<[], { due: number | null }>(
         `SELECT MIN(CASE p.status WHEN 'PREPROCESSING' THEN d.training_at ELSE d.trained_at END) AS due
          FROM prpm_projects p JOIN prpm_project_details d ON d.project_id = p.id
          WHERE p.status IN ('PREPROCESSING', 'TRAINING') AND d.trained_at IS NOT NULL`,
       ),
-      trainedDue: db.prepare<[number], { id: number; trained_at: number }>(
+      trainedDue: () => db.prepare<[number], { id: number; trained_at: number }>(
         `SELECT p.id, d.trained_at FROM prpm_projects p JOIN prpm_project_details d ON d.project_id = p.id
          WHERE p.status IN ('PREPROCESSING', 'TRAINING') AND d.trained_at <= ?`,
       ),
-      trainingDue: db.prepare<[number], { id: number; training_at: number }>(
+      trainingDue: () => db.prepare<[number], { id: number; training_at: number }>(
         `SELECT p.id, d.training_at FROM prpm_projects p JOIN prpm_project_details d ON d.project_id = p.id
          WHERE p.status = 'PREPROCESSING' AND d.training_at <= ?`,
       ),
-      setStatus: db.prepare<[string, number]>('UPDATE prpm_projects SET status = ? WHERE id = ?'),
-      setUpdatedAt: db.prepare<[number, number]>('UPDATE prpm_project_details SET updated_at = ? WHERE project_id = ?'),
-      oldestResult: db.prepare<[], { created_at: number | null }>('SELECT MIN(created_at) AS created_at FROM prpm_results'),
-      deleteCreatedBefore: db.prepare<[number]>('DELETE FROM prpm_results WHERE created_at <= ?'),
-    }
+      setStatus: () => db.prepare<[string, number]>('UPDATE prpm_projects SET status = ? WHERE id = ?'),
+      setUpdatedAt: () => db.prepare<[number, number]>('UPDATE prpm_project_details SET updated_at = ? WHERE project_id = ?'),
+      oldestResult: () => db.prepare<[], { created_at: number | null }>('SELECT MIN(created_at) AS created_at FROM prpm_results'),
+      deleteCreatedBefore: () => db.prepare<[number]>('DELETE FROM prpm_results WHERE created_at <= ?'),
+    })
   }
 
   project(id: number): ProjectRow | undefined {
