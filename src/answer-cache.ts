@@ -31,10 +31,11 @@ export class AnswerCache {
     this.revision = storeRevision(db)
   }
 
-  get(key: string, now: number): CachedAnswer | undefined {
+  /** `revision`: the store's, if the caller has just read it (Scheduler.catchUp() returns it). */
+  get(key: string, now: number, revision = this.revision()): CachedAnswer | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    if (entry.revision !== this.revision() || (entry.expiresAt !== null && entry.expiresAt <= now)) {
+    if (entry.revision !== revision || (entry.expiresAt !== null && entry.expiresAt <= now)) {
       this.drop(key, entry)
       return undefined
     }

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { answerClientError } from './client-errors.js'
 import { SandboxClock } from './clock.js'
 import { packageRoot, version, type Config } from './config.js'
+import { requestLoggerFactory } from './request-logger.js'
 import { lazyCompilers } from './compilers.js'
 import { checkResponses } from './contract/checking.js'
 import { contractOptions } from './contract/document.js'
@@ -79,6 +80,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: config.limits.bodyMaxBytes,
     http: { maxHeaderSize: config.limits.headerMaxBytes },
     clientErrorHandler: answerClientError,
+    childLoggerFactory: requestLoggerFactory,
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
       sendVendorError(reply, errorMappingFor(request.url).notFound(request))

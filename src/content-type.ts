@@ -8,7 +8,8 @@ const FASTIFY_JSON = 'application/json; charset=utf-8'
  * Fastify's own default adds `; charset=utf-8`.
  */
 export function useBareJsonContentType(scope: FastifyInstance): void {
-  scope.addHook('onSend', async (_request, reply) => {
+  scope.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.getHeader('content-type') === FASTIFY_JSON) reply.header('content-type', 'application/json')
+    done(null, payload)
   })
 }

@@ -38,27 +38,70 @@ export interface JournalFilter {
 }
 
 /**
+ * What the traffic hook keeps of one request: the facts as they came, formatted into a JournalEntry only when
+ * the journal is read. Formatting on every request (an ISO date, the path split from the query) cost more
+ * than the rest of serving a cached answer; almost every request is recorded and never read.
+ */
+export interface JournalRecord {
+  vendor: Static<typeof VendorName>
+  /** Sandbox time the request arrived. */
+  arrivedAt: number
+  operation: string | null
+  method: string
+  /** Path and query as sent. */
+  url: string
+  headers: Record<string, string | string[]>
+  body: unknown
+  bodyBytes: number | null
+  status: number
+  /** Real milliseconds from arrival to the answer. */
+  durationMs: number
+  fault: JournalEntry['fault']
+}
+
+const pathOf = (url: string) => {
+  const queryAt = url.indexOf('?')
+  return queryAt === -1 ? url : url.slice(0, queryAt)
+}
+
+function entryOf(id: number, record: JournalRecord): JournalEntry {
+  const queryAt = record.url.indexOf('?')
+  return {
+    id,
+    time: new Date(record.arrivedAt).toISOString(),
+    vendor: record.vendor,
+    operation: record.operation,
+    method: record.method,
+    path: pathOf(record.url),
+    query: queryAt === -1 ? '' : record.url.slice(queryAt + 1),
+    headers: record.headers,
+    body: record.body,
+    body_bytes: record.bodyBytes,
+    status: record.status,
+    duration_ms: Math.round(record.durationMs * 1000) / 1000,
+    fault: record.fault,
+  }
+}
+
+/**
  * The requests vendors received, newest first, in a ring of fixed size: a
  * long test run never grows it, and the oldest entries make room.
  */
 export class Journal {
-  private readonly ring: (JournalEntry | undefined)[]
+  private readonly ring: (JournalRecord | undefined)[]
   private next = 0
-  private lastId = 0
+  /** Ids increase from 1 for the life of the process: the newest record's id is how many were recorded. */
+  private recorded = 0
 
   constructor(readonly capacity: number) {
-    this.ring = new Array<JournalEntry | undefined>(capacity)
+    this.ring = new Array<JournalRecord | undefined>(capacity)
   }
 
-  nextId(): number {
-    this.lastId += 1
-    return this.lastId
-  }
-
-  record(entry: JournalEntry): void {
+  record(record: JournalRecord): void {
     if (this.capacity === 0) return
-    this.ring[this.next] = entry
+    this.ring[this.next] = record
     this.next = (this.next + 1) % this.capacity
+    this.recorded += 1
   }
 
   clear(): void {
@@ -69,17 +112,18 @@ export class Journal {
   /** Entries matching the filter, newest first, with how many matched in all. */
   query(filter: JournalFilter): { total: number; requests: JournalEntry[] } {
     const requests: JournalEntry[] = []
+    const method = filter.method?.toUpperCase()
     let total = 0
     for (let step = 1; step <= this.capacity; step += 1) {
-      const entry = this.ring[(this.next - step + this.capacity) % this.capacity]
-      if (!entry) break
-      if (filter.vendor !== undefined && entry.vendor !== filter.vendor) continue
-      if (filter.operation !== undefined && entry.operation !== filter.operation) continue
-      if (filter.method !== undefined && entry.method !== filter.method.toUpperCase()) continue
-      if (filter.path !== undefined && !entry.path.startsWith(filter.path)) continue
-      if (filter.status !== undefined && entry.status !== filter.status) continue
+      const record = this.ring[(this.next - step + this.capacity) % this.capacity]
+      if (!record) break
+      if (filter.vendor !== undefined && record.vendor !== filter.vendor) continue
+      if (filter.operation !== undefined && record.operation !== filter.operation) continue
+      if (method !== undefined && record.method !== method) continue
+      if (filter.path !== undefined && !pathOf(record.url).startsWith(filter.path)) continue
+      if (filter.status !== undefined && record.status !== filter.status) continue
       total += 1
-      if (requests.length < filter.limit) requests.push(entry)
+      if (requests.length < filter.limit) requests.push(entryOf(this.recorded - step + 1, record))
     }
     return { total, requests }
   }

@@ -58,15 +58,19 @@ export class Scheduler {
     this.timer = null
   }
 
-  /** Runs everything due now; call after scheduling new work so the timer sees it. */
-  catchUp(): void {
-    this.run(false)
+  /**
+   * Runs everything due now; call after scheduling new work so the timer sees it. Returns the store's
+   * revision once caught up, which a reader can hand to an AnswerCache instead of asking the store again.
+   */
+  catchUp(): number {
+    return this.run(false)
   }
 
-  private run(force: boolean): void {
+  private run(force: boolean): number {
     const now = this.clock.now()
     const known = this.known
-    if (!force && known !== null && known.revision === this.storeRevision() && (known.nextDue === null || now < known.nextDue)) return
+    const revision = this.storeRevision()
+    if (!force && known !== null && known.revision === revision && (known.nextDue === null || now < known.nextDue)) return revision
     for (const work of this.works) {
       try {
         work.runDue(now)
@@ -74,10 +78,11 @@ export class Scheduler {
         this.log.error({ err: error, work: work.name }, 'timed work failed; it will be retried')
       }
     }
-    this.arm(now)
+    return this.arm(now)
   }
 
-  private arm(now: number): void {
+  /** Sets the timer for the next due work; returns the store's revision, as the scheduler now knows it. */
+  private arm(now: number): number {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     let next: number | null = null
@@ -85,12 +90,14 @@ export class Scheduler {
       const due = work.nextDueAt()
       if (due !== null && (next === null || due < next)) next = due
     }
-    this.known = { nextDue: next, revision: this.storeRevision() }
-    if (!this.running || next === null) return
+    const revision = this.storeRevision()
+    this.known = { nextDue: next, revision }
+    if (!this.running || next === null) return revision
     const delay = this.clock.realDelayFor(next - now)
-    if (delay === null) return
+    if (delay === null) return revision
     // Forced: a timer that fires a hair early (ms rounding at a fast clock) must still arm the next one.
     this.timer = setTimeout(() => this.run(true), Math.min(delay, MAX_TIMER_DELAY))
     this.timer.unref()
+    return revision
   }
 }

@@ -45,41 +45,47 @@ declare module 'fastify' {
  */
 export function watchTraffic(app: FastifyInstance, { clock, faults, journal }: { clock: SandboxClock; faults: Faults; journal: Journal }): void {
   app.decorateRequest('traffic', null as unknown as FastifyRequest['traffic'])
-  app.addHook('onRequest', async (request) => {
+  // Hooks that call done() rather than return a promise: every request passes them, and without a fault
+  // rule there is nothing to wait for.
+  app.addHook('onRequest', (request, _reply, done) => {
     const vendor = vendorOf(request.url)
     request.traffic = { vendor, arrivedAt: clock.now(), fault: null }
-    if (vendor === null || !faults.active) return
-    try {
-      request.traffic.fault = await faults.apply(vendor, request.routeOptions.schema?.operationId, MAPPINGS[vendor])
-    } catch (error) {
-      if (error instanceof InjectedFault) request.traffic.fault = error.applied
-      throw error
-    }
+    if (vendor === null || !faults.active) return done()
+    faults.apply(vendor, request.routeOptions.schema?.operationId, MAPPINGS[vendor]).then(
+      (fault) => {
+        request.traffic.fault = fault
+        done()
+      },
+      (error: unknown) => {
+        if (error instanceof InjectedFault) request.traffic.fault = error.applied
+        done(error as Error)
+      },
+    )
   })
   if (journal.capacity === 0) return
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const { vendor, arrivedAt, fault } = request.traffic
-    if (vendor === null) return
-    const queryAt = request.url.indexOf('?')
-    const length = request.headers['content-length']
-    // A chunked body has no Content-Length: its parsed JSON's size stands in.
-    const bodyBytes = length !== undefined ? Number(length) : request.body === undefined ? null : Buffer.byteLength(JSON.stringify(request.body) ?? '')
-    const kept = request.body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(request.headers['content-type']).startsWith('multipart/')
-    journal.record({
-      id: journal.nextId(),
-      time: new Date(arrivedAt).toISOString(),
-      vendor,
-      operation: request.routeOptions.schema?.operationId ?? null,
-      method: request.method,
-      path: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
-      query: queryAt === -1 ? '' : request.url.slice(queryAt + 1),
-      headers: request.headers as Record<string, string | string[]>,
+    if (vendor !== null) {
+      const length = request.headers['content-length']
+      const body = request.body
+      // A chunked body has no Content-Length: its parsed JSON's size stands in.
+      const bodyBytes = length !== undefined ? Number(length) : body === undefined ? null : Buffer.byteLength(JSON.stringify(body) ?? '')
       // Uploads and large bodies are not kept: the journal holds what a client sent, not megabytes of event logs.
-      body: kept ? request.body : null,
-      body_bytes: bodyBytes,
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-      fault,
-    })
+      const kept = body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(request.headers['content-type']).startsWith('multipart/')
+      journal.record({
+        vendor,
+        arrivedAt,
+        operation: request.routeOptions.schema?.operationId ?? null,
+        method: request.method,
+        url: request.url,
+        headers: request.headers as Record<string, string | string[]>,
+        body: kept ? body : null,
+        bodyBytes,
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        fault,
+      })
+    }
+    done()
   })
 }

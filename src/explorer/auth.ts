@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { onRequestAsyncHookHandler } from 'fastify'
+import type { onRequestHookHandler } from 'fastify'
 import type { SandboxClock } from '../clock.js'
 import { explorerError } from './errors.js'
 import type { ExplorerStore } from './store.js'
@@ -11,15 +11,16 @@ import type { ExplorerStore } from './store.js'
  * POST /connect lives until its expiry on the sandbox clock. A missing,
  * unknown or expired token is a login-session error.
  */
-export function explorerTokenAuth(tokens: readonly string[], store: ExplorerStore, clock: SandboxClock): onRequestAsyncHookHandler {
+export function explorerTokenAuth(tokens: readonly string[], store: ExplorerStore, clock: SandboxClock): onRequestHookHandler {
   const accepted = new Set(tokens)
-  return async (request) => {
+  return (request, _reply, done) => {
     const fromHeader = request.headers.explorer_token
     const token = request.cookies.explorer_token ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
     if (token === undefined || token === '') throw explorerError('ErrSession', 'explorer_token is missing')
-    if (accepted.has(token)) return
+    if (accepted.has(token)) return done()
     const expiresAt = store.tokenExpiry(token)
     if (expiresAt === undefined || expiresAt <= clock.now()) throw explorerError('ErrSession', 'explorer_token is invalid or expired')
+    done()
   }
 }
 

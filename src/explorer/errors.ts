@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomHex } from '../random-hex.js'
 import { VendorError, type VendorErrorMapping } from '../errors.js'
 
 /** Explorer's error names and codes (HTTP status × 100000 + 4000 + detail). */
@@ -45,8 +45,7 @@ const PARAMETER_RULES: Record<string, string> = {
 
 /** A W3C trace context header with fresh ids, as every answer of the vendor's carries. */
 export function traceparent(): string {
-  // randomUUID draws from Node's cached entropy; randomBytes per request cost more than the rest of a small answer.
-  return `00-${randomUUID().replaceAll('-', '')}-${randomUUID().slice(19, 23)}${randomUUID().slice(24, 36)}-00`
+  return `00-${randomHex(16)}-${randomHex(8)}-00`
 }
 
 export const explorerErrorMapping: VendorErrorMapping = {

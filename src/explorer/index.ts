@@ -54,8 +54,9 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
   useVendorErrors(app, explorerErrorMapping)
   useBareJsonContentType(app)
   // The vendor's responses carry a W3C trace context header, as the seed shows; set on arrival, so every answer has it.
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('traceparent', traceparent())
+    done()
   })
   // The body of POST .../jobs is optional, yet clients send the JSON content type with no body.
   const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'ignore')
@@ -209,10 +210,10 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
       },
     },
     async (request, reply) => {
-      scheduler.catchUp()
+      const revision = scheduler.catchUp()
       const { job_id: jobId, task_id: taskId } = request.params
       const cacheKey = `${jobId}/${taskId}/${request.query.limit}`
-      const cached = answers.get(cacheKey, clock.now())
+      const cached = answers.get(cacheKey, clock.now(), revision)
       if (cached !== undefined) return reply.type('application/json').send(cached.bytes as never)
       if (!store.jobExists(jobId)) throw unknownJob(jobId)
       const task = store.task(jobId, taskId)

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { VendorError, type VendorErrorMapping } from '../errors.js'
+import { randomHex } from '../random-hex.js'
 
 /** The gateway's request id: 32 hex characters. */
 export function newRequestId(): string {
-  return randomBytes(16).toString('hex')
+  return randomHex(16)
 }
 
 const modelArts = (statusCode: number, code: string, message: string) =>

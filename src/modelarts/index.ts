@@ -40,9 +40,10 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
   const store = new ModelArtsStore(db)
   scheduler.register(modelartsRunner(store))
   app.decorateRequest('modelartsRequestId', '')
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.modelartsRequestId = newRequestId()
     reply.header('x-request-id', request.modelartsRequestId)
+    done()
   })
   useVendorErrors(app, modelartsErrorMapping)
   const authenticate = authTokenAuth(config.tokens)
@@ -121,11 +122,11 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
     async (request, reply) => {
       const { project_id: projectId, task_id: taskId, version_id: versionId } = request.params
       const { limit, offset, result_property: resultProperty } = request.query
-      scheduler.catchUp()
+      const revision = scheduler.catchUp()
       const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
       // A completed version's page changes only with the signed URLs' Expires (whole seconds) or a write to the store.
       const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}`
-      const cached = pages.get(cacheKey, clock.now())
+      const cached = pages.get(cacheKey, clock.now(), revision)
       if (cached !== undefined) return reply.type('application/json; charset=utf-8').send(cached.bytes as never)
       findTask(projectId, taskId)
       const version = findVersion(taskId, versionId)

@@ -1,4 +1,4 @@
-import type { onRequestAsyncHookHandler } from 'fastify'
+import type { onRequestHookHandler } from 'fastify'
 import { PrpmErrors } from './errors.js'
 
 /**
@@ -6,9 +6,9 @@ import { PrpmErrors } from './errors.js'
  * authenticated"; a Bearer token it does not know is "Invalid token". The
  * token is everything after the first space, as FastAPI splits it.
  */
-export function bearerAuth(tokens: readonly string[]): onRequestAsyncHookHandler {
+export function bearerAuth(tokens: readonly string[]): onRequestHookHandler {
   const accepted = new Set(tokens)
-  return async (request) => {
+  return (request, _reply, done) => {
     const header = request.headers.authorization
     if (!header) throw PrpmErrors.notAuthenticated()
     const space = header.indexOf(' ')
@@ -16,5 +16,6 @@ export function bearerAuth(tokens: readonly string[]): onRequestAsyncHookHandler
     if (scheme.toLowerCase() !== 'bearer') throw PrpmErrors.notAuthenticated()
     const token = space === -1 ? '' : header.slice(space + 1)
     if (!accepted.has(token)) throw PrpmErrors.invalidToken()
+    done()
   }
 }

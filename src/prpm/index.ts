@@ -85,14 +85,14 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
       },
     },
     async (request, reply) => {
-      scheduler.catchUp()
+      const revision = scheduler.catchUp()
       const { project_id: projectId, result_key: resultKey } = request.params
       const now = clock.now()
       const cacheKey = `${projectId}/${resultKey}`
       // Pollers ask again and again while plugins run: the answer changes only when the runner writes, or at expiry.
-      const processing = processingAnswers.get(cacheKey, now)
+      const processing = processingAnswers.get(cacheKey, now, revision)
       if (processing !== undefined) return reply.type('application/json').send(processing.bytes as never)
-      let complete = completeResults.get(cacheKey, now)
+      let complete = completeResults.get(cacheKey, now, revision)
       if (complete === undefined) {
         const body = readResult(store, projectId, resultKey, now, rules)
         // A one-shot result is gone once read: nothing to keep.
