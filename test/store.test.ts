@@ -5,7 +5,8 @@ import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { SandboxClock } from '../src/clock.js'
 import { loadConfig } from '../src/config.js'
-import { StoreError } from '../src/database.js'
+import { StoreError, migrate, openDatabase } from '../src/database.js'
+import { ExplorerStore, ROW_BLOCK } from '../src/explorer/store.js'
 import { FixtureError } from '../src/fixtures.js'
 import { CREDENTIALS, START, copyOf, get, repoRoot, tempDir } from './helpers/sandbox.js'
 
@@ -38,7 +39,7 @@ t.test('a new file store is migrated, seeded once, and kept across restarts', as
   const dbPath = path.join(tempDir(t), 'nested', 'store.sqlite')
   const first = await open(dbPath, START)
   const migrations = first.app.resultbox.db.prepare('SELECT version, name, md5, run_at FROM schema_migrations WHERE version > 0 ORDER BY version').all()
-  t.strictSame(migrations.map((row) => (row as { version: number }).version), [1, 2, 3, 4, 5, 6, 7])
+  t.strictSame(migrations.map((row) => (row as { version: number }).version), [1, 2, 3, 4, 5, 6, 7, 8])
   t.ok(migrations.every((row) => /^[0-9a-f]{32}$/.test((row as { md5: string }).md5)), 'each recorded with a checksum')
   t.equal(first.app.resultbox.db.pragma('journal_mode', { simple: true }), 'wal')
   t.equal(first.app.resultbox.db.pragma('foreign_keys', { simple: true }), 1)
@@ -193,4 +194,38 @@ t.test('unreadable fixtures are named too', async (t) => {
   fs.rmSync(path.join(dir, 'modelarts.json'))
   fs.cpSync(path.join(repoRoot, 'fixtures', 'explorer.json'), path.join(dir, 'explorer.json'))
   await t.rejects(open(':memory:', START, { RESULTBOX_FIXTURES: dir }), { name: 'FixtureError', message: /modelarts\.json: cannot be read \(ENOENT\)/ })
+})
+
+t.test('migration 008 joins the rows of a store made before it into blocks; new rows get theirs as stored', async (t) => {
+  const dir = tempDir(t)
+  const dbPath = path.join(dir, 'store.sqlite')
+  // The store as the release before 008 left it: migrations 001 to 007, a task of 2 blocks and 5 rows.
+  const before = path.join(dir, 'migrations-007')
+  fs.mkdirSync(before)
+  for (const name of fs.readdirSync(path.join(repoRoot, 'migrations'))) {
+    if (parseInt(name, 10) <= 7) fs.copyFileSync(path.join(repoRoot, 'migrations', name), path.join(before, name))
+  }
+  const old = openDatabase(dbPath)
+  await migrate(old, before)
+  const cells = Array.from({ length: ROW_BLOCK * 2 + 5 }, (_, row) => JSON.stringify([`v${row}`, String(row / 7)]))
+  old.prepare("INSERT INTO explorer_jobs (id, name, workflow_id, workflow_name, status) VALUES (5, 'j', '1', 'w', 2)").run()
+  old.prepare("INSERT INTO explorer_tasks (job_id, id, name, status, columns) VALUES (5, 't', 'PageRank', 2, '[\"VID\",\"VALUE\"]')").run()
+  const insert = old.prepare("INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES (5, 't', ?, ?)")
+  old.transaction(() => cells.forEach((text, ordinal) => insert.run(ordinal, text)))()
+  old.close()
+
+  const db = openDatabase(dbPath)
+  t.teardown(() => db.close())
+  t.strictSame(await migrate(db, path.join(repoRoot, 'migrations')), [8])
+  const store = new ExplorerStore(db)
+  t.equal(store.rowBlock(5, 't', 0), cells.slice(0, ROW_BLOCK).join(','), 'block 0: rows 0 to 4095, in order')
+  t.equal(store.rowBlock(5, 't', 1), cells.slice(ROW_BLOCK, ROW_BLOCK * 2).join(','), 'block 1')
+  t.equal(store.rowBlock(5, 't', 2), undefined, 'no block for the last 5 rows')
+
+  db.prepare("INSERT INTO explorer_tasks (job_id, id, name, status, columns) VALUES (5, 'u', 'PageRank', 2, '[\"VID\",\"VALUE\"]')").run()
+  store.insertRows(5, 'u', cells.map((text) => JSON.parse(text) as string[]))
+  t.equal(store.rowBlock(5, 'u', 1), store.rowBlock(5, 't', 1), 'rows stored now get the same blocks')
+  t.strictSame(store.cellsFrom(5, 'u', ROW_BLOCK * 2, ROW_BLOCK), cells.slice(ROW_BLOCK * 2), 'and the rows themselves')
+  db.prepare("DELETE FROM explorer_jobs WHERE id = 5").run()
+  t.equal(db.prepare('SELECT COUNT(*) FROM explorer_task_row_blocks').pluck().get(), 0, "a job's deletion takes its blocks")
 })

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { parseCookie } from 'cookie'
 import type { onRequestHookHandler } from 'fastify'
 import type { SandboxClock } from '../clock.js'
 import { explorerError } from './errors.js'
@@ -15,7 +16,9 @@ export function explorerTokenAuth(tokens: readonly string[], store: ExplorerStor
   const accepted = new Set(tokens)
   return (request, _reply, done) => {
     const fromHeader = request.headers.explorer_token
-    const token = request.cookies.explorer_token ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
+    // Read here, not by a cookie plugin's hooks on every request: this is the one cookie the API reads.
+    const cookie = request.headers.cookie
+    const token = (cookie ? parseCookie(cookie).explorer_token : undefined) ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
     if (token === undefined || token === '') throw explorerError('ErrSession', 'explorer_token is missing')
     if (accepted.has(token)) return done()
     const expiresAt = store.tokenExpiry(token)

@@ -1,4 +1,3 @@
-import fastifyCookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
@@ -50,7 +49,6 @@ export interface ExplorerOptions {
 export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db, clock, scheduler }) => {
   const store = new ExplorerStore(db)
   scheduler.register(explorerRunner(store))
-  await app.register(fastifyCookie)
   useVendorErrors(app, explorerErrorMapping)
   useBareJsonContentType(app)
   // The vendor's responses carry a W3C trace context header, as the seed shows; set on arrival, so every answer has it.
