@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -32,6 +32,26 @@ export function cleanEnvironment(settings: Record<string, string>): NodeJS.Proce
   return { ...env, ...settings }
 }
 
+/**
+ * Where processes run: with two cores or more and util-linux's taskset, each server on the last core and the
+ * load generator (this process) on the others, so that the two never take each other's time and a server's
+ * figure is its own. Without them, wherever the system puts them (the table says which).
+ */
+export const pinning = (() => {
+  const cores = os.availableParallelism()
+  const taskset = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0
+  if (cores < 2 || !taskset) return null
+  const server = String(cores - 1)
+  const client = cores === 2 ? '0' : `0-${cores - 2}`
+  return { server, client, all: `0-${cores - 1}` }
+})()
+
+/** Moves this process (the load generator) onto its cores; returns false when there is no pinning. */
+export function pinClient(): boolean {
+  if (pinning === null) return false
+  return spawnSync('taskset', ['-a', '-p', '-c', pinning.client, String(process.pid)], { stdio: 'ignore' }).status === 0
+}
+
 export interface Server {
   name: string
   port: number
@@ -53,6 +73,8 @@ export interface ServerOptions {
   port: number
   readyPath: string
   timeoutMs: number
+  /** Cores to run on (taskset -c), e.g. pinning.server; absent: the system's choice. */
+  cpus?: string
 }
 
 const TAIL_BYTES = 4096
@@ -60,7 +82,10 @@ const TAIL_BYTES = 4096
 /** Spawns `node script` and resolves once readyPath answers 200, polling every 2 ms so the start time is that exact. */
 export async function startServer(options: ServerOptions): Promise<Server> {
   const began = performance.now()
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
+  const command = [process.execPath, ...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])]
+  // taskset execs node in its own process: the pid is node's.
+  const [file, ...args] = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command]
+  const child = spawn(file as string, args, {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
