@@ -17,11 +17,17 @@ const MAPPINGS: Record<Vendor, VendorErrorMapping> = {
   modelarts: modelartsErrorMapping,
 }
 
+// Made once: asked of every request.
+const CONTROL_PATHS = `${CONTROL_PREFIX}/`
+const CONTROL_QUERY = `${CONTROL_PREFIX}?`
+const EXPLORER_PATHS = `${EXPLORER_PREFIX}/`
+const MODELARTS_PATHS = `${MODELARTS_PREFIX}/`
+
 /** The vendor a URL belongs to; PrPM serves the root, so everything else is its. Null for the control API. */
 export function vendorOf(url: string): Vendor | null {
-  if (url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`)) return null
-  if (url.startsWith(`${EXPLORER_PREFIX}/`)) return 'explorer'
-  if (url.startsWith(`${MODELARTS_PREFIX}/`)) return 'modelarts'
+  if (url === CONTROL_PREFIX || url.startsWith(CONTROL_PATHS) || url.startsWith(CONTROL_QUERY)) return null
+  if (url.startsWith(EXPLORER_PATHS)) return 'explorer'
+  if (url.startsWith(MODELARTS_PATHS)) return 'modelarts'
   return 'prpm'
 }
 

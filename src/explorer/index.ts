@@ -207,12 +207,16 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
         response: { 200: SampleResultBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
       },
     },
-    async (request, reply) => {
+    // Not async: the answer is at hand, and a promise per request was a tenth of what a cached answer allocates.
+    (request, reply) => {
       const revision = scheduler.catchUp()
       const { job_id: jobId, task_id: taskId } = request.params
       const cacheKey = `${jobId}/${taskId}/${request.query.limit}`
       const cached = answers.get(cacheKey, clock.now(), revision)
-      if (cached !== undefined) return reply.type('application/json').send(cached.bytes as never)
+      if (cached !== undefined) {
+        reply.type('application/json').send(cached.bytes as never)
+        return
+      }
       if (!store.jobExists(jobId)) throw unknownJob(jobId)
       const task = store.task(jobId, taskId)
       if (!task) throw explorerError('ErrInternalDatabase', `task ${taskId} not found in job ${jobId}`)
@@ -224,7 +228,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (ap
       // Already JSON (a string, or a stream for a large limit): sent as it is. A finished task's rows never
       // change: an answer small enough to hold is kept until the next write to the store.
       const body = sampleResultBody(store, jobId, taskId, request.query.limit)
-      return reply.type('application/json').send((typeof body === 'string' ? answers.put(cacheKey, body, null).bytes : body) as never)
+      reply.type('application/json').send((typeof body === 'string' ? answers.put(cacheKey, body, null).bytes : body) as never)
     },
   )
 }

@@ -119,7 +119,8 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
         },
       },
     },
-    async (request, reply) => {
+    // Not async: the answer is at hand, and a promise per request was a tenth of what a cached answer allocates.
+    (request, reply) => {
       const { project_id: projectId, task_id: taskId, version_id: versionId } = request.params
       const { limit, offset, result_property: resultProperty } = request.query
       const revision = scheduler.catchUp()
@@ -127,7 +128,10 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
       // A completed version's page changes only with the signed URLs' Expires (whole seconds) or a write to the store.
       const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}`
       const cached = pages.get(cacheKey, clock.now(), revision)
-      if (cached !== undefined) return reply.type('application/json; charset=utf-8').send(cached.bytes as never)
+      if (cached !== undefined) {
+        reply.type('application/json; charset=utf-8').send(cached.bytes as never)
+        return
+      }
       findTask(projectId, taskId)
       const version = findVersion(taskId, versionId)
       if (version.status === VERSION_STATUS.initialized) throw ModelArtsErrors.versionInitializing()
@@ -149,7 +153,7 @@ export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (
         result_description: JSON.parse(sample.result_description) as string[][],
       }))
       const page = { count, results, has_more: start + results.length < count }
-      return reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), null).bytes as never)
+      reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), null).bytes as never)
     },
   )
 }

@@ -84,14 +84,18 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         response: { 200: ResultBody, ...(rules.oneShotRead ? {} : { 304: NotModified }), 400: DetailError, 404: DetailError, ...CommonErrors },
       },
     },
-    async (request, reply) => {
+    // Not async: the answer is at hand, and a promise per request was a tenth of what a cached answer allocates.
+    (request, reply) => {
       const revision = scheduler.catchUp()
       const { project_id: projectId, result_key: resultKey } = request.params
       const now = clock.now()
       const cacheKey = `${projectId}/${resultKey}`
       // Pollers ask again and again while plugins run: the answer changes only when the runner writes, or at expiry.
       const processing = processingAnswers.get(cacheKey, now, revision)
-      if (processing !== undefined) return reply.type('application/json').send(processing.bytes as never)
+      if (processing !== undefined) {
+        reply.type('application/json').send(processing.bytes as never)
+        return
+      }
       let complete = completeResults.get(cacheKey, now, revision)
       if (complete === undefined) {
         const body = readResult(store, projectId, resultKey, now, rules)
@@ -99,13 +103,19 @@ export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { con
         if (body.cases !== null && rules.oneShotRead) return body
         const createdAt = store.result(resultKey)?.created_at ?? now
         const expiresAt = rules.resultTtlSeconds > 0 ? createdAt + rules.resultTtlSeconds * 1000 : null
-        if (body.cases === null) return reply.type('application/json').send(processingAnswers.put(cacheKey, String(reply.serialize(body)), expiresAt).bytes as never)
+        if (body.cases === null) {
+          reply.type('application/json').send(processingAnswers.put(cacheKey, String(reply.serialize(body)), expiresAt).bytes as never)
+          return
+        }
         complete = completeResults.put(cacheKey, String(reply.serialize(body)), expiresAt)
       }
       reply.header('etag', complete.etag)
-      if (notModified(request.headers['if-none-match'], complete.etag)) return reply.code(304).send(null)
+      if (notModified(request.headers['if-none-match'], complete.etag)) {
+        reply.code(304).send(null)
+        return
+      }
       // Bytes go out as they are: the route's serializer made them once.
-      return reply.type('application/json').send(complete.bytes as never)
+      reply.type('application/json').send(complete.bytes as never)
     },
   )
 
