@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { build } from 'esbuild'
+import { EXTERNAL_PACKAGES } from './external-packages.mjs'
 
 const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning' }
 const SERVER = 'dist/server.cjs'
@@ -14,12 +15,14 @@ await build({
   entryPoints: ['dist/main.js'],
   outfile: SERVER,
   format: 'cjs',
-  // better-sqlite3 finds its native binary beside its own files; Swagger UI serves its files from its package.
-  external: ['better-sqlite3', '@fastify/swagger-ui'],
+  external: EXTERNAL_PACKAGES,
   // The sources find the package's folder from import.meta.url, which CommonJS spells __filename.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
+  // import() becomes require(): a script run by vm (the code cache's) could load modules only through an
+  // experimental vm option that warns on stderr when used.
+  supported: { 'dynamic-import': false },
   sourcemap: process.env.BUNDLE_SOURCEMAP === '1',
 })
 

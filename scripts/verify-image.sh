@@ -4,7 +4,7 @@
 # step-for-step as an engine would, then the image's own command runs as its
 # own user with its own environment and a host folder as the /data volume.
 # Checks: ready, all three vendors answer, the status page, the head cap, uid 1000, SIGTERM exits 0 within a
-# few seconds, and a restart on the same volume keeps the store.
+# few seconds, a restart on the same volume keeps the store, and a start uses the code cache the image carries.
 #
 #   usage: scripts/verify-image.sh [IMAGE_TAG]   (default resultbox:verify)
 # Needs buildah and a local node:24-bookworm-slim (../shared/tools/standin-node-image.sh).
@@ -48,6 +48,9 @@ for pair in "${env[@]}"; do env_args+=(--env "$pair"); done
 # Host networking (chroot isolation): move off 8080 in case it is taken here.
 env_args+=(--env "PORT=$port")
 
+# Settings a run adds to the image's own (`docker run -e`).
+extra_env=()
+
 # Each run is a new container from the image, as `docker run -v DIR:/data` is.
 run_container() {
   [ -z "$ctr" ] || buildah rm "$ctr" >/dev/null
@@ -57,7 +60,7 @@ run_container() {
   # image) lets the host folder be mounted at /data as an engine mounts it.
   buildah config --volume /data- "$ctr"
   buildah run --isolation chroot --user "$user" --workingdir "$workdir" "${env_args[@]}" \
-    -v "$volume:/data" "$ctr" -- "${cmd[@]}" >"$volume.log" 2>&1 &
+    "${extra_env[@]}" -v "$volume:/data" "$ctr" -- "${cmd[@]}" >"$volume.log" 2>&1 &
   for _ in $(seq 1 100); do
     if curl -fs "http://127.0.0.1:$port/_resultbox/ready" >/dev/null 2>&1; then return 0; fi
     sleep 0.1
@@ -102,6 +105,9 @@ check modelarts 200 -H 'X-Auth-Token: resultbox' \
 check refused 401 "http://127.0.0.1:$port/project/1/result/dVbQ3x7K"
 check status-page 200 "http://127.0.0.1:$port/_resultbox/"
 check state 200 "http://127.0.0.1:$port/_resultbox/state"
+# Swagger UI is one of the two packages the bundle leaves in node_modules (scripts/prune-bundled.mjs).
+check docs 200 "http://127.0.0.1:$port/_resultbox/docs/"
+check openapi 200 "http://127.0.0.1:$port/_resultbox/openapi.json"
 # A request head over RESULTBOX_HEADER_MAX_BYTES (64 KiB): the gateway's 431, not a dropped connection.
 check head-over-cap 431 -H "X-Auth-Token: $(head -c 70000 /dev/zero | tr '\0' t)" \
   "http://127.0.0.1:$port/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results"
@@ -120,4 +126,14 @@ seeded() { sed -nE 's/.*"seeded_at":"([^"]+)".*/\1/p' <<<"$1"; }
 [ "$(seeded "$ready")" = "$(seeded "$again")" ] || { echo "store was seeded again"; exit 1; }
 echo "same store: seeded_at $(seeded "$again")"
 stop_container
+
+echo "== the start-up code cache the image carries"
+extra_env=(--env LOG_LEVEL=debug)
+run_container
+curl -fs "http://127.0.0.1:$port/_resultbox/ready" >/dev/null
+sleep 0.3
+stop_container
+cache_line=$(grep '"msg":"start-up code cache"' "$volume.log" || true)
+grep -q '"status":"hit"' <<<"$cache_line" || { cat "$volume.log"; echo "the image's code cache was not used"; exit 1; }
+echo "code cache: hit ($(sed -nE 's/.*"file":"([^"]+)".*/\1/p' <<<"$cache_line"))"
 echo "image verified"

@@ -57,7 +57,8 @@ export function requireWithCodeCache(
 ): { exports: unknown; codeCache: CodeCache } {
   // The build makes the bundle ASCII throughout (scripts/bundle.mjs), so Latin-1 reads it exactly, and faster.
   const source = fs.readFileSync(file, 'latin1')
-  const prefix = `${process.version}-${process.arch}-${digest(process.execArgv.join(' '), 8)}-`
+  // Node's flags, from the command line or NODE_OPTIONS: V8 refuses a cache made under other flags.
+  const prefix = `${process.version}-${process.arch}-${digest(`${process.execArgv.join(' ')}\n${process.env.NODE_OPTIONS ?? ''}`, 8)}-`
   const cacheFile = folder === null ? null : path.join(folder, `${prefix}${sourceDigest ?? digest(source, 16)}.bin`)
   let cachedData: Buffer | undefined
   if (cacheFile !== null) {
@@ -67,12 +68,8 @@ export function requireWithCodeCache(
       // No cache yet (or an unreadable one): compile from source.
     }
   }
-  const script = new vm.Script(Module.wrap(source), {
-    filename: file,
-    cachedData,
-    // The bundle loads @fastify/swagger-ui with import(), as a module would.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  })
+  // The bundle has no import(): the build turns it into require() (scripts/bundle.mjs).
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData })
   const status: CodeCacheStatus = cacheFile === null ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit'
   const module = { exports: {} as unknown }
   const run = script.runInThisContext() as (...args: unknown[]) => void
