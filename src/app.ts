@@ -27,6 +27,7 @@ import { explorerSimulation } from './explorer/simulation.js'
 import { modelartsSimulation } from './modelarts/simulation.js'
 import type { Vendor, VendorSimulation } from './simulation.js'
 
+
 export interface BuildOptions {
   config: Config
   /** The clock everything reads; tests pass a frozen one. Defaults to one built from config.clock. */
@@ -37,24 +38,6 @@ export interface BuildOptions {
   onContractViolation?: (violation: ContractViolation) => void
 }
 
-/** The shared services, for tests and embedders. */
-export interface Sandbox {
-  config: Config
-  db: Db
-  clock: SandboxClock
-  scheduler: Scheduler
-  /** Each vendor's reset and scenarios, for the control API. */
-  simulations: Record<Vendor, VendorSimulation>
-  faults: Faults
-  /** The requests vendors received, for GET /_resultbox/requests. */
-  journal: Journal
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    resultbox: Sandbox
-  }
-}
 
 /**
  * Where the sandbox clock starts: the configured time, else real time, but

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Sandbox } from '../app.js'
+import type { Sandbox } from '../sandbox.js'
 import type { SandboxClock } from '../clock.js'
 import { BodyRefusals, ClockBody, ClockChange, ControlError } from './schemas.js'
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Sandbox } from '../app.js'
+import type { Sandbox } from '../sandbox.js'
 import { FaultSet, FaultState } from '../faults.js'
 import { BodyRefusals, ControlError, NoContent } from './schemas.js'
 

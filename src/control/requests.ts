@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { Sandbox } from '../app.js'
+import type { Sandbox } from '../sandbox.js'
 import { JournalEntry } from '../journal.js'
 import { BodyRefusals, ControlErrorBody, NoContent, VendorName } from './schemas.js'
 

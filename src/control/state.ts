@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { Sandbox } from '../app.js'
+import type { Sandbox } from '../sandbox.js'
 import { VENDORS } from '../simulation.js'
 import { clockBody } from './clock.js'
 import { BodyRefusals, ClockBody, VendorName } from './schemas.js'
