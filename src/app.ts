@@ -18,6 +18,7 @@ import { Journal } from './journal.js'
 import { seedLargeFixtures } from './large.js'
 import { errorMappingFor, vendorOf, watchTraffic } from './traffic.js'
 import { Scheduler } from './scheduler.js'
+import { finishUnreadBodies } from './unread-body.js'
 import { CONTROL_PREFIX, controlApi } from './control/index.js'
 import { EXPLORER_PREFIX, explorerApi, explorerExamples, loadExplorerFixture, seedExplorer } from './explorer/index.js'
 import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, modelartsExamples, seedModelArts } from './modelarts/index.js'
@@ -106,6 +107,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const journal = new Journal(config.journalSize)
   app.decorate('resultbox', { config, db, clock, scheduler, simulations, faults, journal })
   watchTraffic(app, { clock, faults, journal })
+  finishUnreadBodies(app, { maxBytes: config.uploadMaxBytes })
   // Registered before any route, so that it sees them all; it builds the document on first request.
   await app.register(
     fastifySwagger,
