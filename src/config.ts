@@ -89,7 +89,7 @@ export const EnvironmentSchema = Type.Object({
     minimum: 1024,
     maximum: 2 ** 40,
     default: 104857600,
-    description: 'largest uploaded file (and its decompressed content) PrPM accepts, in bytes',
+    description: 'largest uploaded file (and its decompressed content) PrPM accepts, in bytes; also the most of a body read and discarded after an early answer',
   }),
   RESULTBOX_BODY_MAX_BYTES: Type.Integer({
     minimum: 1024,

@@ -118,16 +118,20 @@ t.test('after a refused upload, the same keep-alive connection answers the next 
 t.test('a body declared larger than the upload cap is not read: the answer goes at once, and the connection closes', async (t) => {
   const sandbox = await start({ uploadMaxBytes: MiB })
   t.teardown(() => sandbox.close())
-  const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+  const answer = await new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
     const request = http.request({ port: sandbox.port, path: '/event_log', method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': 64 * MiB } }, (response) => {
-      resolve({ status: response.statusCode ?? 0, connection: response.headers.connection })
-      response.resume()
+      let body = ''
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, body }))
     })
     request.on('error', reject)
     request.write(CHUNK)
   })
   t.equal(answer.status, 401)
   t.equal(answer.connection, 'close')
+  t.same(JSON.parse(answer.body), { detail: 'Not authenticated' })
 })
 
 t.test('a client that stops sending halfway is answered once it has been idle, and the connection closes', async (t) => {
