@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { answerClientError } from './client-errors.js'
+import { clientErrorAnswerer } from './client-errors.js'
 import { SandboxClock } from './clock.js'
 import { packageRoot, version, type Config } from './config.js'
 import { requestLoggerFactory } from './request-logger.js'
@@ -15,19 +15,18 @@ import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, 
 import { sendVendorError } from './errors.js'
 import { Faults } from './faults.js'
 import { Journal } from './journal.js'
-import { seedLargeFixtures } from './large.js'
-import { errorMappingFor, vendorOf, watchTraffic } from './traffic.js'
+import { watchTraffic } from './traffic.js'
 import { Scheduler } from './scheduler.js'
 import { finishUnreadBodies } from './unread-body.js'
+import type { VendorContext, VendorModule } from './vendor-module.js'
+import { VendorRegistry } from './vendors.js'
 import { CONTROL_PREFIX, controlApi } from './control/index.js'
-import { EXPLORER_PREFIX, explorerApi, explorerExamples, loadExplorerFixture, seedExplorer } from './explorer/index.js'
-import { MODELARTS_PREFIX, loadModelArtsFixture, modelartsApi, modelartsExamples, seedModelArts } from './modelarts/index.js'
-import { loadPrpmFixture, prpmApi, prpmExamples, seedPrpm } from './prpm/index.js'
-import { prpmSimulation } from './prpm/simulation.js'
-import { explorerSimulation } from './explorer/simulation.js'
-import { modelartsSimulation } from './modelarts/simulation.js'
-import type { Vendor, VendorSimulation } from './simulation.js'
+import { prpm } from './prpm/index.js'
+import { explorer } from './explorer/index.js'
+import { modelarts } from './modelarts/index.js'
 
+/** The vendors a sandbox serves. A new vendor is a folder of its own and one entry here. */
+export const VENDORS: readonly VendorModule[] = [prpm, explorer, modelarts]
 
 export interface BuildOptions {
   config: Config
@@ -37,6 +36,8 @@ export interface BuildOptions {
   migrationsDir?: string
   /** Told of each response that breaks the OpenAPI document, when config.validateResponses is on (tests fail on it). */
   onContractViolation?: (violation: ContractViolation) => void
+  /** The vendors to serve; default: VENDORS. An embedder may leave some out, or add its own. */
+  vendors?: readonly VendorModule[]
 }
 
 
@@ -52,22 +53,23 @@ function clockStart(config: Config, db: Db): number {
 
 /**
  * Builds the sandbox: opens and migrates the store, seeds it from the
- * fixtures on first use, and mounts the three vendor APIs where each vendor
+ * fixtures on first use, and mounts each vendor's API where the vendor
  * serves its own. The caller listens (or injects).
  */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
+  const vendors = new VendorRegistry(options.vendors ?? VENDORS, CONTROL_PREFIX)
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    // PrCore's pydantic v1 coerces JSON values ("5" for 5); Explorer's Go decoder and the control API take them as sent.
-    schemaController: { compilersFactory: lazyCompilers((url) => vendorOf(url) === 'prpm') },
+    // The control API takes JSON values as sent; each vendor as its server does.
+    schemaController: { compilersFactory: lazyCompilers((url) => vendors.vendorOf(url)?.coercesBodyTypes ?? false) },
     bodyLimit: config.limits.bodyMaxBytes,
     http: { maxHeaderSize: config.limits.headerMaxBytes },
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: clientErrorAnswerer(vendors),
     childLoggerFactory: requestLoggerFactory,
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
-      sendVendorError(reply, errorMappingFor(request.url).notFound(request))
+      sendVendorError(reply, vendors.errorsFor(request.url).notFound(request))
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -78,12 +80,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await migrate(db, migrationsDir)
     clock = options.clock ?? new SandboxClock({ start: clockStart(config, db), speed: config.clock.speed })
     const seedingStarted = performance.now()
-    let largeMs: Record<Vendor, number> | null = null
+    let largeMs: Record<string, number> | null = null
     const seeded = seedOnce(db, clock.now(), (seededAt) => {
-      seedPrpm(db, loadPrpmFixture(config.fixturesDir), seededAt)
-      seedExplorer(db, loadExplorerFixture(config.fixturesDir))
-      seedModelArts(db, loadModelArtsFixture(config.fixturesDir))
-      if (config.fixtureScale === 'large') largeMs = seedLargeFixtures(db, seededAt)
+      for (const vendor of vendors.modules) vendor.seed(db, config.fixturesDir, seededAt)
+      if (config.fixtureScale === 'large') largeMs = seedLarge(vendors.modules, db, seededAt)
     })
     app.log.info({ db: config.dbPath, seeded }, seeded ? 'store seeded from fixtures' : 'store already seeded; fixtures not loaded')
     if (largeMs) {
@@ -98,24 +98,19 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }
 
   const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger, storeRevision(db))
-  const simulations: Record<Vendor, VendorSimulation> = {
-    prpm: prpmSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm }),
-    explorer: explorerSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale }),
-    modelarts: modelartsSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale }),
-  }
+  const context: VendorContext = { config, db, clock, scheduler }
+  for (const vendor of vendors.modules) for (const work of vendor.timedWork(context)) scheduler.register(work)
+  const simulations = Object.fromEntries(vendors.modules.map((vendor) => [vendor.name, vendor.simulation(context)]))
   const faults = new Faults()
   const journal = new Journal(config.journalSize)
-  app.decorate('resultbox', { config, db, clock, scheduler, simulations, faults, journal })
-  watchTraffic(app, { clock, faults, journal })
+  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, faults, journal })
+  watchTraffic(app, { vendors, clock, faults, journal })
   finishUnreadBodies(app, { maxBytes: config.uploadMaxBytes })
   // Registered before any route, so that it sees them all; it builds the document on first request.
   await app.register(
     fastifySwagger,
-    contractOptions(config, version(), (url) => vendorOf(url) ?? 'control', () => ({
-      ...prpmExamples(config.fixturesDir, migrationsDir),
-      ...explorerExamples(config.fixturesDir),
-      ...modelartsExamples(config.fixturesDir),
-    })),
+    contractOptions(config, version(), vendors, () =>
+      Object.assign({}, ...vendors.modules.map((vendor) => vendor.examples({ fixturesDir: config.fixturesDir, migrationsDir })))),
   )
   if (config.validateResponses) checkResponses(app, options.onContractViolation)
   app.addHook('onReady', async () => scheduler.start())
@@ -126,8 +121,27 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   })
 
   await app.register(controlApi, { prefix: CONTROL_PREFIX, sandbox: app.resultbox })
-  await app.register(prpmApi, { config: config.prpm, db, clock, scheduler, uploadMaxBytes: config.uploadMaxBytes })
-  await app.register(explorerApi, { prefix: EXPLORER_PREFIX, config: config.explorer, db, clock, scheduler })
-  await app.register(modelartsApi, { prefix: MODELARTS_PREFIX, config: config.modelarts, db, clock, scheduler })
+  // A vendor that owns the root answers its unknown paths in its own scope; without one, the first vendor does.
+  if (!vendors.root.prefixes.includes('/')) app.setNotFoundHandler((request, reply) => sendVendorError(reply, vendors.root.errors.notFound(request)))
+  for (const vendor of vendors.modules) {
+    await app.register(async (scope) => {
+      // A route outside the vendor's prefixes would be answered, faulted and journaled as another vendor's.
+      scope.addHook('onRoute', (route) => {
+        if (vendors.vendorOf(route.url) !== vendor) throw new Error(`${vendor.name}'s route ${route.method} ${route.url} is outside its prefixes (${vendor.prefixes.join(', ')})`)
+      })
+      await scope.register(vendor.plugin, context)
+    })
+  }
   return app
+}
+
+/** Seeds every vendor's large set beside the fixtures, inside the caller's transaction; how long each took, in ms. */
+function seedLarge(modules: readonly VendorModule[], db: Db, seededAt: number): Record<string, number> {
+  const took: Record<string, number> = {}
+  for (const vendor of modules) {
+    const started = performance.now()
+    vendor.seedLarge(db, seededAt)
+    took[vendor.name] = Math.round(performance.now() - started)
+  }
+  return took
 }

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
-import { errorMappingFor } from './traffic.js'
+import type { VendorRegistry } from './vendors.js'
 
 interface ParserError {
   code?: string
@@ -44,13 +44,15 @@ export function rawAnswer(status: number, headers: Record<string, string>, body:
  * vendor the request line names answers, with its envelope for a request it
  * cannot read.
  */
-export function answerClientError(this: { log: FastifyBaseLogger }, error: ParserError, socket: Socket): void {
-  // A reset connection, or one already closed, has no one to answer.
-  if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const { status, message } = refusalOf(error.code)
-  const target = targetOf(error.rawPacket)
-  this.log.info({ code: error.code, target }, 'request refused by the HTTP parser')
-  const refusal = errorMappingFor(target).clientError(status, message)
-  if (socket.writable && !socket.writableEnded) socket.write(rawAnswer(refusal.statusCode, refusal.headers, refusal.body))
-  socket.destroy()
+export function clientErrorAnswerer(vendors: VendorRegistry) {
+  return function answerClientError(this: { log: FastifyBaseLogger }, error: ParserError, socket: Socket): void {
+    // A reset connection, or one already closed, has no one to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const { status, message } = refusalOf(error.code)
+    const target = targetOf(error.rawPacket)
+    this.log.info({ code: error.code, target }, 'request refused by the HTTP parser')
+    const refusal = vendors.errorsFor(target).clientError(status, message)
+    if (socket.writable && !socket.writableEnded) socket.write(rawAnswer(refusal.statusCode, refusal.headers, refusal.body))
+    socket.destroy()
+  }
 }

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema, type TString } from '@sinclair/typebox'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { VendorError, type VendorErrorMapping } from './errors.js'
-import { VendorName, type Vendor } from './simulation.js'
 
 const Latency = Type.Union(
   [
@@ -26,36 +25,46 @@ const InjectedError = Type.Object(
   { additionalProperties: false },
 )
 
-export const FaultRule = Type.Object(
-  {
-    vendor: VendorName,
-    operation: Type.Optional(
-      Type.String({ minLength: 1, description: "the route's operationId (e.g. getResult); absent: every request to the vendor" }),
+function faultRule<Vendor extends TSchema>(vendor: Vendor) {
+  return Type.Object(
+    {
+      vendor,
+      operation: Type.Optional(
+        Type.String({ minLength: 1, description: "the route's operationId (e.g. getResult); absent: every request to the vendor" }),
+      ),
+      latency: Type.Optional(Latency),
+      error: Type.Optional(InjectedError),
+    },
+    { additionalProperties: false },
+  )
+}
+
+/**
+ * The control API's fault schemas, for the vendors a sandbox serves: `vendor`
+ * is the schema of their names, so a rule for no vendor is refused as invalid.
+ */
+export function faultSchemas<Vendor extends TSchema>(vendor: Vendor) {
+  const FaultRule = faultRule(vendor)
+  const FaultSet = Type.Object(
+    {
+      seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 1, description: 'seeds the draws: the same seed and requests give the same faults' }),
+      rules: Type.Array(FaultRule, { maxItems: 1000, description: 'the first rule that matches a request applies' }),
+    },
+    { additionalProperties: false },
+  )
+  const FaultState = Type.Object({
+    seed: Type.Integer(),
+    rules: Type.Array(
+      Type.Object({ ...FaultRule.properties, matched: Type.Integer(), injected: Type.Integer() }),
+      { description: 'each rule with how many requests it matched and how many it failed' },
     ),
-    latency: Type.Optional(Latency),
-    error: Type.Optional(InjectedError),
-  },
-  { additionalProperties: false },
-)
-export type FaultRule = Static<typeof FaultRule>
+  })
+  return { FaultSet, FaultState }
+}
 
-export const FaultSet = Type.Object(
-  {
-    seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 1, description: 'seeds the draws: the same seed and requests give the same faults' }),
-    rules: Type.Array(FaultRule, { maxItems: 1000, description: 'the first rule that matches a request applies' }),
-  },
-  { additionalProperties: false },
-)
-export type FaultSet = Static<typeof FaultSet>
-
-export const FaultState = Type.Object({
-  seed: Type.Integer(),
-  rules: Type.Array(
-    Type.Object({ ...FaultRule.properties, matched: Type.Integer(), injected: Type.Integer() }),
-    { description: 'each rule with how many requests it matched and how many it failed' },
-  ),
-})
-export type FaultState = Static<typeof FaultState>
+type FaultSchemas = ReturnType<typeof faultSchemas<TString>>
+export type FaultSet = Static<FaultSchemas['FaultSet']>
+export type FaultState = Static<FaultSchemas['FaultState']>
 
 /** What a fault did to one request, for the journal. */
 export interface AppliedFault {
@@ -99,7 +108,7 @@ export class Faults {
    * Delays and/or fails a request of `vendor` to `operation` (undefined for a
    * path the vendor does not serve) by the first rule that matches it.
    */
-  async apply(vendor: Vendor, operation: string | undefined, mapping: VendorErrorMapping): Promise<AppliedFault | null> {
+  async apply(vendor: string, operation: string | undefined, mapping: VendorErrorMapping): Promise<AppliedFault | null> {
     const index = this.set.rules.findIndex((rule) => rule.vendor === vendor && (rule.operation === undefined || rule.operation === operation))
     const rule = this.set.rules[index]
     const counter = this.counters[index]

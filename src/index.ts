@@ -1,6 +1,12 @@
 /** resultbox as a library: start a sandbox in-process, or build the Fastify app yourself. */
 export { start, type RunningSandbox, type StartOptions } from './start.js'
-export { buildApp, type BuildOptions } from './app.js'
+export { VENDORS, buildApp, type BuildOptions } from './app.js'
 export type { Sandbox } from './sandbox.js'
 export { SandboxClock, type ClockOptions, type ClockState } from './clock.js'
 export { ConfigError, loadConfig, type Config, type Settings } from './config.js'
+// For a vendor of your own: the shape it plugs in as, and the pieces its envelope is made of.
+export type { VendorContext, VendorContract, VendorModule } from './vendor-module.js'
+export type { VendorSimulation } from './simulation.js'
+export { VendorError, useVendorErrors, type VendorErrorMapping } from './errors.js'
+export type { TimedWork } from './scheduler.js'
+export type { Db } from './database.js'

@@ -1,6 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema, type TString } from '@sinclair/typebox'
 import { Nullable } from './schemas.js'
-import { VendorName } from './simulation.js'
 
 /**
  * The largest body the journal keeps. A ring of 1,000 entries of 1 MiB bodies
@@ -8,10 +7,11 @@ import { VendorName } from './simulation.js'
  */
 export const JOURNAL_BODY_MAX_BYTES = 64 * 1024
 
-export const JournalEntry = Type.Object({
+/** One journaled request, as GET /_resultbox/requests lists it; `vendor` is the schema of the vendors' names. */
+export const journalEntry = <Vendor extends TSchema>(vendor: Vendor) => Type.Object({
   id: Type.Integer({ description: 'increasing from 1 for the life of the process' }),
   time: Type.String({ description: 'sandbox clock when the request arrived, ISO 8601' }),
-  vendor: VendorName,
+  vendor,
   operation: Nullable(Type.String({ description: "the route's operationId; null for a path the vendor does not serve" })),
   method: Type.String(),
   path: Type.String(),
@@ -25,7 +25,7 @@ export const JournalEntry = Type.Object({
     Type.Object({ rule: Type.Integer(), latency_ms: Type.Integer(), injected_status: Nullable(Type.Integer()) }),
   ),
 })
-export type JournalEntry = Static<typeof JournalEntry>
+export type JournalEntry = Static<ReturnType<typeof journalEntry<TString>>>
 
 export interface JournalFilter {
   vendor?: string
@@ -43,7 +43,7 @@ export interface JournalFilter {
  * than the rest of serving a cached answer; almost every request is recorded and never read.
  */
 export interface JournalRecord {
-  vendor: Static<typeof VendorName>
+  vendor: string
   /** Sandbox time the request arrived. */
   arrivedAt: number
   operation: string | null

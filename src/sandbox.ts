@@ -4,7 +4,8 @@ import type { Db } from './database.js'
 import type { Faults } from './faults.js'
 import type { Journal } from './journal.js'
 import type { Scheduler } from './scheduler.js'
-import type { Vendor, VendorSimulation } from './simulation.js'
+import type { VendorSimulation } from './simulation.js'
+import type { VendorRegistry } from './vendors.js'
 
 /**
  * The shared services, for tests and embedders. A module of its own, so that what the composition root
@@ -15,8 +16,10 @@ export interface Sandbox {
   db: Db
   clock: SandboxClock
   scheduler: Scheduler
-  /** Each vendor's reset and scenarios, for the control API. */
-  simulations: Record<Vendor, VendorSimulation>
+  /** The vendors it serves, and which one each URL belongs to. */
+  vendors: VendorRegistry
+  /** Each vendor's reset, scenarios and overview, by its name, for the control API. */
+  simulations: Readonly<Record<string, VendorSimulation>>
   faults: Faults
   /** The requests vendors received, for GET /_resultbox/requests. */
   journal: Journal

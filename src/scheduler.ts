@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { SandboxClock } from './clock.js'
 
-/** Something a vendor simulates on the sandbox clock (a plugin finishing, a result expiring). */
+/**
+ * Something a vendor simulates on the sandbox clock (a plugin finishing, a result expiring). What it
+ * reads lives in the store: the scheduler asks nextDueAt() again only after the store has been written.
+ */
 export interface TimedWork {
   readonly name: string
   /** Sandbox time of the next thing due, or null when nothing is pending. */

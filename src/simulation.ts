@@ -1,19 +1,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Nullable } from './schemas.js'
 
-export const VENDORS = ['prpm', 'explorer', 'modelarts'] as const
-export type Vendor = (typeof VENDORS)[number]
-
-/** A vendor's name, as the control API, fault rules and the journal spell it. */
-export const VendorName = Type.Union(VENDORS.map((vendor) => Type.Literal(vendor)))
-
 /**
  * What the control API asks of each vendor folder: put its part of the store
  * back to the fixtures, and create a scenario (work in progress on the clock)
  * from a JSON body. Each vendor owns its schema; the control API only routes.
  */
 export interface VendorSimulation<Body extends TSchema = TSchema, Created extends TSchema = TSchema, Overview extends TSchema = TSchema> {
-  readonly vendor: Vendor
   /**
    * Deletes every row this vendor keeps and seeds its fixture again, as if
    * seeded at `now`. The caller runs it inside a transaction.

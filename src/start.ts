@@ -3,10 +3,13 @@ import { buildApp } from './app.js'
 import type { SandboxClock } from './clock.js'
 import { loadConfig, type Settings } from './config.js'
 import { settingsToEnvironment } from './settings.js'
+import type { VendorModule } from './vendor-module.js'
 
 export interface StartOptions extends Settings {
   /** A clock of your own (e.g. frozen) instead of one built from clockSpeed/clockStart. */
   clock?: SandboxClock
+  /** The vendors to serve; default: all of VENDORS. */
+  vendors?: readonly VendorModule[]
 }
 
 export interface RunningSandbox {
@@ -31,9 +34,9 @@ const EMBEDDED_DEFAULTS: Settings = { port: 0, db: ':memory:', logLevel: 'warn' 
  * (`clockSpeed`, `prpmTokens`, …); process.env is not read.
  */
 export async function start(options: StartOptions = {}): Promise<RunningSandbox> {
-  const { clock, ...settings } = options
+  const { clock, vendors, ...settings } = options
   const config = loadConfig(settingsToEnvironment({ ...EMBEDDED_DEFAULTS, ...settings }))
-  const app = await buildApp({ config, clock })
+  const app = await buildApp({ config, clock, vendors })
   await app.listen({ port: config.port, host: config.host })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port

@@ -87,3 +87,19 @@ t.test('no file in src/ is part of an import cycle, type imports included', asyn
   t.ok(graph.get(path.join('src', 'app.ts'))?.includes(path.join('src', 'control', 'index.ts')), 'app.ts imports control/index.ts')
   t.same(importCycles(graph), [], 'import cycles')
 })
+
+t.test('only the composition root names a vendor, and only by its module', async (t) => {
+  const graph = importGraph(sourceFiles('src'))
+  const vendorFolders = ['prpm', 'explorer', 'modelarts'].map((name) => path.join('src', name))
+  const folderOf = (file: string) => vendorFolders.find((folder) => file.startsWith(folder + path.sep))
+  const intoVendors: string[] = []
+  for (const [file, targets] of graph) {
+    for (const target of targets) {
+      const folder = folderOf(target)
+      if (folder === undefined || folderOf(file) === folder) continue
+      intoVendors.push(`${file} -> ${target}`)
+    }
+  }
+  // Vendor folders never import each other; a shared module never reaches into one.
+  t.same(intoVendors.sort(), vendorFolders.map((folder) => `${path.join('src', 'app.ts')} -> ${path.join(folder, 'index.ts')}`).sort())
+})

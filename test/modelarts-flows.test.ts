@@ -155,7 +155,7 @@ t.test('the client flow: a scenario version goes initialized → running → com
 
 t.test('failed and stopped outcomes', async (t) => {
   const { app, clock } = await startSandbox(t)
-  const { scenario } = app.resultbox.simulations.modelarts
+  const { scenario } = app.resultbox.simulations.modelarts!
   const failed = scenario.create({ outcome: 'failed', starts_after_ms: 0, runs_for_ms: 1500, sample_counts: { retained: 2 } }, START) as Created
   const stopped = scenario.create({ task_id: failed.task_id, outcome: 'stopped', starts_after_ms: 500, runs_for_ms: 500 }, START + 1) as Created
   t.equal(stopped.task_id, failed.task_id)
@@ -307,7 +307,7 @@ t.test('rejections, in the vendor envelopes, for the task and the version', asyn
 
 t.test('scenario bodies the store cannot carry out: 409 and 400, called directly and over HTTP', async (t) => {
   const { app } = await startSandbox(t)
-  const { scenario } = app.resultbox.simulations.modelarts
+  const { scenario } = app.resultbox.simulations.modelarts!
   const rejects = (body: object, statusCode: number, field: string, message: RegExp) => {
     let thrown: unknown
     try {
@@ -442,8 +442,8 @@ t.test('reset restores the fixture and drops what scenarios created', async (t) 
   t.equal(pending.n, 0, "the scenarios' pending status changes went with them")
 
   // Reset called directly (inside the caller's transaction) does the same.
-  const again = app.resultbox.simulations.modelarts.scenario.create({}, clock.now()) as Created
-  app.resultbox.db.transaction(() => app.resultbox.simulations.modelarts.reset(clock.now()))()
+  const again = app.resultbox.simulations.modelarts!.scenario.create({}, clock.now()) as Created
+  app.resultbox.db.transaction(() => app.resultbox.simulations.modelarts!.reset(clock.now()))()
   t.equal((await maGet(app, again.task_url)).statusCode, 400)
 })
 
@@ -459,7 +459,7 @@ t.test('pending status changes are persisted: a restart resumes them at their du
     return app
   }
   const first = await open(START)
-  const created = first.resultbox.simulations.modelarts.scenario.create({ starts_after_ms: 1000, runs_for_ms: 2000 }, START) as Created
+  const created = first.resultbox.simulations.modelarts!.scenario.create({ starts_after_ms: 1000, runs_for_ms: 2000 }, START) as Created
   t.equal((await maGet(first, created.version_url)).json().status, 0)
   await first.close()
 

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { loadPrpmFixture } from '../src/prpm/index.js'
+import { loadPrpmFixture } from '../src/prpm/fixtures.js'
 import { ScenarioError } from '../src/simulation.js'
 import { CREDENTIALS, START, copyOf, get, startSandbox, tempDir } from './helpers/sandbox.js'
 import { DEFINITION, TEST_CSV, TRAINING_CSV, control, gzip, postForm, prpmCounts, prpmRows, sendJson, zipOf } from './helpers/prpm.js'
@@ -185,7 +185,7 @@ t.test('an upload over RESULTBOX_UPLOAD_MAX_BYTES is a 413', async (t) => {
 
 t.test('scenario: a new project with a result on the clock', async (t) => {
   const { app, clock } = await startSandbox(t)
-  const scenario = app.resultbox.simulations.prpm.scenario
+  const scenario = app.resultbox.simulations.prpm!.scenario
   const created = scenario.create({ training: { preprocessing_ms: 1000, training_ms: 1000 }, result_key: 'Scen4rio', case_count: 4,
     plugins: [{ plugin: 'plugin-knn-next-activity', finishes_after_ms: 500 }, { plugin: 'plugin-random-forest-alarm', finishes_after_ms: 800, fails: true }] }, clock.now()) as {
     project_id: number; result_url: string; due: { plugin: string; at: string }[] }
@@ -200,7 +200,7 @@ t.test('scenario: a new project with a result on the clock', async (t) => {
   const bare = scenario.create({}, clock.now()) as { due: unknown[] }
   t.equal(bare.due.length, 3, 'called directly, without the schema defaults filled in')
   t.throws(() => scenario.create({ project_id: 77 }, clock.now()), new ScenarioError(404, '/project_id', 'no project 77'))
-  app.resultbox.db.transaction(() => app.resultbox.simulations.prpm.reset(clock.now()))()
+  app.resultbox.db.transaction(() => app.resultbox.simulations.prpm!.reset(clock.now()))()
   const gone = await get(app, `/project/${created.project_id}`, CREDENTIALS.prpm)
   t.strictSame(gone.json(), { detail: 'Project not found' }, 'reset removed the scenario project')
   t.equal((await get(app, '/project/1', CREDENTIALS.prpm)).json().project.event_log.file_name, 'bpic2012-CSV.zip')

@@ -4,96 +4,46 @@ import type { FastifySchema } from 'fastify'
 import type { Config } from '../config.js'
 import { ControlErrorBody } from '../control/schemas.js'
 import type { OperationExamples } from '../schemas.js'
-import { VENDORS } from '../simulation.js'
+import type { VendorRegistry } from '../vendors.js'
+import type { HeaderObject, OpenApiDocument, OpenApiOperation, SecurityRequirement } from './types.js'
 
-/** The parts of the document a client team can take alone: one vendor's API, or resultbox's own. */
-export const DOCUMENT_PARTS = [...VENDORS, 'control'] as const
-export type DocumentPart = (typeof DOCUMENT_PARTS)[number]
+export type { OpenApiDocument, OpenApiMedia, OpenApiOperation } from './types.js'
 
-/** The OpenAPI document as this module builds and reads it; the rest of its shape is the specification's. */
-export interface OpenApiDocument {
-  openapi: string
-  info: Record<string, unknown>
-  tags?: Array<{ name: string; description?: string }>
-  paths: Record<string, Record<string, OpenApiOperation>>
-  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> }
-  [key: string]: unknown
+/** The parts of the document a client team can take alone: one vendor's API (by its name), or resultbox's own. */
+export const CONTROL_PART = 'control'
+
+export function documentParts(vendors: VendorRegistry): string[] {
+  return [...vendors.names, CONTROL_PART]
 }
 
-export interface OpenApiOperation {
-  operationId?: string
-  tags?: string[]
-  security?: Array<Record<string, string[]>>
-  responses?: Record<string, { description?: string; headers?: Record<string, { required?: boolean; schema?: unknown }>; content?: Record<string, OpenApiMedia> }>
-  [key: string]: unknown
-}
+const CONTROL_DESCRIPTION = 'resultbox\'s own API: health, state and reset, scenarios, the sandbox clock, faults, the request journal, a status page and this document'
 
-export interface OpenApiMedia {
-  schema?: unknown
-  example?: unknown
-  examples?: Record<string, { summary?: string; value: unknown }>
-}
-
-const TAGS: Record<DocumentPart, string> = {
-  prpm: 'PrPM (PrCore): upload an event log, define its columns, create a project, upload an ongoing dataset, read its result',
-  explorer: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results',
-  modelarts: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results',
-  control: 'resultbox\'s own API: health, state and reset, scenarios, the sandbox clock, faults, the request journal, a status page and this document',
-}
-
-/** Each vendor's auth, as its clients send it. */
-const SECURITY_SCHEMES = {
-  prpmBearer: {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'PrCore\'s OAuth2PasswordBearer: `Authorization: Bearer <token>`; resultbox accepts RESULTBOX_PRPM_TOKENS.',
-  },
-  explorerCredentials: {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'POST /connect only: `Authorization: Bearer <base64 of account:password>` (or of the JSON {"account","password"}).',
-  },
-  explorerToken: {
-    type: 'apiKey',
-    in: 'cookie',
-    name: 'explorer_token',
-    description: 'The cookie POST /connect sets; resultbox also accepts RESULTBOX_EXPLORER_TOKENS.',
-  },
-  explorerTokenHeader: {
-    type: 'apiKey',
-    in: 'header',
-    name: 'explorer_token',
-    description: 'The same token as a header, as the vendor\'s parameter table allows.',
-  },
-  modelartsToken: {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-Auth-Token',
-    description: 'An IAM token; resultbox accepts RESULTBOX_MODELARTS_TOKENS (optionally scoped to one project).',
-  },
+const CONTROL_SCHEMES = {
   controlToken: {
     type: 'http',
     scheme: 'bearer',
     description: 'RESULTBOX_CONTROL_TOKEN, when set; health, readiness and this document need none.',
   },
-} as const
-
-type SecurityScheme = keyof typeof SECURITY_SCHEMES
+}
 
 /** The control API's routes that answer without its token. */
 const OPEN_CONTROL_OPERATIONS = new Set(['health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage'])
 
-function securityOf(part: DocumentPart, operationId: string | undefined, controlToken: boolean): Array<Partial<Record<SecurityScheme, []>>> {
-  switch (part) {
-    case 'prpm':
-      return [{ prpmBearer: [] }]
-    case 'explorer':
-      return operationId === 'connect' ? [{ explorerCredentials: [] }] : [{ explorerToken: [] }, { explorerTokenHeader: [] }]
-    case 'modelarts':
-      return [{ modelartsToken: [] }]
-    case 'control':
-      return controlToken && !OPEN_CONTROL_OPERATIONS.has(operationId ?? '') ? [{ controlToken: [] }] : []
+function controlSecurity(operationId: string | undefined, controlToken: boolean): SecurityRequirement[] {
+  return controlToken && !OPEN_CONTROL_OPERATIONS.has(operationId ?? '') ? [{ controlToken: [] }] : []
+}
+
+/** Every vendor's security schemes, and the control API's when it has a token; a name two of them use is a mistake. */
+function securitySchemes(vendors: VendorRegistry, controlToken: boolean): Record<string, unknown> {
+  const schemes: Record<string, unknown> = {}
+  const owners = [...vendors.modules.map((module) => ({ name: module.name, schemes: module.contract.securitySchemes })), { name: CONTROL_PART, schemes: controlToken ? CONTROL_SCHEMES : {} }]
+  for (const owner of owners) {
+    for (const [name, scheme] of Object.entries(owner.schemes)) {
+      if (name in schemes) throw new Error(`security scheme ${name} of ${owner.name}: another vendor has one of that name`)
+      schemes[name] = scheme
+    }
   }
+  return schemes
 }
 
 /**
@@ -104,10 +54,11 @@ function securityOf(part: DocumentPart, operationId: string | undefined, control
 export function contractOptions(
   config: Config,
   version: string,
-  partOf: (url: string) => DocumentPart,
+  vendors: VendorRegistry,
   examples: () => OperationExamples,
 ): FastifyDynamicSwaggerOptions {
   const controlToken = config.control.token !== null
+  const names = vendors.names.join('|')
   return {
     openapi: {
       openapi: '3.1.0',
@@ -115,27 +66,29 @@ export function contractOptions(
         title: 'resultbox',
         version,
         description:
-          'A local sandbox of three vendors\' job-result APIs. Each vendor\'s operations carry its tag, its auth and its own error envelope; ' +
-          'GET /_resultbox/openapi.json?vendor=prpm|explorer|modelarts|control gives one part alone.',
+          'A local sandbox of vendors\' job-result APIs. Each vendor\'s operations carry its tag, its auth and its own error envelope; ' +
+          `GET /_resultbox/openapi.json?vendor=${names}|${CONTROL_PART} gives one part alone.`,
       },
-      tags: DOCUMENT_PARTS.map((name) => ({ name, description: TAGS[name] })),
+      tags: [
+        ...vendors.modules.map((module) => ({ name: module.name, description: module.description })),
+        { name: CONTROL_PART, description: CONTROL_DESCRIPTION },
+      ],
       components: {
-        securitySchemes: Object.fromEntries(
-          Object.entries(SECURITY_SCHEMES).filter(([name]) => controlToken || name !== 'controlToken'),
-        ) as NonNullable<NonNullable<FastifyDynamicSwaggerOptions['openapi']>['components']>['securitySchemes'],
+        securitySchemes: securitySchemes(vendors, controlToken) as NonNullable<NonNullable<FastifyDynamicSwaggerOptions['openapi']>['components']>['securitySchemes'],
       },
     },
     transform: ({ schema, url }) => {
-      const part = partOf(url)
+      const vendor = vendors.vendorOf(url)
+      const part = vendor?.name ?? CONTROL_PART
       const { form, bodyOptional, ...rest } = (schema ?? {}) as FastifySchema
-      const security = securityOf(part, rest.operationId, controlToken)
+      const security = vendor === null ? controlSecurity(rest.operationId, controlToken) : vendor.contract.security(rest.operationId)
       const described: FastifySchema = { ...rest, tags: rest.tags ?? [part], security }
       // Fastify fills a default before it validates: a client never has to send such a field.
       if (rest.querystring !== undefined) described.querystring = withoutRequiredDefaults(rest.querystring)
       if (rest.body !== undefined) described.body = withoutRequiredDefaults(rest.body)
       if (bodyOptional) Object.assign(described, { [BODY_OPTIONAL]: true })
       // The control token's refusal comes from a hook of the guarded scope, not from any one route.
-      if (part === 'control' && security.length > 0) described.response = { ...(rest.response as object), 401: ControlErrorBody }
+      if (vendor === null && security.length > 0) described.response = { ...(rest.response as object), 401: ControlErrorBody }
       // A multipart form is read by the handler, not by Fastify: only the document carries its fields.
       if (form !== undefined) Object.assign(described, { body: form, consumes: ['multipart/form-data'] })
       return { schema: described, url }
@@ -148,7 +101,7 @@ export function contractOptions(
         ;(operation.requestBody as { required: boolean }).required = false
       }
       describeResponses(document)
-      describeHeaders(document)
+      describeHeaders(document, vendors)
       addExamples(document, examples())
       return document as never
     },
@@ -184,48 +137,16 @@ function describeResponses(document: OpenApiDocument): void {
   }
 }
 
-interface HeaderObject {
-  description: string
-  required: boolean
-  /** Examples too, so that a mock server (Prism) sends a value its own pattern accepts. */
-  schema: { type: 'string'; pattern?: string; const?: string; examples?: string[] }
+const CONTROL_CHALLENGE: Record<string, HeaderObject> = {
+  'WWW-Authenticate': { description: 'the control token\'s scheme', required: true, schema: { type: 'string', const: 'Bearer realm="resultbox"' } },
 }
 
-/** The headers a vendor's own code sets on every answer, or on some, which a client may read. */
-function headersOf(part: DocumentPart, operation: OpenApiOperation, status: string): Record<string, HeaderObject> {
-  const { operationId } = operation
-  const bearerChallenge = { 'WWW-Authenticate': { description: 'the scheme to authenticate with', required: true, schema: { type: 'string', const: 'Bearer' } } } as const
-  switch (part) {
-    case 'prpm':
-      if (status === '401') return { ...bearerChallenge }
-      // resultbox's addition: a complete result kept for re-reading has an ETag, for If-None-Match.
-      if (operationId === 'getResult' && operation.responses?.['304'] !== undefined && (status === '200' || status === '304')) {
-        return { ETag: { description: 'a complete result\'s ETag, when RESULTBOX_PRPM_ONE_SHOT_READ is false (not PrCore\'s)', required: status === '304', schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]{32}"$', examples: ['"q0wV7m1X3kTtY9fRzP2sLc8bN4hJ6dGe"'] } } }
-      }
-      return {}
-    case 'explorer':
-      return {
-        traceparent: {
-          description: 'W3C trace context, on every answer as the vendor sends it',
-          required: true,
-          schema: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-00$', examples: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00'] },
-        },
-        ...(operationId === 'connect' && status === '200'
-          ? { 'Set-Cookie': { description: 'explorer_token=<token>; Path=/; Max-Age=<seconds>; HttpOnly', required: true, schema: { type: 'string', pattern: '^explorer_token=[^;]+; Path=/; Max-Age=[0-9]+; HttpOnly$', examples: ['explorer_token=eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl; Path=/; Max-Age=259200; HttpOnly'] } } }
-          : {}),
-      }
-    case 'modelarts':
-      return { 'X-Request-Id': { description: 'the request\'s id, which an error body repeats', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$', examples: ['9d0c3b4f1e2a47c6b8a5d7e6f0a1b2c3'] } } }
-    case 'control':
-      return status === '401' ? { 'WWW-Authenticate': { description: 'the control token\'s scheme', required: true, schema: { type: 'string', const: 'Bearer realm="resultbox"' } } } : {}
-  }
-}
-
-function describeHeaders(document: OpenApiDocument): void {
+/** The headers each answer carries, as its vendor's contract (or the control API) says. */
+function describeHeaders(document: OpenApiDocument, vendors: VendorRegistry): void {
   for (const operation of operations(document)) {
-    const part = operation.tags?.[0] as DocumentPart
+    const vendor = vendors.byName(operation.tags?.[0] ?? '')
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
-      const headers = headersOf(part, operation, status)
+      const headers = vendor === undefined ? (status === '401' ? CONTROL_CHALLENGE : {}) : vendor.contract.headers(operation, status)
       if (Object.keys(headers).length > 0) response.headers = headers
     }
   }
@@ -254,7 +175,7 @@ export function operations(document: OpenApiDocument): OpenApiOperation[] {
  * One part of the document: the operations tagged with it, and only the
  * tags, security schemes and schemas they use.
  */
-export function documentPart(document: OpenApiDocument, part: DocumentPart): OpenApiDocument {
+export function documentPart(document: OpenApiDocument, part: string): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {}
   for (const [url, item] of Object.entries(document.paths)) {
     const kept = Object.entries(item).filter(([, operation]) => operation.tags?.includes(part))

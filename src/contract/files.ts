@@ -1,6 +1,6 @@
 import { buildApp } from '../app.js'
 import { loadConfig } from '../config.js'
-import { DOCUMENT_PARTS } from './document.js'
+import { documentParts } from './document.js'
 
 /** Where the committed copies live, relative to the package root. */
 export const OPENAPI_DIR = 'openapi'
@@ -15,7 +15,7 @@ export async function contractFiles(): Promise<Map<string, string>> {
   const app = await buildApp({ config: loadConfig({ RESULTBOX_DB: ':memory:', LOG_LEVEL: 'silent' }), logger: false })
   try {
     const files = new Map<string, string>()
-    for (const part of [undefined, ...DOCUMENT_PARTS]) {
+    for (const part of [undefined, ...documentParts(app.resultbox.vendors)]) {
       for (const format of ['json', 'yaml'] as const) {
         const response = await app.inject(`/_resultbox/openapi.${format}${part === undefined ? '' : `?vendor=${part}`}`)
         if (response.statusCode !== 200) throw new Error(`GET /_resultbox/openapi.${format} (${part ?? 'whole'}) answered ${response.statusCode}`)

@@ -3,12 +3,13 @@ import fastifyPlugin from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ControlError, ControlErrorBody } from '../control/schemas.js'
-import { DOCUMENT_PARTS, documentPart, type DocumentPart, type OpenApiDocument } from './document.js'
+import { documentPart, type OpenApiDocument } from './document.js'
 
-const DocumentQuery = Type.Object(
+/** ?vendor=: one of the document's parts (a vendor's name, or control). */
+const documentQuery = (parts: readonly string[]) => Type.Object(
   {
     vendor: Type.Optional(
-      Type.Union(DOCUMENT_PARTS.map((part) => Type.Literal(part)), { description: 'only this vendor\'s operations (or the control API\'s)' }),
+      Type.Union(parts.map((part) => Type.Literal(part)), { description: 'only this vendor\'s operations (or the control API\'s)' }),
     ),
   },
   { additionalProperties: false },
@@ -19,7 +20,7 @@ const OpenApiJson = Type.Object({ openapi: Type.Literal('3.1.0') }, { additional
 /** The whole document, or one part, as JSON or YAML text; each made once. */
 export function documentTexts(whole: () => OpenApiDocument) {
   const cache = new Map<string, string>()
-  return async (part: DocumentPart | undefined, format: 'json' | 'yaml'): Promise<string> => {
+  return async (part: string | undefined, format: 'json' | 'yaml'): Promise<string> => {
     const key = `${part ?? ''}.${format}`
     let text = cache.get(key)
     if (text === undefined) {
@@ -39,7 +40,8 @@ export function documentTexts(whole: () => OpenApiDocument) {
  * own schemas, as JSON and YAML, whole or per vendor, and Swagger UI over it.
  * They hold no state and no secret, so they answer without the control token.
  */
-export const contractRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const contractRoutes: FastifyPluginAsyncTypebox<{ parts: readonly string[] }> = async (app, { parts }) => {
+  const DocumentQuery = documentQuery(parts)
   const texts = documentTexts(() => app.swagger() as unknown as OpenApiDocument)
 
   app.get(

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Sandbox } from '../sandbox.js'
-import { FaultSet, FaultState } from '../faults.js'
+import { faultSchemas } from '../faults.js'
 import { BodyRefusals, ControlError, NoContent } from './schemas.js'
 
 /** PUT, GET and DELETE /_resultbox/faults: latency and errors per vendor operation, seeded. */
 export const faultRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
-  const { faults } = sandbox
+  const { faults, vendors } = sandbox
+  const { FaultSet, FaultState } = faultSchemas(vendors.nameSchema())
 
   app.put(
     '/faults',

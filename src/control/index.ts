@@ -7,6 +7,7 @@ import { seededAt } from '../database.js'
 import { ScenarioError } from '../simulation.js'
 import { lazyValidatorCompiler } from '../compilers.js'
 import { Nullable } from '../schemas.js'
+import { documentParts } from '../contract/document.js'
 import { contractRoutes } from '../contract/routes.js'
 import { clockRoutes } from './clock.js'
 import { faultRoutes } from './faults.js'
@@ -102,7 +103,7 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
     }
   })
 
-  await app.register(contractRoutes)
+  await app.register(contractRoutes, { parts: documentParts(sandbox.vendors) })
 
   if (!sandbox.config.control.enabled) return
   // Outside the guard, like the docs page: the page holds no data, and what it reads asks for the token.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Sandbox } from '../sandbox.js'
-import { VENDORS } from '../simulation.js'
+import type { VendorSimulation } from '../simulation.js'
 import { BodyRefusals, ControlErrorBody } from './schemas.js'
 
 /**
@@ -8,9 +8,9 @@ import { BodyRefusals, ControlErrorBody } from './schemas.js'
  * from a JSON body whose schema each vendor's simulation owns.
  */
 export const scenarioRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
-  const { db, clock, scheduler, simulations } = sandbox
-  for (const vendor of VENDORS) {
-    const { scenario } = simulations[vendor]
+  const { db, clock, scheduler, simulations, vendors } = sandbox
+  for (const vendor of vendors.names) {
+    const { scenario } = simulations[vendor] as VendorSimulation
     app.post(
       `/scenarios/${vendor}`,
       {

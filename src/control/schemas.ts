@@ -1,5 +1,4 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { VendorName } from '../simulation.js'
 
 /** The control API's own error body: a code, a sentence, and the JSON pointer of the field at fault when there is one. */
 export const ControlErrorBody = Type.Object({
@@ -9,7 +8,6 @@ export const ControlErrorBody = Type.Object({
 })
 export type ControlErrorBody = Static<typeof ControlErrorBody>
 
-export { VendorName }
 
 /**
  * What Fastify refuses before a POST, PUT or DELETE reaches its handler: a

@@ -1,19 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../sandbox.js'
-import { VENDORS } from '../simulation.js'
+import type { VendorSimulation } from '../simulation.js'
 import { clockBody } from './clock.js'
-import { BodyRefusals, ClockBody, VendorName } from './schemas.js'
-
-const ResetQuery = Type.Object(
-  { vendor: Type.Optional(VendorName) },
-  { additionalProperties: false },
-)
-
-const ResetBody = Type.Object({
-  reset: Type.Array(VendorName, { description: 'the vendors put back to their fixtures' }),
-  clock: Type.String({ description: 'the sandbox time the fixtures were seeded at again' }),
-})
+import { BodyRefusals, ClockBody } from './schemas.js'
 
 /**
  * GET /_resultbox/state: one snapshot of the work in progress (what the
@@ -21,13 +11,20 @@ const ResetBody = Type.Object({
  * POST /_resultbox/state/reset: every vendor (or one) back to its fixtures, in one transaction.
  */
 export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async (app, { sandbox }) => {
-  const { db, clock, scheduler, simulations } = sandbox
+  const { db, clock, scheduler, simulations, vendors } = sandbox
+  const simulationOf = (name: string) => simulations[name] as VendorSimulation
 
   const StateBody = Type.Object({
     clock: ClockBody,
-    prpm: simulations.prpm.overview.schema,
-    explorer: simulations.explorer.overview.schema,
-    modelarts: simulations.modelarts.overview.schema,
+    ...Object.fromEntries(vendors.names.map((name) => [name, simulationOf(name).overview.schema])),
+  })
+  const ResetQuery = Type.Object(
+    { vendor: Type.Optional(vendors.nameSchema()) },
+    { additionalProperties: false },
+  )
+  const ResetBody = Type.Object({
+    reset: Type.Array(vendors.nameSchema(), { description: 'the vendors put back to their fixtures' }),
+    clock: Type.String({ description: 'the sandbox time the fixtures were seeded at again' }),
   })
 
   app.get(
@@ -44,12 +41,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
       // As a vendor read does: what fell due by now has run, so the snapshot shows what a client would see.
       scheduler.catchUp()
       const time = clockBody(clock)
-      return {
-        clock: time,
-        prpm: simulations.prpm.overview.read(),
-        explorer: simulations.explorer.overview.read(),
-        modelarts: simulations.modelarts.overview.read(),
-      }
+      return { clock: time, ...Object.fromEntries(vendors.names.map((name) => [name, simulationOf(name).overview.read()])) }
     },
   )
 
@@ -65,15 +57,15 @@ export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
       },
     },
     async (request) => {
-      const vendors = request.query.vendor === undefined ? [...VENDORS] : [request.query.vendor]
+      const reset = request.query.vendor === undefined ? [...vendors.names] : [request.query.vendor]
       const now = clock.now()
       db.transaction(() => {
-        for (const vendor of vendors) simulations[vendor].reset(now)
+        for (const name of reset) simulationOf(name).reset(now)
       }).immediate()
       // A reset of the large set writes a WAL as large as the store; fold it back rather than keep it until close.
       if (sandbox.config.fixtureScale === 'large') db.pragma('wal_checkpoint(TRUNCATE)')
       scheduler.catchUp()
-      return { reset: vendors, clock: new Date(now).toISOString() }
+      return { reset, clock: new Date(now).toISOString() }
     },
   )
 }

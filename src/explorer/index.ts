@@ -1,236 +1,29 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Config } from '../config.js'
-import { useVendorErrors } from '../errors.js'
-import { useBareJsonContentType } from '../content-type.js'
-import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
-import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
-import { explorerError, explorerErrorMapping, traceparent } from './errors.js'
-import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
+import type { VendorModule } from '../vendor-module.js'
+import { explorerContract } from './contract.js'
+import { explorerErrorMapping } from './errors.js'
+import { explorerExamples } from './examples.js'
+import { loadExplorerFixture, seedExplorer } from './fixtures.js'
+import { seedLargeExplorer } from './large.js'
+import { EXPLORER_PREFIX, explorerApi } from './routes.js'
 import { explorerRunner } from './runner.js'
-import {
-  ConnectBody,
-  CreateJobBody,
-  CreateJobRequest,
-  ErrorBody,
-  JobDetailBody,
-  JobListBody,
-  JobParams,
-  ListJobsQuery,
-  PREPARING,
-  RUNNING,
-  SampleResultBody,
-  SampleResultParams,
-  SampleResultQuery,
-  SuccessBody,
-  SUCCESS,
-  WorkflowParams,
-} from './schemas.js'
-import { AnswerCache } from '../answer-cache.js'
-import { sampleResultBody } from './sample-result.js'
+import { explorerSimulation } from './simulation.js'
 import { ExplorerStore } from './store.js'
-import { interruptStep } from './timeline.js'
-import type { Db } from '../database.js'
-import type { SandboxClock } from '../clock.js'
-import type { Scheduler } from '../scheduler.js'
-
-export { loadExplorerFixture, seedExplorer } from './fixtures.js'
-
-/** Where the vendor serves the workflow API. */
-export const EXPLORER_PREFIX = '/api-open/v1'
-
-export interface ExplorerOptions {
-  config: Config['explorer']
-  db: Db
-  clock: SandboxClock
-  scheduler: Scheduler
-}
 
 /** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
-export const explorerApi: FastifyPluginAsyncTypebox<ExplorerOptions> = async (app, { config, db, clock, scheduler }) => {
-  const store = new ExplorerStore(db)
-  scheduler.register(explorerRunner(store))
-  useVendorErrors(app, explorerErrorMapping)
-  useBareJsonContentType(app)
-  // The vendor's responses carry a W3C trace context header, as the seed shows; set on arrival, so every answer has it.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.header('traceparent', traceparent())
-    done()
-  })
-  // The body of POST .../jobs is optional, yet clients send the JSON content type with no body.
-  const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'ignore')
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined)
-    return parseJson(request, body as string, done)
-  })
-  // The vendor's cancel curl sends this content type (with no body); nothing here reads a form.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined))
-  const authenticate = explorerTokenAuth(config.tokens, store, clock)
-  const answers = new AnswerCache(db)
-
-  app.post(
-    '/connect',
-    {
-      // The credentials are checked before the body, as the vendor's login handler reads the header first.
-      onRequest: async (request) => {
-        connectCredentials(request.headers.authorization)
-      },
-      schema: {
-        operationId: 'connect',
-        summary: 'Get an explorer_token (as a cookie) for the workflow API',
-        body: ConnectBody,
-        response: { 200: SuccessBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      // Fastify validates no body that is absent; the vendor needs one.
-      if ((request.body as ConnectBody | undefined) === undefined) throw explorerError('ErrParam', 'body must be a JSON object')
-      const now = clock.now()
-      store.deleteTokensExpiredBy(now)
-      const { account } = connectCredentials(request.headers.authorization)
-      const token = issueToken(account, now, config.tokenTtlSeconds)
-      store.insertToken(token, account, now + config.tokenTtlSeconds * 1000)
-      // Written by hand: the vendor's attribute order, which cookie serializers do not keep.
-      reply.header('set-cookie', `explorer_token=${token}; Path=/; Max-Age=${config.tokenTtlSeconds}; HttpOnly`)
-      return ok({ success: true as const })
-    },
-  )
-
-  app.post(
-    '/workflows/:workflow_id/jobs',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'createJob',
-        summary: 'Add a new job: run a workflow',
-        params: WorkflowParams,
-        body: CreateJobRequest,
-        bodyOptional: true,
-        response: { 200: CreateJobBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
-      },
-    },
-    async (request) => {
-      scheduler.catchUp()
-      const job = jobFromWorkflow(store, request.params.workflow_id, request.body?.input ?? {}, clock.now())
-      store.insertNewJob(job)
-      scheduler.catchUp()
-      return ok({ id: job.id })
-    },
-  )
-
-  const listSchema = {
-    querystring: ListJobsQuery,
-    response: { 200: JobListBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
-  }
-
-  const listJobs = (query: { filter?: string; page: number; pageSize: number }, workflowId?: string) => {
-    const filter = parseFilter(query.filter)
-    scheduler.catchUp()
-    const { items, total } = store.jobs({ ...filter, workflowId, limit: query.pageSize, offset: (query.page - 1) * query.pageSize })
-    return ok({ items: items.map(toJobItem), total, Page: query.page, PageSize: query.pageSize })
-  }
-
-  app.get(
-    '/jobs',
-    {
-      onRequest: authenticate,
-      schema: { operationId: 'listJobs', summary: 'Get a list of all jobs', ...listSchema },
-    },
-    async (request) => listJobs(request.query),
-  )
-
-  app.get(
-    '/workflows/:workflow_id/jobs',
-    {
-      onRequest: authenticate,
-      schema: { operationId: 'listWorkflowJobs', summary: 'Get a list of jobs for a specified workflow', params: WorkflowParams, ...listSchema },
-    },
-    async (request) => listJobs(request.query, request.params.workflow_id),
-  )
-
-  app.get(
-    '/jobs/:job_id',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'getJob',
-        summary: 'Query details for a specified job',
-        params: JobParams,
-        response: { 200: JobDetailBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
-      },
-    },
-    async (request) => {
-      scheduler.catchUp()
-      const jobId = request.params.job_id
-      const job = store.job(jobId)
-      if (!job) throw unknownJob(jobId)
-      return ok(toJobDetail(job, store.jobTasks(jobId)))
-    },
-  )
-
-  app.put(
-    '/jobs/:job_id/cancel',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'cancelJob',
-        summary: 'Cancel a running job',
-        params: JobParams,
-        response: { 200: SuccessBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
-      },
-    },
-    async (request) => {
-      scheduler.catchUp()
-      const jobId = request.params.job_id
-      const job = store.job(jobId)
-      if (!job) throw unknownJob(jobId)
-      const ended = JOB_ENDED[job.status]
-      if (ended) throw explorerError('ErrBadRequest', ended)
-      // Cancelling a job that is already stopping changes nothing, and succeeds.
-      if (job.status === PREPARING || job.status === RUNNING) {
-        store.cancelJob(jobId, interruptStep(clock.now()))
-        scheduler.catchUp()
-      }
-      return ok({ success: true as const })
-    },
-  )
-
-  app.get(
-    '/jobs/:job_id/tasks/:task_id/sample_result',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'sampleResult',
-        summary: 'Get the result data of a specified task',
-        params: SampleResultParams,
-        querystring: SampleResultQuery,
-        response: { 200: SampleResultBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
-      },
-    },
-    // Not async: the answer is at hand, and a promise per request was a tenth of what a cached answer allocates.
-    (request, reply) => {
-      const revision = scheduler.catchUp()
-      const { job_id: jobId, task_id: taskId } = request.params
-      const cacheKey = `${jobId}/${taskId}/${request.query.limit}`
-      const cached = answers.get(cacheKey, clock.now(), revision)
-      if (cached !== undefined) {
-        reply.type('application/json').send(cached.bytes as never)
-        return
-      }
-      if (!store.jobExists(jobId)) throw unknownJob(jobId)
-      const task = store.task(jobId, taskId)
-      if (!task) throw explorerError('ErrInternalDatabase', `task ${taskId} not found in job ${jobId}`)
-      if (task.status !== SUCCESS) {
-        const unfinished = UNFINISHED[task.status]
-        if (unfinished) throw explorerError('ErrBadRequest', unfinished)
-        throw explorerError('ErrInternalServer', ENDED_BADLY[task.status] ?? 'task has no result')
-      }
-      // Already JSON (a string, or a stream for a large limit): sent as it is. A finished task's rows never
-      // change: an answer small enough to hold is kept until the next write to the store.
-      const body = sampleResultBody(store, jobId, taskId, request.query.limit)
-      reply.type('application/json').send((typeof body === 'string' ? answers.put(cacheKey, body, null).bytes : body) as never)
-    },
-  )
+export const explorer: VendorModule = {
+  name: 'explorer',
+  description: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results',
+  prefixes: [EXPLORER_PREFIX],
+  plugin: async (app, context) => {
+    await app.register(explorerApi, { ...context, prefix: EXPLORER_PREFIX })
+  },
+  errors: explorerErrorMapping,
+  // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.
+  coercesBodyTypes: false,
+  seed: (db, fixturesDir) => seedExplorer(db, loadExplorerFixture(fixturesDir)),
+  seedLarge: (db) => seedLargeExplorer(db),
+  timedWork: ({ db }) => [explorerRunner(new ExplorerStore(db))],
+  simulation: ({ db, config }) => explorerSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale }),
+  examples: ({ fixturesDir }) => explorerExamples(fixturesDir),
+  contract: explorerContract,
 }
-
-export { explorerExamples } from './examples.js'

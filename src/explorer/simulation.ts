@@ -5,7 +5,7 @@ import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
-import { EXPLORER_PREFIX } from './index.js'
+import { EXPLORER_PREFIX } from './routes.js'
 import { seedLargeExplorer } from './large.js'
 import { jobName } from './jobs.js'
 import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
@@ -144,7 +144,6 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
     'SELECT due_at, task_id, status FROM explorer_job_steps WHERE job_id = ? ORDER BY due_at, seq LIMIT 1',
   )
   return {
-    vendor: 'explorer',
     reset() {
       store.deleteAll()
       seedExplorer(db, loadExplorerFixture(fixturesDir))

@@ -1,160 +1,29 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { SandboxClock } from '../clock.js'
-import type { Config } from '../config.js'
-import type { Db } from '../database.js'
-import type { Scheduler } from '../scheduler.js'
-import { AnswerCache } from '../answer-cache.js'
-import { useVendorErrors } from '../errors.js'
-import { authTokenAuth } from './auth.js'
-import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
-import { taskBody, versionBody } from './details.js'
+import type { VendorModule } from '../vendor-module.js'
+import { modelartsContract } from './contract.js'
+import { modelartsErrorMapping } from './errors.js'
+import { modelartsExamples } from './examples.js'
+import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
+import { seedLargeModelArts } from './large.js'
+import { MODELARTS_PREFIX, modelartsApi } from './routes.js'
 import { modelartsRunner } from './runner.js'
-import {
-  AuthErrorBody, ErrorBody, ResultsBody, ResultsParams, ResultsQuery, TaskBody, TaskParams, VERSION_STATUS, VersionBody,
-  VersionParams,
-} from './schemas.js'
-import { securityTokenFor, signObjectUrl } from './signing.js'
+import { modelartsSimulation } from './simulation.js'
 import { ModelArtsStore } from './store.js'
 
-export { loadModelArtsFixture, seedModelArts } from './fixtures.js'
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The id Huawei's gateway gives each request (X-Request-Id, and request_id in its errors). */
-    modelartsRequestId: string
-  }
-}
-
-/** Where the vendor serves the data processing API. */
-export const MODELARTS_PREFIX = '/v2'
-
-export interface ModelArtsOptions {
-  config: Config['modelarts']
-  db: Db
-  clock: SandboxClock
-  scheduler: Scheduler
-}
-
 /** ModelArts data processing ("old version" API), under /v2 as the vendor serves it. */
-export const modelartsApi: FastifyPluginAsyncTypebox<ModelArtsOptions> = async (app, { config, db, clock, scheduler }) => {
-  const store = new ModelArtsStore(db)
-  scheduler.register(modelartsRunner(store))
-  app.decorateRequest('modelartsRequestId', '')
-  app.addHook('onRequest', (request, reply, done) => {
-    request.modelartsRequestId = newRequestId()
-    reply.header('x-request-id', request.modelartsRequestId)
-    done()
-  })
-  useVendorErrors(app, modelartsErrorMapping)
-  const authenticate = authTokenAuth(config.tokens)
-  const pages = new AnswerCache(db)
-
-  /** The project's task, or 4612 (a task of another project is not found either). */
-  const findTask = (projectId: string, taskId: string) => {
-    const task = store.task(taskId)
-    if (!task || task.project_id !== projectId) throw ModelArtsErrors.taskNotFound()
-    return task
-  }
-  /** The task's version, or 4851 (a version of another task is not found either). */
-  const findVersion = (taskId: string, versionId: string) => {
-    const version = store.version(versionId)
-    if (!version || version.task_id !== taskId) throw ModelArtsErrors.versionNotFound()
-    return version
-  }
-  // The gateway answers 401 (no token), and 404 only for a path no API serves; ModelArts 400, 401, 403, and 500 for a failure or an injected fault.
-  const detailErrors = { 400: ErrorBody, 401: AuthErrorBody, 403: ErrorBody, 500: ErrorBody }
-
-  app.get(
-    '/:project_id/processor-tasks/:task_id',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'getProcessorTask',
-        summary: 'Query the details of a processing task (its latest version\'s status and duration)',
-        params: TaskParams,
-        response: { 200: TaskBody, ...detailErrors },
-      },
-    },
-    async (request) => {
-      scheduler.catchUp()
-      const task = findTask(request.params.project_id, request.params.task_id)
-      return taskBody(task, store.latestVersion(task.task_id), store.versionCount(task.task_id), clock.now())
-    },
-  )
-
-  app.get(
-    '/:project_id/processor-tasks/:task_id/versions/:version_id',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'getProcessorTaskVersion',
-        summary: 'Query the details of a data processing task version: status, times, sample counts',
-        params: VersionParams,
-        response: { 200: VersionBody, ...detailErrors },
-      },
-    },
-    async (request) => {
-      scheduler.catchUp()
-      const task = findTask(request.params.project_id, request.params.task_id)
-      const version = findVersion(task.task_id, request.params.version_id)
-      return versionBody(store, task, version, clock.now())
-    },
-  )
-
-  app.get(
-    '/:project_id/processor-tasks/:task_id/versions/:version_id/results',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'getVersionResults',
-        summary: 'Query the result of a data processing task version',
-        params: ResultsParams,
-        querystring: ResultsQuery,
-        response: {
-          200: ResultsBody,
-          400: ErrorBody,
-          401: AuthErrorBody,
-          403: ErrorBody,
-          500: ErrorBody,
-        },
-      },
-    },
-    // Not async: the answer is at hand, and a promise per request was a tenth of what a cached answer allocates.
-    (request, reply) => {
-      const { project_id: projectId, task_id: taskId, version_id: versionId } = request.params
-      const { limit, offset, result_property: resultProperty } = request.query
-      const revision = scheduler.catchUp()
-      const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
-      // A completed version's page changes only with the signed URLs' Expires (whole seconds) or a write to the store.
-      const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}`
-      const cached = pages.get(cacheKey, clock.now(), revision)
-      if (cached !== undefined) {
-        reply.type('application/json; charset=utf-8').send(cached.bytes as never)
-        return
-      }
-      findTask(projectId, taskId)
-      const version = findVersion(taskId, versionId)
-      if (version.status === VERSION_STATUS.initialized) throw ModelArtsErrors.versionInitializing()
-      if (version.status === VERSION_STATUS.failed) throw ModelArtsErrors.versionFailed()
-      if (version.status !== VERSION_STATUS.completed) throw ModelArtsErrors.versionNotFinished()
-
-      const count = store.count(versionId, resultProperty)
-      // offset is a page index (Huawei's SDK documents it so): page 1 of 50 is records 51..100.
-      const start = offset * limit
-      const securityToken = securityTokenFor(config.region, projectId)
-      const results = store.page(versionId, resultProperty, start, limit).map((sample) => ({
-        sample_id: sample.sample_id,
-        version_id: versionId,
-        origin_source: sample.origin_source,
-        new_source: sample.new_source,
-        signed_origin_source: signObjectUrl(sample.origin_source, config.region, expires, securityToken),
-        signed_new_source: signObjectUrl(sample.new_source, config.region, expires, securityToken),
-        result_property: sample.result_property,
-        result_description: JSON.parse(sample.result_description) as string[][],
-      }))
-      const page = { count, results, has_more: start + results.length < count }
-      reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), null).bytes as never)
-    },
-  )
+export const modelarts: VendorModule = {
+  name: 'modelarts',
+  description: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results',
+  prefixes: [MODELARTS_PREFIX],
+  plugin: async (app, context) => {
+    await app.register(modelartsApi, { ...context, prefix: MODELARTS_PREFIX })
+  },
+  errors: modelartsErrorMapping,
+  // Its routes take no JSON body; were one added, Huawei's gateway would take its values as sent.
+  coercesBodyTypes: false,
+  seed: (db, fixturesDir) => seedModelArts(db, loadModelArtsFixture(fixturesDir)),
+  seedLarge: (db) => seedLargeModelArts(db),
+  timedWork: ({ db }) => [modelartsRunner(new ModelArtsStore(db))],
+  simulation: ({ db, config }) => modelartsSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale }),
+  examples: ({ fixturesDir }) => modelartsExamples(fixturesDir),
+  contract: modelartsContract,
 }
-export { modelartsExamples } from './examples.js'

@@ -5,7 +5,7 @@ import { statementsOnDemand, type Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
-import { MODELARTS_PREFIX } from './index.js'
+import { MODELARTS_PREFIX } from './routes.js'
 import { seedLargeModelArts } from './large.js'
 import {
   Id, ObsFolder, ResultProperty, STATUS_NAMES, Sample, TemplateId, VERSION_STATUS, VersionStatus, type FixtureSample, type StatusChange,
@@ -207,7 +207,6 @@ export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArts
     return id
   }
   return {
-    vendor: 'modelarts',
     reset() {
       // Versions, samples and pending status changes hang off the tasks by cascading foreign keys.
       store.deleteAll()

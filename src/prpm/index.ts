@@ -1,222 +1,34 @@
-import multipart from '@fastify/multipart'
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import type { Config } from '../config.js'
-import type { SandboxClock } from '../clock.js'
-import type { Db } from '../database.js'
-import { useVendorErrors } from '../errors.js'
-import { useBareJsonContentType } from '../content-type.js'
-import type { Scheduler } from '../scheduler.js'
-import { bearerAuth } from './auth.js'
+import type { VendorModule } from '../vendor-module.js'
+import { prpmContract } from './contract.js'
 import { prpmErrorMapping } from './errors.js'
-import { AnswerCache, notModified } from '../answer-cache.js'
-import { readResult } from './results.js'
+import { prpmExamples } from './examples.js'
+import { loadPrpmFixture, seedPrpm } from './fixtures.js'
+import { seedLargePrpm } from './large.js'
+import { resultRules } from './results.js'
+import { prpmApi } from './routes.js'
 import { prpmRunner } from './runner.js'
-import { createProject, defineColumns, projectBody, uploadDataset, uploadEventLog } from './flows.js'
-import {
-  BodyErrors, ColumnsDefinitionRequest, CommonErrors, NotModified, CreateProjectRequest, CreateProjectResponse, DatasetForm, DatasetUploadResponse, DetailError, EventLogForm, EventLogParams,
-  ProjectParams, ProjectResponse, ResultBody, ResultParams, UpdateEventLogResponse, UploadEventLogResponse,
-} from './schemas.js'
+import { prpmSimulation } from './simulation.js'
 import { PrpmStore } from './store.js'
 import { prpmTraining } from './training.js'
-import { withForm } from './upload.js'
-import { jsonDecodeError, pydanticError } from './validation.js'
 
-export { loadPrpmFixture, seedPrpm } from './fixtures.js'
-
-export interface PrpmOptions {
-  config: Config['prpm']
-  db: Db
-  clock: SandboxClock
-  scheduler: Scheduler
-  /** Largest uploaded file, and largest decompressed content of a zip or gzip. */
-  uploadMaxBytes: number
+/** PrPM (PrCore), at the root of the URL space, as the vendor serves it. */
+export const prpm: VendorModule = {
+  name: 'prpm',
+  description: 'PrPM (PrCore): upload an event log, define its columns, create a project, upload an ongoing dataset, read its result',
+  // PrCore's routes (/event_log, /project, …) sit at the root: every path no other vendor owns is PrCore's.
+  prefixes: ['/'],
+  plugin: prpmApi,
+  errors: prpmErrorMapping,
+  // PrCore's pydantic v1 coerces JSON values ("5" for 5).
+  coercesBodyTypes: true,
+  seed: (db, fixturesDir, seededAt) => seedPrpm(db, loadPrpmFixture(fixturesDir), seededAt),
+  seedLarge: seedLargePrpm,
+  timedWork({ db, config }) {
+    const store = new PrpmStore(db)
+    // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
+    return [prpmTraining(store), prpmRunner(store, resultRules(config.prpm))]
+  },
+  simulation: ({ db, config }) => prpmSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm }),
+  examples: ({ fixturesDir, migrationsDir }) => prpmExamples(fixturesDir, migrationsDir),
+  contract: prpmContract,
 }
-
-/** Routes with attachValidation answer schema failures as pydantic words them. */
-function checkRequest(request: FastifyRequest): void {
-  // Fastify always names the part that failed (body, params) when it attaches a validation error.
-  const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
-  if (failure?.validation) throw pydanticError(failure.validation, failure.validationContext)
-}
-
-/** PrPM (PrCore) at the root of the URL space, as the vendor serves it. */
-export const prpmApi: FastifyPluginAsyncTypebox<PrpmOptions> = async (app, { config, db, clock, scheduler, uploadMaxBytes }) => {
-  const store = new PrpmStore(db)
-  const rules = { oneShotRead: config.oneShotRead, resultTtlSeconds: config.resultTtlSeconds }
-  // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
-  scheduler.register(prpmTraining(store))
-  scheduler.register(prpmRunner(store, rules))
-  // Each file is capped, and so is the form: the most a PrCore form holds is a log, a test file and a separator,
-  // so a client cannot fill the disk with thousands of parts of one request.
-  await app.register(multipart, { limits: { fileSize: uploadMaxBytes, files: 2, fields: 8, parts: 10 } })
-  useVendorErrors(app, prpmErrorMapping)
-  useBareJsonContentType(app)
-  // Fastify's own JSON parser says only "not valid JSON"; FastAPI says where, as a 422.
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body)
-    parseJson(request, text, (error, value) => {
-      if (!error || text === '') return done(error, value)
-      try {
-        JSON.parse(text)
-      } catch (syntax) {
-        return done(jsonDecodeError(text, syntax as Error), undefined)
-      }
-      // Valid JSON the default parser still refused: a prototype-poisoning key.
-      return done(error, undefined)
-    })
-  })
-  const authenticate = bearerAuth(config.tokens)
-  // A complete result never changes: serialized once, sent as bytes after.
-  const completeResults = new AnswerCache(db)
-  const processingAnswers = new AnswerCache(db)
-
-  app.get(
-    '/project/:project_id/result/:result_key',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'getResult',
-        summary: 'Get the result of an ongoing dataset',
-        params: ResultParams,
-        // A one-shot result is gone once read: only results kept for re-reading can be held by a client.
-        response: { 200: ResultBody, ...(rules.oneShotRead ? {} : { 304: NotModified }), 400: DetailError, 404: DetailError, ...CommonErrors },
-      },
-    },
-    // Not async: the answer is at hand, and a promise per request was a tenth of what a cached answer allocates.
-    (request, reply) => {
-      const revision = scheduler.catchUp()
-      const { project_id: projectId, result_key: resultKey } = request.params
-      const now = clock.now()
-      const cacheKey = `${projectId}/${resultKey}`
-      // Pollers ask again and again while plugins run: the answer changes only when the runner writes, or at expiry.
-      const processing = processingAnswers.get(cacheKey, now, revision)
-      if (processing !== undefined) {
-        reply.type('application/json').send(processing.bytes as never)
-        return
-      }
-      let complete = completeResults.get(cacheKey, now, revision)
-      if (complete === undefined) {
-        const body = readResult(store, projectId, resultKey, now, rules)
-        // A one-shot result is gone once read: nothing to keep.
-        if (body.cases !== null && rules.oneShotRead) return body
-        const createdAt = store.result(resultKey)?.created_at ?? now
-        const expiresAt = rules.resultTtlSeconds > 0 ? createdAt + rules.resultTtlSeconds * 1000 : null
-        if (body.cases === null) {
-          reply.type('application/json').send(processingAnswers.put(cacheKey, String(reply.serialize(body)), expiresAt).bytes as never)
-          return
-        }
-        complete = completeResults.put(cacheKey, String(reply.serialize(body)), expiresAt)
-      }
-      reply.header('etag', complete.etag)
-      if (notModified(request.headers['if-none-match'], complete.etag)) {
-        reply.code(304).send(null)
-        return
-      }
-      // Bytes go out as they are: the route's serializer made them once.
-      reply.type('application/json').send(complete.bytes as never)
-    },
-  )
-
-  const limits = (tmpDir: string) => ({ maxBytes: uploadMaxBytes, tmpDir })
-
-  app.post(
-    '/event_log',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'uploadEventLog',
-        summary: 'Upload an event log (multipart: file, optional test, separator)',
-        form: EventLogForm,
-        response: { 200: UploadEventLogResponse, 400: DetailError, ...BodyErrors, ...CommonErrors },
-      },
-    },
-    async (request) => withForm(request, ['file', 'test'], (form, tmpDir) => uploadEventLog(store, form, limits(tmpDir), clock.now())),
-  )
-
-  app.put(
-    '/event_log/:event_log_id',
-    {
-      onRequest: authenticate,
-      attachValidation: true,
-      schema: {
-        operationId: 'defineColumns',
-        summary: 'Define the columns of an uploaded event log',
-        params: EventLogParams,
-        body: ColumnsDefinitionRequest,
-        response: { 200: UpdateEventLogResponse, 400: DetailError, 404: DetailError, ...BodyErrors, ...CommonErrors },
-      },
-    },
-    async (request) => {
-      checkRequest(request)
-      scheduler.catchUp()
-      return store.transaction(() => defineColumns(store, request.params.event_log_id, request.body, clock.now()))
-    },
-  )
-
-  app.post(
-    '/project',
-    {
-      onRequest: authenticate,
-      attachValidation: true,
-      schema: {
-        operationId: 'createProject',
-        summary: 'Create a project from a defined event log (outcome, treatment)',
-        body: CreateProjectRequest,
-        response: { 200: CreateProjectResponse, 400: DetailError, ...BodyErrors, ...CommonErrors },
-      },
-    },
-    async (request) => {
-      checkRequest(request)
-      scheduler.catchUp()
-      const now = clock.now()
-      const created = store.transaction(() => createProject(store, request.body, now, config))
-      scheduler.catchUp()
-      return { message: 'Project created successfully', project: projectBody(store, created.project_id, now), result_key: created.result_key }
-    },
-  )
-
-  app.get(
-    '/project/:project_id',
-    {
-      onRequest: authenticate,
-      attachValidation: true,
-      schema: {
-        operationId: 'getProject',
-        summary: 'Get a project, its status and its plugins',
-        params: ProjectParams,
-        response: { 200: ProjectResponse, 400: DetailError, ...CommonErrors },
-      },
-    },
-    async (request) => {
-      checkRequest(request)
-      scheduler.catchUp()
-      return { message: 'Project retrieved successfully', project: projectBody(store, request.params.project_id, clock.now()) }
-    },
-  )
-
-  app.post(
-    '/project/:project_id/result',
-    {
-      onRequest: authenticate,
-      attachValidation: true,
-      schema: {
-        operationId: 'uploadDataset',
-        summary: 'Upload an ongoing dataset to a trained project (multipart: file, seperator)',
-        form: DatasetForm,
-        params: ProjectParams,
-        response: { 200: DatasetUploadResponse, 400: DetailError, ...BodyErrors, ...CommonErrors },
-      },
-    },
-    async (request) => {
-      checkRequest(request)
-      scheduler.catchUp()
-      const answer = await withForm(request, ['file'], (form, tmpDir) =>
-        uploadDataset(store, request.params.project_id, form, limits(tmpDir), clock.now()))
-      scheduler.catchUp()
-      return answer
-    },
-  )
-}
-export { prpmExamples } from './examples.js'

@@ -9,6 +9,9 @@ export interface ResultRules {
   resultTtlSeconds: number
 }
 
+/** The rules as configured (RESULTBOX_PRPM_ONE_SHOT_READ, RESULTBOX_PRPM_RESULT_TTL_SECONDS). */
+export const resultRules = ({ oneShotRead, resultTtlSeconds }: ResultRules): ResultRules => ({ oneShotRead, resultTtlSeconds })
+
 // Until training has finished PrCore cannot know which plugins will answer.
 /** A project in one of these has no plugins to answer with yet: its results read as processing. */
 export const TRAINING_STATUSES: ReadonlySet<string> = new Set(['WAITING', 'PREPROCESSING', 'TRAINING'])

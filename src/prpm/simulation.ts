@@ -131,7 +131,6 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
   const ScenarioBody = scenarioBody(config)
   const queries = overviewQueries(db)
   return {
-    vendor: 'prpm',
     reset(now) {
       // Every other prpm table hangs off these two by cascading foreign keys.
       db.prepare('DELETE FROM prpm_projects').run()

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { SandboxClock } from './clock.js'
+import type { Config } from './config.js'
+import type { HeaderObject, OpenApiOperation, SecurityRequirement } from './contract/types.js'
+import type { Db } from './database.js'
+import type { VendorErrorMapping } from './errors.js'
+import type { Scheduler, TimedWork } from './scheduler.js'
+import type { OperationExamples } from './schemas.js'
+import type { VendorSimulation } from './simulation.js'
+
+/** What a vendor's routes, timed work and simulation are given: the shared services, made once per sandbox. */
+export interface VendorContext {
+  config: Config
+  db: Db
+  clock: SandboxClock
+  scheduler: Scheduler
+}
+
+/** What the OpenAPI document says of a vendor that no route schema can: its auth, and the headers its answers carry. */
+export interface VendorContract {
+  /** Its security schemes by name, as the document's components list them; names are unique across vendors. */
+  readonly securitySchemes: Readonly<Record<string, Record<string, unknown>>>
+  /** The schemes an operation accepts (any one of them), by its operationId. */
+  security(operationId: string | undefined): SecurityRequirement[]
+  /** The headers the vendor's own code sets on an answer of this operation and status, which a client may read. */
+  headers(operation: OpenApiOperation, status: string): Record<string, HeaderObject>
+}
+
+/**
+ * One vendor, whole: everything the sandbox needs to serve it, reset it and
+ * document it. Each vendor folder's index.ts exports one; the composition
+ * root (app.ts) lists them, and the shared layers (traffic, client errors,
+ * the document, the control API) take the list and never name a vendor.
+ * LocalStack's provider registry is the model.
+ */
+export interface VendorModule {
+  /** As the control API, fault rules, the journal and the document's tag spell it: lower case, [a-z0-9-]. */
+  readonly name: string
+  /** One line for the document's tag: what the vendor's API does. */
+  readonly description: string
+  /**
+   * The URL prefixes whose paths are this vendor's ('/api-open/v1' owns '/api-open/v1' and everything under
+   * it). '/' owns every path no other vendor (or the control API) does; at most one vendor has it.
+   * Every route the plugin adds must lie under one of them: buildApp refuses to start otherwise.
+   */
+  readonly prefixes: readonly string[]
+  /** Its routes, registered once in a scope of their own; it mounts them under its prefixes itself. */
+  readonly plugin: FastifyPluginAsync<VendorContext>
+  /** Its error envelope, for everything the shared layers refuse on its behalf (unknown paths, parse errors, faults). */
+  readonly errors: VendorErrorMapping
+  /**
+   * Whether a JSON body's values are coerced to the schema's types ("5" read as 5), as a lenient server
+   * (PrCore's pydantic v1) does; otherwise they are taken as sent.
+   */
+  readonly coercesBodyTypes: boolean
+  /** Its first content: the fixture files read, checked and written to the store, inside the caller's transaction. */
+  seed(db: Db, fixturesDir: string, seededAt: number): void
+  /** Its large set (RESULTBOX_FIXTURE_SCALE=large), beside the fixtures, inside the caller's transaction. */
+  seedLarge(db: Db, seededAt: number): void
+  /** What runs on the sandbox clock (plugins finishing, jobs stepping, results expiring), in the order it must run. */
+  timedWork(context: VendorContext): readonly TimedWork[]
+  /** Its reset, scenarios and overview, for the control API. */
+  simulation(context: VendorContext): VendorSimulation
+  /** Examples for the document, by operationId and status, computed from the fixtures. */
+  examples(paths: { fixturesDir: string; migrationsDir: string }): OperationExamples
+  readonly contract: VendorContract
+}
