@@ -1,5 +1,5 @@
-// npm run build, after tsc: bundles the server (dist/main.js and everything it imports) into one CommonJS
-// file, dist/server.cjs, and the command that loads it through the start-up code cache into
+// npm run build, after tsc: copies the status page's files into dist/, bundles the server (dist/main.js and
+// everything it imports) into one CommonJS file, dist/server.cjs, and the command that loads it through the start-up code cache into
 // dist/resultbox.mjs. One file instead of some 570 halves start-up; CommonJS because a V8 code cache can be
 // made after a script has run (vm.Script), not after a module has.
 import { createHash } from 'node:crypto'
@@ -10,6 +10,14 @@ import { EXTERNAL_PACKAGES } from './external-packages.mjs'
 const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning' }
 const SERVER = 'dist/server.cjs'
 
+// The status page's files: copied beside the built module that serves them (for dist/index.js, the library),
+// and put into the bundle whole, so that dist/server.cjs reads no file for them.
+const PAGE_DIR = 'src/control/status-page'
+const PAGE_FILES = ['status-page.html', 'status-page.css', 'status-page.js']
+const page = Object.fromEntries(PAGE_FILES.map((name) => [name, fs.readFileSync(`${PAGE_DIR}/${name}`, 'utf8')]))
+fs.mkdirSync('dist/control/status-page', { recursive: true })
+for (const name of PAGE_FILES) fs.writeFileSync(`dist/control/status-page/${name}`, page[name])
+
 await build({
   ...common,
   entryPoints: ['dist/main.js'],
@@ -17,7 +25,7 @@ await build({
   format: 'cjs',
   external: EXTERNAL_PACKAGES,
   // The sources find the package's folder from import.meta.url, which CommonJS spells __filename.
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', STATUS_PAGE_FILES: JSON.stringify(JSON.stringify(page)) },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   // import() becomes require(): a script run by vm (the code cache's) could load modules only through an
