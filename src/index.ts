@@ -5,7 +5,7 @@ export type { Sandbox } from './sandbox.js'
 export { SandboxClock, type ClockOptions, type ClockState } from './clock.js'
 export { ConfigError, loadConfig, type Config, type Settings } from './config.js'
 // For a vendor of your own: the shape it plugs in as, and the pieces its envelope is made of.
-export type { VendorContext, VendorContract, VendorModule } from './vendor-module.js'
+export { mountedAt, type VendorContext, type VendorContract, type VendorModule } from './vendor-module.js'
 export type { VendorSimulation } from './simulation.js'
 export { VendorError, useVendorErrors, type VendorErrorMapping } from './errors.js'
 export type { TimedWork } from './scheduler.js'

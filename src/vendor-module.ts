@@ -65,3 +65,10 @@ export interface VendorModule {
   examples(paths: { fixturesDir: string; migrationsDir: string }): OperationExamples
   readonly contract: VendorContract
 }
+
+/** A vendor's plugin that mounts `routes` under one prefix, the common case of VendorModule.plugin. */
+export function mountedAt(prefix: string, routes: FastifyPluginAsync<VendorContext>): FastifyPluginAsync<VendorContext> {
+  return async (app, context) => {
+    await app.register(routes, { ...context, prefix })
+  }
+}

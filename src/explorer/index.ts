@@ -1,4 +1,4 @@
-import type { VendorModule } from '../vendor-module.js'
+import { mountedAt, type VendorModule } from '../vendor-module.js'
 import { explorerContract } from './contract.js'
 import { explorerErrorMapping } from './errors.js'
 import { explorerExamples } from './examples.js'
@@ -14,9 +14,7 @@ export const explorer: VendorModule = {
   name: 'explorer',
   description: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results',
   prefixes: [EXPLORER_PREFIX],
-  plugin: async (app, context) => {
-    await app.register(explorerApi, { ...context, prefix: EXPLORER_PREFIX })
-  },
+  plugin: mountedAt(EXPLORER_PREFIX, explorerApi),
   errors: explorerErrorMapping,
   // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.
   coercesBodyTypes: false,

@@ -1,4 +1,4 @@
-import type { VendorModule } from '../vendor-module.js'
+import { mountedAt, type VendorModule } from '../vendor-module.js'
 import { modelartsContract } from './contract.js'
 import { modelartsErrorMapping } from './errors.js'
 import { modelartsExamples } from './examples.js'
@@ -14,9 +14,7 @@ export const modelarts: VendorModule = {
   name: 'modelarts',
   description: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results',
   prefixes: [MODELARTS_PREFIX],
-  plugin: async (app, context) => {
-    await app.register(modelartsApi, { ...context, prefix: MODELARTS_PREFIX })
-  },
+  plugin: mountedAt(MODELARTS_PREFIX, modelartsApi),
   errors: modelartsErrorMapping,
   // Its routes take no JSON body; were one added, Huawei's gateway would take its values as sent.
   coercesBodyTypes: false,

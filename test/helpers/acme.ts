@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { VendorError, useVendorErrors, type Db, type VendorContext, type VendorErrorMapping, type VendorModule, type VendorSimulation } from '../../src/index.js'
+import { VendorError, mountedAt, useVendorErrors, type Db, type VendorContext, type VendorErrorMapping, type VendorModule, type VendorSimulation } from '../../src/index.js'
 
 /*
  * A fourth vendor, written as an embedder would write one: from resultbox's public exports only. It has
@@ -76,9 +76,7 @@ export function acmeVendor(): VendorModule {
     name: 'acme',
     description: 'Acme jobs: a vendor of the tests\' own',
     prefixes: [ACME_PREFIX],
-    plugin: async (app, context) => {
-      await app.register(api, { ...context, prefix: ACME_PREFIX })
-    },
+    plugin: mountedAt(ACME_PREFIX, api),
     errors: acmeErrors,
     coercesBodyTypes: false,
     seed: (db) => store(db).seed([1]),
