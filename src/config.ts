@@ -74,6 +74,27 @@ export const EnvironmentSchema = Type.Object({
     default: 'resultbox',
     description: 'comma-separated X-Auth-Token values; token=project_id scopes one to a project',
   }),
+  RESULTBOX_MODELARTS_ACCESS_KEYS: Type.String({
+    pattern: '^[^,\\s:=]+:[^,\\s=]+(=[^,\\s=]+)?(,[^,\\s:=]+:[^,\\s=]+(=[^,\\s=]+)?)*$',
+    default: 'RESULTBOXSANDBOXAK01:resultbox',
+    description: 'comma-separated AK:SK pairs whose SDK-HMAC-SHA256 signatures ModelArts accepts; AK:SK=project_id scopes one to a project; the first also signs OBS URLs',
+  }),
+  RESULTBOX_MODELARTS_IAM_USERS: Type.String({
+    pattern: '^[^,\\s:]+:[^,\\s]+(,[^,\\s:]+:[^,\\s]+)*$',
+    default: 'resultbox:resultbox',
+    description: 'comma-separated user:password pairs POST /v3/auth/tokens accepts (any domain name)',
+  }),
+  RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 31_536_000,
+    default: 86_400,
+    description: 'an IAM token from POST /v3/auth/tokens lives this long on the sandbox clock (IAM: 24 hours)',
+  }),
+  RESULTBOX_MODELARTS_OBS_ENDPOINT: Type.String({
+    pattern: '^(sandbox|vendor|https?://[^\\s?#]+[^/\\s?#])$',
+    default: 'sandbox',
+    description: 'where signed URLs point: sandbox (its own /obs, at the origin the client used), vendor (https://{bucket}.obs.{region}.myhuaweicloud.com), or a base URL (then /{bucket}/{key})',
+  }),
   RESULTBOX_MODELARTS_REGION: Type.String({ pattern: '^[a-z0-9-]+$', default: 'cn-north-4', description: 'region in signed OBS URLs' }),
   RESULTBOX_MODELARTS_URL_TTL_SECONDS: Type.Integer({
     minimum: 1,
@@ -157,6 +178,16 @@ export function optionOf(name: SettingName): string {
   return flagOf(name).replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase())
 }
 
+export interface ModelArtsAccessKey {
+  accessKeyId: string
+  secretAccessKey: string
+  /** The one project the key may call, as a key of an IAM user limited to one project; null covers every project. */
+  projectId: string | null
+}
+
+/** Where signed OBS URLs point. */
+export type ObsEndpoint = { kind: 'sandbox' } | { kind: 'vendor' } | { kind: 'url'; base: string }
+
 export interface ModelArtsToken {
   token: string
   /** The one project the token is scoped to, as an IAM project token is; null covers every project. */
@@ -173,7 +204,15 @@ export interface Config {
   logLevel: string
   prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number; preprocessingMs: number; trainingMs: number }
   explorer: { tokens: string[]; tokenTtlSeconds: number }
-  modelarts: { tokens: ModelArtsToken[]; region: string; signedUrlTtlSeconds: number }
+  modelarts: {
+    tokens: ModelArtsToken[]
+    accessKeys: ModelArtsAccessKey[]
+    iamUsers: Array<{ name: string; password: string }>
+    tokenTtlSeconds: number
+    obsEndpoint: ObsEndpoint
+    region: string
+    signedUrlTtlSeconds: number
+  }
   /** Largest uploaded file, in bytes. */
   uploadMaxBytes: number
   /** Caps on what a request may carry, in bytes; each refusal is in the vendor's envelope. */
@@ -242,6 +281,19 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
         const [token = '', projectId] = entry.split('=')
         return { token, projectId: projectId ?? null }
       }),
+      accessKeys: values.RESULTBOX_MODELARTS_ACCESS_KEYS.split(',').map((entry) => {
+        const [pair = '', projectId] = entry.split('=')
+        const colon = pair.indexOf(':')
+        return { accessKeyId: pair.slice(0, colon), secretAccessKey: pair.slice(colon + 1), projectId: projectId ?? null }
+      }),
+      iamUsers: values.RESULTBOX_MODELARTS_IAM_USERS.split(',').map((entry) => {
+        const colon = entry.indexOf(':')
+        return { name: entry.slice(0, colon), password: entry.slice(colon + 1) }
+      }),
+      tokenTtlSeconds: values.RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS,
+      obsEndpoint: values.RESULTBOX_MODELARTS_OBS_ENDPOINT === 'sandbox' || values.RESULTBOX_MODELARTS_OBS_ENDPOINT === 'vendor'
+        ? { kind: values.RESULTBOX_MODELARTS_OBS_ENDPOINT }
+        : { kind: 'url', base: values.RESULTBOX_MODELARTS_OBS_ENDPOINT },
       region: values.RESULTBOX_MODELARTS_REGION,
       signedUrlTtlSeconds: values.RESULTBOX_MODELARTS_URL_TTL_SECONDS,
     },

@@ -24,6 +24,11 @@ declare module 'fastify' {
     form?: TSchema
     /** The JSON body may be left out (Fastify validates none that is absent); the document says so. */
     bodyOptional?: true
+    /**
+     * What the document names the route's trailing `*` (several path segments, e.g. an object key), which
+     * @fastify/swagger would call `{*}`.
+     */
+    wildcard?: string
   }
 }
 

@@ -29,7 +29,7 @@ export function watchTraffic(
     const vendor = vendors.vendorOf(request.url)
     request.traffic = { vendor, arrivedAt: clock.now(), fault: null }
     if (vendor === null || !faults.active) return done()
-    faults.apply(vendor.name, request.routeOptions.schema?.operationId, vendor.errors).then(
+    faults.apply(vendor.name, request.routeOptions.schema?.operationId, vendors.errorsFor(request.url)).then(
       (fault) => {
         request.traffic.fault = fault
         done()

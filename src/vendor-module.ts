@@ -49,6 +49,11 @@ export interface VendorModule {
   /** Its error envelope, for everything the shared layers refuse on its behalf (unknown paths, parse errors, faults). */
   readonly errors: VendorErrorMapping
   /**
+   * Another envelope for the paths under one of its prefixes, where a route family of its own speaks
+   * another service's (ModelArts' IAM answers in Keystone's JSON, its OBS in XML).
+   */
+  readonly errorsAt?: Readonly<Record<string, VendorErrorMapping>>
+  /**
    * Whether a JSON body's values are coerced to the schema's types ("5" read as 5), as a lenient server
    * (PrCore's pydantic v1) does; otherwise they are taken as sent.
    */

@@ -20,7 +20,7 @@ export class VendorRegistry {
   readonly modules: readonly VendorModule[]
   readonly names: readonly string[]
   /** Longest first, so that a vendor owning /v2/iam is asked before one owning /v2. */
-  private readonly owners: ReadonlyArray<{ prefix: string; module: VendorModule }>
+  private readonly owners: ReadonlyArray<{ prefix: string; module: VendorModule; errors: VendorErrorMapping }>
   /** The vendor of every path no prefix owns: the one with '/', else the first. */
   readonly root: VendorModule
 
@@ -31,7 +31,7 @@ export class VendorRegistry {
   constructor(modules: readonly VendorModule[], private readonly controlPrefix: string) {
     const first = modules[0]
     if (first === undefined) throw new Error('a sandbox needs at least one vendor')
-    const owners: Array<{ prefix: string; module: VendorModule }> = []
+    const owners: Array<{ prefix: string; module: VendorModule; errors: VendorErrorMapping }> = []
     const names = new Set<string>()
     let root: VendorModule | undefined
     for (const module of modules) {
@@ -50,7 +50,10 @@ export class VendorRegistry {
         if (owns(prefix, controlPrefix) || owns(controlPrefix, prefix)) throw new Error(`${module.name}'s prefix ${prefix} overlaps the control API's ${controlPrefix}`)
         const taken = owners.find((owner) => owner.prefix === prefix)
         if (taken !== undefined) throw new Error(`the prefix ${prefix} is owned by both ${taken.module.name} and ${module.name}`)
-        owners.push({ prefix, module })
+        owners.push({ prefix, module, errors: module.errorsAt?.[prefix] ?? module.errors })
+      }
+      for (const prefix of Object.keys(module.errorsAt ?? {})) {
+        if (!module.prefixes.includes(prefix)) throw new Error(`${module.name} has an envelope for ${prefix}, which is not one of its prefixes`)
       }
     }
     this.modules = modules
@@ -66,9 +69,10 @@ export class VendorRegistry {
     return this.root
   }
 
-  /** The envelope a URL is refused in: its vendor's, or the root vendor's for the control API's paths too. */
+  /** The envelope a URL is refused in: its vendor's (for its prefix), or the root vendor's, for the control API's paths too. */
   errorsFor(url: string): VendorErrorMapping {
-    return (this.vendorOf(url) ?? this.root).errors
+    for (const { prefix, errors } of this.owners) if (owns(prefix, url)) return errors
+    return this.root.errorsAt?.['/'] ?? this.root.errors
   }
 
   byName(name: string): VendorModule | undefined {

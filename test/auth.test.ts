@@ -67,8 +67,12 @@ const REFUSALS: Record<string, { headers: Record<string, string>; missing: (rout
 t.test('every vendor route refuses a missing and a wrong credential with its vendor\'s 401', async (t) => {
   const { app } = await startSandbox(t)
   const document = (await get(app, '/_resultbox/openapi.json')).json() as OpenApiDocument
-  const routes = routesOf(document).filter((route) => route.tag !== 'control')
-  t.equal(routes.length, 16, 'the six PrPM, seven Explorer and three ModelArts operations')
+  const all = routesOf(document).filter((route) => route.tag !== 'control')
+  t.equal(all.length, 18, 'the six PrPM, seven Explorer and five ModelArts operations')
+  // IAM's token route takes its credentials in the body, OBS's downloads in the URL: both are checked below.
+  const elsewhere = new Set(['keystoneCreateUserTokenByPassword', 'getObject'])
+  const routes = all.filter((route) => !elsewhere.has(route.operationId))
+  t.strictSame(all.filter((route) => elsewhere.has(route.operationId)).map((route) => route.operationId).sort(), [...elsewhere].sort())
   // connect takes any account (resultbox keeps no accounts); what it refuses is credentials it cannot read.
   const connectWrong = { authorization: 'Bearer %%%-not-base64' }
   for (const route of routes) {
@@ -86,6 +90,20 @@ t.test('every vendor route refuses a missing and a wrong credential with its ven
     if (route.operationId === 'connect') t.match(wrong.json(), { code: 40104000, message: /^ErrUnauthorized/ }, 'connect: unreadable credentials')
     else t.match(wrong.json(), refusal.wrong, `${route.operationId}: a wrong credential, the vendor's body`)
   }
+
+  const password = (secret: string) => ({ auth: { identity: { methods: ['password'], password: { user: { name: 'resultbox', password: secret, domain: { name: 'acme' } } } } } })
+  const noUser = await app.inject({ method: 'POST', url: '/v3/auth/tokens', payload: { auth: { identity: { methods: ['password'] } } } })
+  t.equal(noUser.statusCode, 400, 'IAM: no user, a bad request')
+  t.match(noUser.json(), { error: { code: 400, title: 'Bad Request', message: String } })
+  const wrongPassword = await app.inject({ method: 'POST', url: '/v3/auth/tokens', payload: password('wrong') })
+  t.equal(wrongPassword.statusCode, 401, 'IAM: a wrong password')
+  t.strictSame(wrongPassword.json(), { error: { code: 401, title: 'Unauthorized', message: 'The username or password is wrong.' } })
+  const unsigned = await app.inject({ url: '/obs/test-obs/classify/data/animals/8.jpg' })
+  t.equal(unsigned.statusCode, 403, 'OBS: an unsigned URL')
+  t.match(unsigned.body, /<Code>AccessDenied<\/Code>/)
+  const unknownKey = await app.inject({ url: '/obs/test-obs/classify/data/animals/8.jpg?AccessKeyId=NOTAKEY&Expires=9999999999&Signature=x' })
+  t.equal(unknownKey.statusCode, 403, 'OBS: a key it does not know')
+  t.match(unknownKey.body, /<Code>InvalidAccessKeyId<\/Code>/)
 })
 
 /** What answers even with RESULTBOX_CONTROL=false: probes and the contract. */

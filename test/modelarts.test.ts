@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { SandboxClock } from '../src/clock.js'
-import { SANDBOX_SECRET_ACCESS_KEY } from '../src/modelarts/signing.js'
 import { CREDENTIALS, START, get, readSeed, startSandbox } from './helpers/sandbox.js'
 
 const PROJECT = 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60'
@@ -24,21 +23,28 @@ interface Sample {
   [field: string]: unknown
 }
 
-/** OBS's own check of a pre-signed URL, done here independently of the server's code. */
+/** The default key pair (RESULTBOX_MODELARTS_ACCESS_KEYS), which signs the URLs. */
+const SECRET_ACCESS_KEY = 'resultbox'
+
+/**
+ * OBS's own check of a pre-signed URL, done here independently of the server's code: the security token is
+ * signed as a sub-resource, as Huawei's OBS SDKs sign it.
+ */
 function verifyObsSignature(t: Test, signed: string, source: string) {
   const url = new URL(signed)
   const [bucket, ...key] = source.replace(/^(s3|obs):\/\//, '').split('/')
   t.equal(url.hostname, `${bucket}.obs.cn-north-4.myhuaweicloud.com`)
   t.ok(signed.includes('.myhuaweicloud.com:443/'), 'the port is spelled out, as the vendor does')
   t.strictSame([...url.searchParams.keys()], ['AccessKeyId', 'Expires', 'x-obs-security-token', 'Signature'])
+  t.equal(url.searchParams.get('AccessKeyId'), 'RESULTBOXSANDBOXAK01')
   const token = url.searchParams.get('x-obs-security-token')
-  const toSign = `GET\n\n\n${url.searchParams.get('Expires')}\nx-obs-security-token:${token}\n/${bucket}/${key.join('/')}`
-  t.equal(url.searchParams.get('Signature'), createHmac('sha1', SANDBOX_SECRET_ACCESS_KEY).update(toSign).digest('base64'))
+  const toSign = `GET\n\n\n${url.searchParams.get('Expires')}\n/${bucket}/${key.join('/')}?x-obs-security-token=${token}`
+  t.equal(url.searchParams.get('Signature'), createHmac('sha1', SECRET_ACCESS_KEY).update(toSign).digest('base64'))
 }
 
-t.test('the seed example: its three samples, fields, order and Expires', async (t) => {
+t.test('the seed example: its three samples, fields, order and Expires (signed URLs at the vendor\'s OBS)', async (t) => {
   const clock = new SandboxClock({ start: (SEED_EXPIRES - 3600) * 1000, frozen: true })
-  const { app } = await startSandbox(t, { clock })
+  const { app } = await startSandbox(t, { clock, env: { RESULTBOX_MODELARTS_OBS_ENDPOINT: 'vendor' } })
   const res = await get(app, `${BASE}?offset=0&limit=3&result_property=-1`, CREDENTIALS.modelarts)
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^application\/json/)
@@ -71,7 +77,7 @@ t.test('Expires follows the sandbox clock', async (t) => {
   t.equal(await expiresOf(), String(START / 1000 + 3600))
   clock.advance(90 * 60 * 1000)
   t.equal(await expiresOf(), String(START / 1000 + 3600 + 5400))
-  const longer = await startSandbox(t, { env: { RESULTBOX_MODELARTS_URL_TTL_SECONDS: '60', RESULTBOX_MODELARTS_REGION: 'ap-southeast-1' } })
+  const longer = await startSandbox(t, { env: { RESULTBOX_MODELARTS_URL_TTL_SECONDS: '60', RESULTBOX_MODELARTS_REGION: 'ap-southeast-1', RESULTBOX_MODELARTS_OBS_ENDPOINT: 'vendor' } })
   const signed = (await get(longer.app, `${BASE}?limit=1`, CREDENTIALS.modelarts)).json().results[0].signed_origin_source
   t.equal(new URL(signed).searchParams.get('Expires'), String(START / 1000 + 60))
   t.match(signed, /^https:\/\/test-obs\.obs\.ap-southeast-1\.myhuaweicloud\.com:443\//)

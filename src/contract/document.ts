@@ -80,7 +80,7 @@ export function contractOptions(
     transform: ({ schema, url }) => {
       const vendor = vendors.vendorOf(url)
       const part = vendor?.name ?? CONTROL_PART
-      const { form, bodyOptional, ...rest } = (schema ?? {}) as FastifySchema
+      const { form, bodyOptional, wildcard, ...rest } = (schema ?? {}) as FastifySchema
       const security = vendor === null ? controlSecurity(rest.operationId, controlToken) : vendor.contract.security(rest.operationId)
       const described: FastifySchema = { ...rest, tags: rest.tags ?? [part], security }
       // Fastify fills a default before it validates: a client never has to send such a field.
@@ -91,6 +91,11 @@ export function contractOptions(
       if (vendor === null && security.length > 0) described.response = { ...(rest.response as object), 401: ControlErrorBody }
       // A multipart form is read by the handler, not by Fastify: only the document carries its fields.
       if (form !== undefined) Object.assign(described, { body: form, consumes: ['multipart/form-data'] })
+      if (wildcard !== undefined && url.endsWith('/*')) {
+        const { '*': keySchema, ...named } = (rest.params as { properties: Record<string, unknown> }).properties
+        described.params = { ...(rest.params as object), properties: { ...named, [wildcard]: keySchema }, required: [...Object.keys(named), wildcard] }
+        return { schema: described, url: `${url.slice(0, -1)}:${wildcard}` }
+      }
       return { schema: described, url }
     },
     transformObject: (documentObject) => {

@@ -1,22 +1,86 @@
+import { createHash } from 'node:crypto'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
-import type { ModelArtsToken } from '../config.js'
+import type { SandboxClock } from '../clock.js'
+import type { ModelArtsAccessKey, ModelArtsToken } from '../config.js'
+import { SIGNATURE_SKEW_MS, canonicalRequest, formatSdkDate, parseSdkDate, parseSignatureHeader, sameSignature, signatureOf, stringToSign } from './apig.js'
 import { ModelArtsErrors } from './errors.js'
+import type { ModelArtsStore } from './store.js'
+
+export const tokenSha256 = (token: string) => createHash('sha256').update(token).digest('hex')
+
+const firstValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
+
+export interface AuthOptions {
+  tokens: readonly ModelArtsToken[]
+  accessKeys: readonly ModelArtsAccessKey[]
+  store: ModelArtsStore
+  /** The sandbox clock: IAM tokens expire on it. */
+  clock: SandboxClock
+  /** Real time, which X-Sdk-Date is held to (a test that moves the sandbox clock keeps signing). */
+  realNow?: () => number
+}
 
 /**
- * X-Auth-Token as IAM checks it: the gateway refuses a request without one;
- * ModelArts refuses a token it does not know, and one scoped to a project
- * other than the URL's.
+ * How ModelArts' gateway admits a request: an AK/SK signature (what Huawei's
+ * SDKs send: Authorization: SDK-HMAC-SHA256 …, X-Sdk-Date, X-Project-Id), or
+ * an X-Auth-Token (a configured one, or one IAM issued). Either may be scoped
+ * to one project; a URL of another project is refused with ModelArts.0210.
  */
-export function authTokenAuth(tokens: readonly ModelArtsToken[]): onRequestHookHandler {
+export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date.now }: AuthOptions): onRequestHookHandler {
   const scopes = new Map<string, (string | null)[]>()
   for (const { token, projectId } of tokens) scopes.set(token, [...(scopes.get(token) ?? []), projectId])
-  return (request: FastifyRequest, _reply, done) => {
-    const header = request.headers['x-auth-token']
-    const token = Array.isArray(header) ? header[0] : header
-    if (token === undefined || token === '') throw ModelArtsErrors.tokenMissing(request.modelartsRequestId)
-    const projects = scopes.get(token)
-    if (!projects) throw ModelArtsErrors.invalidToken()
+  const keys = new Map(accessKeys.map((key) => [key.accessKeyId, key]))
+
+  /** The projects a credential covers (null: all), or throws the gateway's or ModelArts' refusal. */
+  const signedBy = (request: FastifyRequest, authorization: string): (string | null)[] => {
+    const refuse = (detail: string) => ModelArtsErrors.signatureRefused(detail, request.modelartsRequestId)
+    const header = parseSignatureHeader(authorization)
+    if (header === null) throw refuse('verify aksk signature fail, the Authorization header is not SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…')
+    const key = keys.get(header.accessKeyId)
+    if (key === undefined) throw refuse(`Get secretKey failed,ak:${header.accessKeyId},err:ak not exist`)
+    const sdkDate = firstValue(request.headers['x-sdk-date']) ?? ''
+    const signedAt = parseSdkDate(sdkDate)
+    if (signedAt === null) throw refuse(`verify aksk signature fail, x-sdk-date ${JSON.stringify(sdkDate)} is not YYYYMMDDTHHMMSSZ`)
+    if (!header.signedHeaders.includes('x-sdk-date')) throw refuse('verify aksk signature fail, x-sdk-date is not a signed header')
+    // A temporary key's token is part of what the key proves: sent unsigned, it could have been swapped.
+    if (request.headers['x-security-token'] !== undefined && !header.signedHeaders.includes('x-security-token')) {
+      throw refuse('verify aksk signature fail, x-security-token is not a signed header')
+    }
+    const now = realNow()
+    if (Math.abs(now - signedAt) > SIGNATURE_SKEW_MS) {
+      throw refuse(`calc aksk signature fail:signature expired, signature time:${sdkDate},server time:${formatSdkDate(now)}`)
+    }
+    const canonical = canonicalRequest({ method: request.method, url: request.url, headers: request.headers }, header.signedHeaders)
+    if (!sameSignature(signatureOf(key.secretAccessKey, stringToSign(canonical, sdkDate)), header.signature)) {
+      // As the gateway prints it for app auth: the canonical request it computed, newlines as |.
+      throw refuse(`verify aksk signature fail, canonicalRequest:${canonical.replace(/\n/g, '|')}`)
+    }
+    return [key.projectId]
+  }
+
+  const tokenOf = (token: string): (string | null)[] => {
+    const configured = scopes.get(token)
+    if (configured) return configured
+    const issued = store.iamToken(tokenSha256(token))
+    if (issued === undefined) throw ModelArtsErrors.invalidToken()
+    if (issued.expires_at <= clock.now()) throw ModelArtsErrors.tokenExpired()
+    // A domain-scoped token names no project: no project's API takes it.
+    return [issued.project_id ?? '']
+  }
+
+  return (request, _reply, done) => {
+    const authorization = firstValue(request.headers.authorization)
+    let projects: (string | null)[]
+    if (authorization !== undefined && /^SDK-HMAC-SHA256\b/i.test(authorization)) projects = signedBy(request, authorization)
+    else {
+      const token = firstValue(request.headers['x-auth-token'])
+      if (token === undefined || token === '') throw ModelArtsErrors.tokenMissing(request.modelartsRequestId)
+      projects = tokenOf(token)
+    }
     const projectId = (request.params as { project_id?: string }).project_id
+    // The SDK's X-Project-Id names the project the credentials act for; it must be the URL's.
+    const actingFor = firstValue(request.headers['x-project-id'])
+    if (actingFor !== undefined && projectId !== undefined && actingFor !== projectId) throw ModelArtsErrors.projectForbidden()
     if (!projects.some((scope) => scope === null || scope === projectId)) throw ModelArtsErrors.projectForbidden()
     done()
   }

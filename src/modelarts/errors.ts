@@ -16,6 +16,9 @@ const gateway = (statusCode: number, code: string, message: string, requestId: s
 export const ModelArtsErrors = {
   tokenMissing: (requestId: string) =>
     gateway(401, '0301', 'Incorrect IAM authentication information: x-auth-token not found', requestId),
+  /** The gateway's refusal of an AK/SK signature: an unknown key, a stale date, a signature that does not verify. */
+  signatureRefused: (detail: string, requestId: string) => gateway(401, '0301', `Incorrect IAM authentication information: ${detail}`, requestId),
+  tokenExpired: () => modelArts(401, '0202', 'The token has expired.'),
   invalidToken: () => modelArts(401, '0203', 'Invalid token.'),
   projectForbidden: () => modelArts(403, '0210', 'The project ID in the URL is not the project of the token.'),
   invalidArgument: (parameter: string, rule: string) => modelArts(400, '0101', `Invalid argument. parameter [${parameter}] ${rule}`),

@@ -4,7 +4,7 @@ import { taskBody, versionBody } from './details.js'
 import { ModelArtsErrors, modelartsErrorMapping } from './errors.js'
 import { loadModelArtsFixture } from './fixtures.js'
 import { STATUS_NAMES, VERSION_STATUS, type Fixture, type FixtureTask, type FixtureVersion, type ResultsBody } from './schemas.js'
-import { securityTokenFor, signObjectUrl } from './signing.js'
+import { obsBase, securityTokenFor, signObjectUrl } from './obs.js'
 import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, type ModelArtsStore, type TaskRow, type VersionRow } from './store.js'
 
 /** The page size of the results example: a few samples, to keep the document small. */
@@ -56,23 +56,27 @@ function versionAt(taskId: string, version: FixtureVersion, now: number): Versio
   return row
 }
 
+/** The origin the examples' signed URLs point at: the quick start's sandbox. */
+export const EXAMPLE_ORIGIN = 'http://localhost:8080'
+
 /** The samples of a version as the store ranks them: by sample_id. */
 const ranked = (version: FixtureVersion) =>
   [...version.samples].sort((a, b) => (a.sample_id < b.sample_id ? -1 : a.sample_id > b.sample_id ? 1 : 0))
 
 /** GET …/results with limit, offset 0 and result_property -1, signed at `now` with the default settings. */
 function firstPage(task: FixtureTask, version: FixtureVersion, limit: number, now: number): ResultsBody {
-  const { region, signedUrlTtlSeconds } = loadConfig({}).modelarts
+  const { region, signedUrlTtlSeconds, accessKeys, obsEndpoint } = loadConfig({}).modelarts
   const expires = Math.floor(now / 1000) + signedUrlTtlSeconds
-  const securityToken = securityTokenFor(region, task.project_id)
+  // As a client of the quick start reaches the sandbox.
+  const signing = { key: accessKeys[0] as (typeof accessKeys)[number], securityToken: securityTokenFor(region, task.project_id), expires, base: obsBase(obsEndpoint, region, EXAMPLE_ORIGIN) }
   const samples = ranked(version)
   const results = samples.slice(0, limit).map((sample) => ({
     sample_id: sample.sample_id,
     version_id: version.version_id,
     origin_source: sample.origin_source,
     new_source: sample.new_source,
-    signed_origin_source: signObjectUrl(sample.origin_source, region, expires, securityToken),
-    signed_new_source: signObjectUrl(sample.new_source, region, expires, securityToken),
+    signed_origin_source: signObjectUrl(sample.origin_source, signing),
+    signed_new_source: signObjectUrl(sample.new_source, signing),
     result_property: sample.result_property,
     result_description: sample.result_description,
   }))

@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import type { Db } from '../database.js'
 import { FixtureError, loadFixtureFile } from '../fixtures.js'
@@ -32,6 +33,16 @@ export function loadModelArtsFixture(dir: string): Fixture {
         sampleIds.add(sample.sample_id)
         if ((sample.new_source === '') !== (sample.result_property === 2)) {
           throw new FixtureError(file, `${at}/samples/${sampleIndex}/new_source`, 'must be empty exactly when the sample was deleted (result_property 2)')
+        }
+        if (sample.new_file !== undefined && sample.new_source === '') {
+          throw new FixtureError(file, `${at}/samples/${sampleIndex}/new_file`, 'a deleted sample has no new object to stand for')
+        }
+        for (const field of ['origin_file', 'new_file'] as const) {
+          const named = sample[field]
+          // Checked at start-up, not on download: a typo in a fixture should stop the sandbox, not 404 later.
+          if (named !== undefined && !fs.statSync(path.join(dir, named), { throwIfNoEntry: false })?.isFile()) {
+            throw new FixtureError(file, `${at}/samples/${sampleIndex}/${field}`, `${named} is not a file in ${dir}`)
+          }
         }
       })
     })

@@ -1,4 +1,7 @@
-import { mountedAt, type VendorModule } from '../vendor-module.js'
+import type { VendorModule } from '../vendor-module.js'
+import { IAM_PREFIX, iamApi, iamErrorMapping } from './iam.js'
+import { OBS_PREFIX } from './obs.js'
+import { objectsApi, obsErrorMapping } from './objects.js'
 import { modelartsContract } from './contract.js'
 import { modelartsErrorMapping } from './errors.js'
 import { modelartsExamples } from './examples.js'
@@ -12,10 +15,16 @@ import { ModelArtsStore } from './store.js'
 /** ModelArts data processing ("old version" API), under /v2 as the vendor serves it. */
 export const modelarts: VendorModule = {
   name: 'modelarts',
-  description: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results',
-  prefixes: [MODELARTS_PREFIX],
-  plugin: mountedAt(MODELARTS_PREFIX, modelartsApi),
+  description: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results; IAM tokens (v3) and OBS downloads of the signed URLs',
+  // The data processing API; IAM's token API, which its clients get tokens from; and the OBS its signed URLs download from.
+  prefixes: [MODELARTS_PREFIX, IAM_PREFIX, OBS_PREFIX],
+  plugin: async (app, context) => {
+    await app.register(modelartsApi, { ...context, prefix: MODELARTS_PREFIX })
+    await app.register(iamApi, { ...context, prefix: IAM_PREFIX })
+    await app.register(objectsApi, { ...context, prefix: OBS_PREFIX })
+  },
   errors: modelartsErrorMapping,
+  errorsAt: { [IAM_PREFIX]: iamErrorMapping, [OBS_PREFIX]: obsErrorMapping },
   // Its routes take no JSON body; were one added, Huawei's gateway would take its values as sent.
   coercesBodyTypes: false,
   seed: (db, fixturesDir) => seedModelArts(db, loadModelArtsFixture(fixturesDir)),

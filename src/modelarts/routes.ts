@@ -1,17 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AnswerCache } from '../answer-cache.js'
 import { useVendorErrors } from '../errors.js'
-import { authTokenAuth } from './auth.js'
+import { modelartsAuth } from './auth.js'
 import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
 import { taskBody, versionBody } from './details.js'
 import {
   AuthErrorBody, ErrorBody, ResultsBody, ResultsParams, ResultsQuery, TaskBody, TaskParams, VERSION_STATUS, VersionBody,
   VersionParams,
 } from './schemas.js'
-import { securityTokenFor, signObjectUrl } from './signing.js'
+import { obsBase, securityTokenFor, signObjectUrl } from './obs.js'
 import { ModelArtsStore } from './store.js'
 
 import type { VendorContext } from '../vendor-module.js'
+import type { ModelArtsAccessKey } from '../config.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,7 +34,8 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
     done()
   })
   useVendorErrors(app, modelartsErrorMapping)
-  const authenticate = authTokenAuth(config.tokens)
+  const authenticate = modelartsAuth({ tokens: config.tokens, accessKeys: config.accessKeys, store, clock })
+  const [signingKey] = config.accessKeys as [ModelArtsAccessKey]
   const pages = new AnswerCache(db)
 
   /** The project's task, or 4612 (a task of another project is not found either). */
@@ -112,8 +114,10 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
       const { limit, offset, result_property: resultProperty } = request.query
       const revision = scheduler.catchUp()
       const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
-      // A completed version's page changes only with the signed URLs' Expires (whole seconds) or a write to the store.
-      const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}`
+      // The sandbox's own OBS is at the origin this client reached us by.
+      const origin = `${request.protocol}://${request.host}`
+      // A completed version's page changes only with the signed URLs' Expires (whole seconds), their origin, or a write to the store.
+      const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}/${origin}`
       const cached = pages.get(cacheKey, clock.now(), revision)
       if (cached !== undefined) {
         reply.type('application/json; charset=utf-8').send(cached.bytes as never)
@@ -128,14 +132,14 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
       const count = store.count(versionId, resultProperty)
       // offset is a page index (Huawei's SDK documents it so): page 1 of 50 is records 51..100.
       const start = offset * limit
-      const securityToken = securityTokenFor(config.region, projectId)
+      const signing = { key: signingKey, securityToken: securityTokenFor(config.region, projectId), expires, base: obsBase(config.obsEndpoint, config.region, origin) }
       const results = store.page(versionId, resultProperty, start, limit).map((sample) => ({
         sample_id: sample.sample_id,
         version_id: versionId,
         origin_source: sample.origin_source,
         new_source: sample.new_source,
-        signed_origin_source: signObjectUrl(sample.origin_source, config.region, expires, securityToken),
-        signed_new_source: signObjectUrl(sample.new_source, config.region, expires, securityToken),
+        signed_origin_source: signObjectUrl(sample.origin_source, signing),
+        signed_new_source: signObjectUrl(sample.new_source, signing),
         result_property: sample.result_property,
         result_description: JSON.parse(sample.result_description) as string[][],
       }))

@@ -62,8 +62,18 @@ export const ResultsQuery = Type.Object({
   process_parameter: Type.Optional(Type.String({ maxLength: 1024, description: 'OBS image processing; accepted and not applied' })),
 })
 
-/** A sample as a fixture gives it: the response's fields less those the server derives. */
-export const FixtureSample = Type.Pick(Sample, ['sample_id', 'origin_source', 'new_source', 'result_property', 'result_description'])
+/** A file of the fixtures folder, named relative to it. */
+const FixtureFile = Type.String({ pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\]+$', description: 'a file in the fixtures folder, e.g. modelarts/8.jpg' })
+
+/**
+ * A sample as a fixture gives it: the response's fields less those the server derives, and optionally the
+ * files its signed URLs download (otherwise the sandbox draws a picture for each).
+ */
+export const FixtureSample = Type.Object({
+  ...Type.Pick(Sample, ['sample_id', 'origin_source', 'new_source', 'result_property', 'result_description']).properties,
+  origin_file: Type.Optional(FixtureFile),
+  new_file: Type.Optional(FixtureFile),
+})
 export type FixtureSample = Static<typeof FixtureSample>
 
 /** The data processing templates the vendor documents (TemplateParam.id), with the names its docs give them. */

@@ -32,6 +32,26 @@ export interface SampleRow {
   result_description: string
 }
 
+export interface IamTokenRow {
+  token_sha256: string
+  user_name: string
+  domain_name: string
+  project_id: string | null
+  issued_at: number
+  expires_at: number
+}
+
+/** A sample one of whose sources is the object a URL names, and the fixture file standing for it, if any. */
+export interface StoredObject {
+  origin_source: string
+  new_source: string
+  /** The file (relative to the fixtures folder) for this object, when the fixture named one. */
+  file: string | null
+  /** Whether the object is the sample's processed version (its new source) rather than its origin. */
+  processed: number
+  create_time: number
+}
+
 /** A version to store: its initial state, and the status changes still to come. */
 export interface NewVersion {
   version_id: string
@@ -51,6 +71,7 @@ export const DEFAULT_WORK_PATH = '/resultbox-sandbox/output/'
 const TASK_COLUMNS = 'task_id, project_id, name, description, create_time, template_id, input_path, work_path'
 const VERSION_COLUMNS = 'version_id, task_id, version_name, description, status, create_time, update_time, started_at, ended_at'
 const SAMPLE_COLUMNS = 'sample_id, origin_source, new_source, result_property, result_description'
+const SAMPLE_FILE_COLUMNS = 'origin_file, new_file'
 
 const isFinished = (status: number) => status >= VERSION_STATUS.completed
 
@@ -107,11 +128,52 @@ export class ModelArtsStore {
         'INSERT INTO modelarts_version_steps (version_id, seq, status, due_at) VALUES (?, ?, ?, ?)',
       ),
       insertSample: () => db.prepare(
-        `INSERT INTO modelarts_samples (version_id, ordinal, property_ordinal, ${SAMPLE_COLUMNS})
-         VALUES (@version_id, @ordinal, @property_ordinal, @sample_id, @origin_source, @new_source, @result_property, @result_description)`,
+        `INSERT INTO modelarts_samples (version_id, ordinal, property_ordinal, ${SAMPLE_COLUMNS}, ${SAMPLE_FILE_COLUMNS})
+         VALUES (@version_id, @ordinal, @property_ordinal, @sample_id, @origin_source, @new_source, @result_property, @result_description,
+                 @origin_file, @new_file)`,
       ),
       deleteTasks: () => db.prepare('DELETE FROM modelarts_tasks'),
+      insertIamToken: () => db.prepare<IamTokenRow>(
+        `INSERT INTO modelarts_iam_tokens (token_sha256, user_name, domain_name, project_id, issued_at, expires_at)
+         VALUES (@token_sha256, @user_name, @domain_name, @project_id, @issued_at, @expires_at)`,
+      ),
+      iamToken: () => db.prepare<[string], IamTokenRow>('SELECT * FROM modelarts_iam_tokens WHERE token_sha256 = ?'),
+      // Kept a day past expiry, so that a client using an old token is told it expired rather than unknown.
+      deleteIamTokensExpiredBy: () => db.prepare<[number]>('DELETE FROM modelarts_iam_tokens WHERE expires_at <= ?'),
+      deleteIamTokens: () => db.prepare('DELETE FROM modelarts_iam_tokens'),
+      // A processed object first: its key is the version's own, where an origin may be shared by versions.
+      objectBySource: () => db.prepare<[string, string], StoredObject>(
+        `SELECT * FROM (
+           SELECT s.origin_source, s.new_source, s.new_file AS file, 1 AS processed, v.create_time
+             FROM modelarts_samples s JOIN modelarts_versions v USING (version_id) WHERE s.new_source = ? LIMIT 1)
+         UNION ALL
+         SELECT * FROM (
+           SELECT s.origin_source, s.new_source, s.origin_file AS file, 0 AS processed, v.create_time
+             FROM modelarts_samples s JOIN modelarts_versions v USING (version_id) WHERE s.origin_source = ? LIMIT 1)
+         LIMIT 1`,
+      ),
     })
+  }
+
+  insertIamToken(row: IamTokenRow): void {
+    this.statements.insertIamToken.run(row)
+  }
+
+  iamToken(tokenSha256: string): IamTokenRow | undefined {
+    return this.statements.iamToken.get(tokenSha256)
+  }
+
+  deleteIamTokensExpiredBy(time: number): void {
+    this.statements.deleteIamTokensExpiredBy.run(time)
+  }
+
+  deleteIamTokens(): void {
+    this.statements.deleteIamTokens.run()
+  }
+
+  /** The object at obs://bucket/key (a processed sample) or s3://bucket/key (an origin), if any sample has it. */
+  objectAt(bucket: string, key: string): StoredObject | undefined {
+    return this.statements.objectBySource.get(`obs://${bucket}/${key}`, `s3://${bucket}/${key}`)
   }
 
   task(taskId: string): TaskRow | undefined {
@@ -265,6 +327,8 @@ export class ModelArtsStore {
         new_source: sample.new_source,
         result_property: sample.result_property,
         result_description: JSON.stringify(sample.result_description),
+        origin_file: sample.origin_file ?? null,
+        new_file: sample.new_file ?? null,
       })
       ordinal++
     }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import type { Tour } from './tour.js'
 import { C, advance } from './tour-control.js'
 
@@ -83,6 +84,53 @@ async function refusals(tour: Tour) {
   await tour.send({ method: 'GET', path: results(FLOWERS, FAILED), headers: TOKEN, status: 500 })
 }
 
+const IAM = '/v3/auth/tokens'
+const passwordBody = (password: string) => ({
+  auth: { identity: { methods: ['password'], password: { user: { name: 'resultbox', password, domain: { name: 'tour' } } } }, scope: { project: { name: 'cn-north-4' } } },
+})
+
+/** A client that gets its token from IAM, as most do, then reads with it. */
+async function iamFlow(tour: Tour) {
+  const { t } = tour
+  const issued = await tour.send({ method: 'POST', path: `${IAM}?nocatalog=true`, json: passwordBody('resultbox'), status: 201 })
+  const token = String(issued.headers['x-subject-token'])
+  t.match(token, /^MII/)
+  t.match(issued.json(), { token: { methods: ['password'], project: { id: PROJECT, name: 'cn-north-4' } } })
+  await tour.send({ method: 'GET', path: task(ANIMALS), headers: { 'x-auth-token': token }, status: 200 })
+  await tour.send({ method: 'POST', path: IAM, json: passwordBody('wrong'), status: 401 })
+  await tour.send({ method: 'POST', path: IAM, json: { auth: { identity: { methods: ['totp'] } } }, status: 400, invalid: 'the password method only' })
+}
+
+/**
+ * Downloads through the results' signed URLs. The samples of this version have keys of one path segment:
+ * prism matches a path parameter to one segment, and an object key is the URL's path after the bucket.
+ */
+async function downloads(tour: Tour) {
+  const { t } = tour
+  const created = await tour.send({
+    method: 'POST', path: `${C}/scenarios/modelarts`, status: 201,
+    json: { starts_after_ms: 0, runs_for_ms: 0, samples: [{ origin_source: 's3://tour-bucket/flat.jpg', new_source: 'obs://tour-bucket/flat-out.png', result_property: 1 }] },
+  })
+  const { results_url: resultsUrl } = created.json<{ results_url: string }>()
+  const [sample] = (await tour.send({ method: 'GET', path: resultsUrl, headers: TOKEN, status: 200 })).json().results
+  const local = (signed: string) => {
+    const url = new URL(signed)
+    return `${url.pathname}${url.search}`
+  }
+  const origin = await tour.send({ method: 'GET', path: local(sample.signed_origin_source), status: 200 })
+  t.equal(origin.headers['content-type'], 'image/jpeg')
+  const processed = await tour.send({ method: 'GET', path: local(sample.signed_new_source), status: 200 })
+  t.equal(processed.headers['content-type'], 'image/png')
+  await tour.send({ method: 'GET', path: local(sample.signed_new_source), headers: { range: 'bytes=0-15' }, status: 206 })
+  await tour.send({ method: 'GET', path: local(sample.signed_new_source), headers: { range: 'bytes=999999-' }, status: 416 })
+  await tour.send({ method: 'GET', path: local(sample.signed_new_source).replace(/Signature=[^&]+/, 'Signature=AAAA'), status: 403 })
+  await tour.send({ method: 'GET', path: local(sample.signed_new_source).replace(/Expires=\d+/, 'Expires=soon'), status: 400 })
+  // Signed properly, for a key no sample has: OBS checks the signature, then finds nothing.
+  const expires = Number(new URL(sample.signed_new_source).searchParams.get('Expires'))
+  const signature = createHmac('sha1', 'resultbox').update(`GET\n\n\n${expires}\n/tour-bucket/none.jpg`).digest('base64')
+  await tour.send({ method: 'GET', path: `/obs/tour-bucket/none.jpg?AccessKeyId=RESULTBOXSANDBOXAK01&Expires=${expires}&Signature=${encodeURIComponent(signature)}`, status: 404 })
+}
+
 export async function modelartsTour(tour: Tour) {
   const { t } = tour
   const animals = await tour.send({ method: 'GET', path: task(ANIMALS), headers: TOKEN, status: 200 })
@@ -96,4 +144,6 @@ export async function modelartsTour(tour: Tour) {
   await paging(tour)
   await scenarioFlow(tour)
   await refusals(tour)
+  await iamFlow(tour)
+  await downloads(tour)
 }

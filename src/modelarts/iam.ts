@@ -1,0 +1,161 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type Static } from '@sinclair/typebox'
+import { useBareJsonContentType } from '../content-type.js'
+import { VendorError, useVendorErrors, type VendorErrorMapping } from '../errors.js'
+import type { VendorContext } from '../vendor-module.js'
+import { tokenSha256 } from './auth.js'
+import { DEFAULT_PROJECT_ID } from './simulation.js'
+import { ModelArtsStore } from './store.js'
+
+/*
+ * IAM's token API, as much of it as a ModelArts client uses: POST
+ * /v3/auth/tokens with the password method (KeystoneCreateUserTokenByPassword),
+ * scoped to a project by id or name, or to the account (domain). The token
+ * comes back in X-Subject-Token and works as ModelArts' X-Auth-Token until it
+ * expires on the sandbox clock.
+ */
+
+/** Where IAM serves Keystone's v3 API (at the sandbox's origin; at iam.myhuaweicloud.com on the real cloud). */
+export const IAM_PREFIX = '/v3'
+
+const Named = Type.Union([
+  Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+  Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+])
+
+export const TokenRequest = Type.Object({
+  auth: Type.Object({
+    identity: Type.Object({
+      methods: Type.Array(Type.Literal('password'), { minItems: 1, maxItems: 1, description: 'resultbox takes the password method only (not totp)' }),
+      password: Type.Object({
+        user: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 64, description: 'the IAM user (RESULTBOX_MODELARTS_IAM_USERS)' }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+          domain: Named,
+        }),
+      }),
+    }),
+    scope: Type.Optional(Type.Union([
+      Type.Object({ project: Named }, { description: 'a project, by id or by name (a default project is named after its region)' }),
+      Type.Object({ domain: Named }, { description: 'the account: no project\'s API takes such a token' }),
+    ])),
+  }),
+})
+export type TokenRequest = Static<typeof TokenRequest>
+
+export const TokenQuery = Type.Object({
+  nocatalog: Type.Optional(Type.String({ description: 'any value leaves catalog out of the answer' })),
+})
+
+const IdName = Type.Object({ id: Type.String(), name: Type.String() })
+
+export const TokenBody = Type.Object({
+  token: Type.Object({
+    expires_at: Type.String({ description: 'UTC with microseconds, e.g. 2020-01-04T09:05:22.701000Z, on the sandbox clock' }),
+    methods: Type.Array(Type.String()),
+    catalog: Type.Optional(Type.Array(Type.Object({
+      endpoints: Type.Array(Type.Object({ id: Type.String(), interface: Type.String(), region: Type.String(), region_id: Type.String(), url: Type.String() })),
+      id: Type.String(),
+      name: Type.String(),
+      type: Type.String(),
+    }))),
+    roles: Type.Array(IdName),
+    project: Type.Optional(Type.Object({ domain: IdName, id: Type.String(), name: Type.String() })),
+    domain: Type.Optional(IdName),
+    issued_at: Type.String(),
+    user: Type.Object({ domain: IdName, id: Type.String(), name: Type.String(), password_expires_at: Type.String() }),
+  }),
+})
+
+/** Keystone's error envelope, as IAM answers: {"error": {"code": 401, "title": "Unauthorized", "message": …}}. */
+export const KeystoneError = Type.Object({
+  error: Type.Object({ code: Type.Integer(), title: Type.String(), message: Type.String() }),
+})
+
+const keystoneError = (statusCode: number, message: string) =>
+  new VendorError(statusCode, { error: { code: statusCode, title: STATUS_CODES[statusCode] ?? 'Error', message } }, { 'content-type': 'application/json' })
+
+export const iamErrorMapping: VendorErrorMapping = {
+  invalidRequest: ({ part, parameter }) => keystoneError(400, `Invalid input for field '${parameter === '' ? part : parameter}'.`),
+  notFound: () => keystoneError(404, 'The resource could not be found.'),
+  clientError: (statusCode, message) => keystoneError(statusCode, message),
+  injected: (statusCode, body) => (body === undefined ? keystoneError(statusCode, STATUS_CODES[statusCode] ?? 'Error') : new VendorError(statusCode, body)),
+  internal: () => keystoneError(500, 'An unexpected error prevented the server from fulfilling your request.'),
+}
+
+/** Ids IAM would have given: 32 hex characters, the same for the same name every time. */
+const idOf = (...names: string[]) => createHash('md5').update(names.join('/')).digest('hex')
+
+/** IAM writes times with microseconds. */
+const iamTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+
+/**
+ * A token as IAM's look: base64 of a DER structure (so it starts "MII"),
+ * kilobytes long. The bytes after the header are random: it names nothing.
+ */
+function newToken(): string {
+  const body = randomBytes(1536)
+  return Buffer.concat([Buffer.from([0x30, 0x82, body.length >> 8, body.length & 0xff]), body]).toString('base64')
+}
+
+export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { modelarts: config }, db, clock }) => {
+  const store = new ModelArtsStore(db)
+  useVendorErrors(app, iamErrorMapping)
+  useBareJsonContentType(app)
+  const passwords = new Map(config.iamUsers.map((user) => [user.name, user.password]))
+
+  app.post(
+    '/auth/tokens',
+    {
+      schema: {
+        operationId: 'keystoneCreateUserTokenByPassword',
+        summary: 'Get an IAM user token (password method); it is X-Subject-Token, for X-Auth-Token',
+        querystring: TokenQuery,
+        body: TokenRequest,
+        response: { 201: TokenBody, 400: KeystoneError, 401: KeystoneError },
+      },
+    },
+    async (request, reply) => {
+      const { user } = request.body.auth.identity.password
+      // The same answer for an unknown user as for a wrong password, as IAM gives.
+      if (passwords.get(user.name) !== user.password) throw keystoneError(401, 'The username or password is wrong.')
+      const now = clock.now()
+      const domainName = 'name' in user.domain ? user.domain.name : user.domain.id
+      const domain = { id: 'id' in user.domain ? user.domain.id : idOf(domainName), name: domainName }
+      const scope = request.body.auth.scope
+      let project: { id: string; name: string } | null = null
+      if (scope === undefined || 'project' in scope) {
+        const named = scope?.project
+        // A default project is named after its region; the sandbox's is the fixtures' (and scenarios') project.
+        if (named === undefined || ('name' in named && named.name === config.region)) project = { id: DEFAULT_PROJECT_ID, name: config.region }
+        else if ('name' in named) project = { id: idOf(domain.id, named.name), name: named.name }
+        else project = { id: named.id, name: named.id === DEFAULT_PROJECT_ID ? config.region : `${config.region}_${named.id.slice(0, 8)}` }
+      }
+      const token = newToken()
+      const expiresAt = now + config.tokenTtlSeconds * 1000
+      // Expired tokens are kept a day, so that a client still sending one is told it expired.
+      store.deleteIamTokensExpiredBy(now - 86_400_000)
+      store.insertIamToken({ token_sha256: tokenSha256(token), user_name: user.name, domain_name: domain.name, project_id: project?.id ?? null, issued_at: now, expires_at: expiresAt })
+      const origin = `${request.protocol}://${request.host}`
+      const catalog = request.query.nocatalog !== undefined && request.query.nocatalog !== '' ? undefined : [
+        { endpoints: [{ id: idOf('modelarts', config.region), interface: 'public', region: config.region, region_id: config.region, url: `${origin}/v2/$(tenant_id)s` }], id: idOf('modelarts'), name: 'modelarts', type: 'modelarts' },
+        { endpoints: [{ id: idOf('iam', config.region), interface: 'public', region: '*', region_id: '*', url: `${origin}${IAM_PREFIX}` }], id: idOf('iam'), name: 'iam', type: 'identity' },
+      ]
+      const body = {
+        token: {
+          expires_at: iamTime(expiresAt),
+          methods: ['password'],
+          catalog,
+          roles: [{ id: idOf('role', 'te_admin'), name: 'te_admin' }, { id: idOf('role', 'modelarts_adm'), name: 'modelarts_adm' }],
+          ...(project === null ? { domain } : { project: { domain, id: project.id, name: project.name } }),
+          issued_at: iamTime(now),
+          user: { domain, id: idOf(domain.id, user.name), name: user.name, password_expires_at: '' },
+        },
+      }
+      // Serialized here: the route's serializer puts optional fields (catalog, project) last, and IAM's order has them inside.
+      return reply.code(201).header('x-subject-token', token).type('application/json;charset=utf8').send(JSON.stringify(body) as never)
+    },
+  )
+}

@@ -1,0 +1,156 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import type { ModelArtsAccessKey, ObsEndpoint } from '../config.js'
+import { VendorError } from '../errors.js'
+import { randomHex } from '../random-hex.js'
+
+/*
+ * OBS pre-signed GET URLs (V2 query-string authentication), as the results'
+ * signed_*_source fields carry them and as the sandbox's own OBS endpoint
+ * checks them: Signature = base64(HMAC-SHA1(SK, StringToSign)) with
+ * StringToSign = GET\n\n\n{Expires}\n/{bucket}/{key}[?x-obs-security-token={token}],
+ * the security token signed as a sub-resource, as Huawei's OBS SDKs sign it.
+ */
+
+/** Where the sandbox serves objects: path style, /obs/{bucket}/{key}, beside the APIs at the same origin. */
+export const OBS_PREFIX = '/obs'
+
+export interface ObjectAddress {
+  bucket: string
+  key: string
+}
+
+/** s3://bucket/key or obs://bucket/key. */
+export function parseObjectAddress(source: string): ObjectAddress | null {
+  const match = /^(?:s3|obs):\/\/([^/]+)\/(.+)$/.exec(source)
+  return match ? { bucket: match[1] as string, key: match[2] as string } : null
+}
+
+/** A key as OBS writes it in a URL and in the canonical resource: each segment encoded, `/` kept. */
+const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/')
+
+/** A temporary-credential token shaped like IAM's (it starts with the region, as theirs do). */
+export function securityTokenFor(region: string, projectId: string): string {
+  const digest = createHash('sha256').update(`${region}/${projectId}`).digest()
+  return Buffer.concat([Buffer.from([0x81, 0x0a]), Buffer.from(region), digest, digest]).toString('base64')
+}
+
+export function obsStringToSign(address: ObjectAddress, expires: number, securityToken: string | null): string {
+  const resource = `/${address.bucket}/${encodeKey(address.key)}`
+  return `GET\n\n\n${expires}\n${resource}${securityToken === null ? '' : `?x-obs-security-token=${securityToken}`}`
+}
+
+export function obsSignature(secretAccessKey: string, toSign: string): string {
+  return createHmac('sha1', secretAccessKey).update(toSign).digest('base64')
+}
+
+/** What signs a page's URLs: the key pair, the temporary token, when they expire, and where they point. */
+export interface UrlSigning {
+  key: Pick<ModelArtsAccessKey, 'accessKeyId' | 'secretAccessKey'>
+  securityToken: string
+  /** Unix seconds, on the sandbox clock. */
+  expires: number
+  /** The URL an object's key is appended to: https://{bucket}.obs… for the vendor's, else a base of our own. */
+  base: (address: ObjectAddress) => string
+}
+
+/**
+ * Where signed URLs point: the vendor's OBS host; the sandbox's own /obs at
+ * the origin the client reached the sandbox by (so a client behind Docker's
+ * port mapping downloads through the same mapping); or a configured base.
+ */
+export function obsBase(endpoint: ObsEndpoint, region: string, origin: string): UrlSigning['base'] {
+  switch (endpoint.kind) {
+    case 'vendor':
+      return ({ bucket }) => `https://${bucket}.obs.${region}.myhuaweicloud.com:443`
+    case 'sandbox':
+      return ({ bucket }) => `${origin}${OBS_PREFIX}/${encodeURIComponent(bucket)}`
+    case 'url':
+      return ({ bucket }) => `${endpoint.base}/${encodeURIComponent(bucket)}`
+  }
+}
+
+/** Signs `source` for download until `expires`; '' for a sample with no object (a deleted one's new source). */
+export function signObjectUrl(source: string, signing: UrlSigning): string {
+  const address = parseObjectAddress(source)
+  if (!address) return ''
+  const signature = obsSignature(signing.key.secretAccessKey, obsStringToSign(address, signing.expires, signing.securityToken))
+  return (
+    `${signing.base(address)}/${encodeKey(address.key)}` +
+    `?AccessKeyId=${encodeURIComponent(signing.key.accessKeyId)}&Expires=${signing.expires}` +
+    `&x-obs-security-token=${encodeURIComponent(signing.securityToken)}&Signature=${encodeURIComponent(signature)}`
+  )
+}
+
+/** The headers every OBS answer carries: its request id (32 upper-case hex) and its troubleshooting id. */
+export function obsHeaders(): { server: string; 'x-obs-request-id': string; 'x-obs-id-2': string } {
+  return {
+    server: 'OBS',
+    'x-obs-request-id': randomHex(16).toUpperCase(),
+    'x-obs-id-2': Buffer.from(randomHex(24), 'hex').toString('base64'),
+  }
+}
+
+const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
+
+/** OBS's error: an XML body with its code, message, request id and host id, and what the code adds. */
+export function obsError(statusCode: number, code: string, message: string, extra: Record<string, string | number> = {}): VendorError {
+  const headers = { ...obsHeaders(), 'content-type': 'application/xml' }
+  const elements = Object.entries({ Code: code, Message: message, ...extra, RequestId: headers['x-obs-request-id'], HostId: headers['x-obs-id-2'] })
+    .map(([name, value]) => `<${name}>${escapeXml(String(value))}</${name}>`)
+    .join('')
+  return new VendorError(statusCode, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Error>${elements}</Error>`, headers)
+}
+
+export const ObsErrors = {
+  accessDenied: (message = 'Access Denied') => obsError(403, 'AccessDenied', message),
+  expired: (expires: number, now: number) =>
+    obsError(403, 'AccessDenied', 'Request has expired', { Expires: new Date(expires * 1000).toISOString(), ServerTime: new Date(now).toISOString() }),
+  invalidAccessKeyId: (accessKeyId: string) =>
+    obsError(403, 'InvalidAccessKeyId', 'The access key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId }),
+  signatureDoesNotMatch: (toSign: string, provided: string, accessKeyId: string) =>
+    obsError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
+      AWSAccessKeyId: accessKeyId,
+      StringToSign: toSign,
+      SignatureProvided: provided,
+    }),
+  noSuchKey: (address: ObjectAddress) => obsError(404, 'NoSuchKey', 'The specified key does not exist.', { Resource: `/${address.bucket}/${address.key}` }),
+  invalidRange: (size: number) => obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', { ActualObjectSize: size }),
+  methodNotAllowed: () => obsError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.'),
+  internal: () => obsError(500, 'InternalError', 'We encountered an internal error. Please try again.'),
+  badRequest: (message: string) => obsError(400, 'InvalidArgument', message),
+}
+
+/** The query of a pre-signed URL; the S3-compatible spelling AWSAccessKeyId is taken too, as OBS takes it. */
+export interface UrlAuthentication {
+  accessKeyId: string
+  expires: number
+  signature: string
+  securityToken: string | null
+}
+
+/**
+ * Checks a pre-signed URL as OBS does: a known key, not expired on the sandbox
+ * clock, and the signature of exactly this bucket, key, Expires and token.
+ * Throws OBS's refusal; returns nothing when the URL may download.
+ */
+export function checkSignedUrl(
+  query: URLSearchParams,
+  address: ObjectAddress,
+  keys: readonly Pick<ModelArtsAccessKey, 'accessKeyId' | 'secretAccessKey'>[],
+  nowMs: number,
+): void {
+  const accessKeyId = query.get('AccessKeyId') ?? query.get('AWSAccessKeyId')
+  const expiresText = query.get('Expires')
+  const signature = query.get('Signature')
+  // A private bucket's object without a signature: OBS does not say which part is missing.
+  if (accessKeyId === null || expiresText === null || signature === null) throw ObsErrors.accessDenied()
+  if (!/^\d{1,12}$/.test(expiresText)) throw ObsErrors.badRequest('Expires must be a Unix time in seconds')
+  const expires = Number(expiresText)
+  const key = keys.find((candidate) => candidate.accessKeyId === accessKeyId)
+  if (key === undefined) throw ObsErrors.invalidAccessKeyId(accessKeyId)
+  if (expires * 1000 < nowMs) throw ObsErrors.expired(expires, nowMs)
+  const toSign = obsStringToSign(address, expires, query.get('x-obs-security-token'))
+  const expected = Buffer.from(obsSignature(key.secretAccessKey, toSign))
+  const given = Buffer.from(signature)
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw ObsErrors.signatureDoesNotMatch(toSign, signature, accessKeyId)
+}
