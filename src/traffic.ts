@@ -5,6 +5,12 @@ import { JOURNAL_BODY_MAX_BYTES, type Journal } from './journal.js'
 import type { VendorModule } from './vendor-module.js'
 import type { VendorRegistry } from './vendors.js'
 
+/**
+ * The query parameter that marks a vendor request the sandbox makes of itself (the status page's thumbnails):
+ * neither faulted nor journaled, as the control API is not. OBS signs no such parameter, so the URL stays valid.
+ */
+export const OWN_REQUEST = '_resultbox=page'
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The sandbox time the request arrived, and what a fault rule did to it. */
@@ -26,7 +32,8 @@ export function watchTraffic(
   // Hooks that call done() rather than return a promise: every request passes them, and without a fault
   // rule there is nothing to wait for.
   app.addHook('onRequest', (request, _reply, done) => {
-    const vendor = vendors.vendorOf(request.url)
+    // What the status page itself fetches from a vendor (its thumbnails) is the sandbox's own traffic, not a client's.
+    const vendor = request.url.includes(OWN_REQUEST) ? null : vendors.vendorOf(request.url)
     request.traffic = { vendor, arrivedAt: clock.now(), fault: null }
     if (vendor === null || !faults.active) return done()
     faults.apply(vendor.name, request.routeOptions.schema?.operationId, vendors.errorsFor(request.url)).then(

@@ -14,7 +14,15 @@ t.test('defaults', async (t) => {
     logLevel: 'info',
     prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800, preprocessingMs: 35000, trainingMs: 7000 },
     explorer: { tokens: ['resultbox'], tokenTtlSeconds: 259200 },
-    modelarts: { tokens: [{ token: 'resultbox', projectId: null }], region: 'cn-north-4', signedUrlTtlSeconds: 3600 },
+    modelarts: {
+      tokens: [{ token: 'resultbox', projectId: null }],
+      accessKeys: [{ accessKeyId: 'RESULTBOXSANDBOXAK01', secretAccessKey: 'resultbox', projectId: null }],
+      iamUsers: [{ name: 'resultbox', password: 'resultbox' }],
+      tokenTtlSeconds: 86400,
+      obsEndpoint: { kind: 'sandbox' },
+      region: 'cn-north-4',
+      signedUrlTtlSeconds: 3600,
+    },
     uploadMaxBytes: 104857600,
     limits: { bodyMaxBytes: 1048576, scenarioMaxBytes: 33554432, headerMaxBytes: 65536 },
     control: { enabled: true, token: null },
@@ -47,6 +55,10 @@ t.test('values from the environment', async (t) => {
     RESULTBOX_JOURNAL_SIZE: '0',
     RESULTBOX_MODELARTS_TOKENS: 'open,scoped=c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60',
     RESULTBOX_MODELARTS_URL_TTL_SECONDS: '60',
+    RESULTBOX_MODELARTS_ACCESS_KEYS: 'AK1:sk:with:colons,AK2:sk2=c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60',
+    RESULTBOX_MODELARTS_IAM_USERS: 'alice:pass:word,bob:x',
+    RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS: '120',
+    RESULTBOX_MODELARTS_OBS_ENDPOINT: 'http://minio:9000/buckets',
     UNRELATED: 'ignored',
   })
   t.equal(config.port, 0)
@@ -64,6 +76,14 @@ t.test('values from the environment', async (t) => {
     { token: 'scoped', projectId: 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60' },
   ])
   t.equal(config.modelarts.signedUrlTtlSeconds, 60)
+  t.strictSame(config.modelarts.accessKeys, [
+    { accessKeyId: 'AK1', secretAccessKey: 'sk:with:colons', projectId: null },
+    { accessKeyId: 'AK2', secretAccessKey: 'sk2', projectId: 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60' },
+  ])
+  t.strictSame(config.modelarts.iamUsers, [{ name: 'alice', password: 'pass:word' }, { name: 'bob', password: 'x' }])
+  t.equal(config.modelarts.tokenTtlSeconds, 120)
+  t.strictSame(config.modelarts.obsEndpoint, { kind: 'url', base: 'http://minio:9000/buckets' })
+  t.strictSame(loadConfig({ RESULTBOX_MODELARTS_OBS_ENDPOINT: 'vendor' }).modelarts.obsEndpoint, { kind: 'vendor' })
   t.equal(loadConfig({ PORT: '' }).port, 8080, 'an empty variable means the default')
 })
 
@@ -84,6 +104,12 @@ t.test('a bad value names its variable', async (t) => {
     [{ RESULTBOX_MODELARTS_TOKENS: 'a=b=c' }, 'RESULTBOX_MODELARTS_TOKENS'],
     [{ RESULTBOX_MODELARTS_REGION: 'CN North' }, 'RESULTBOX_MODELARTS_REGION'],
     [{ RESULTBOX_MODELARTS_URL_TTL_SECONDS: '0' }, 'RESULTBOX_MODELARTS_URL_TTL_SECONDS'],
+    [{ RESULTBOX_MODELARTS_ACCESS_KEYS: 'AKONLY' }, 'RESULTBOX_MODELARTS_ACCESS_KEYS'],
+    [{ RESULTBOX_MODELARTS_ACCESS_KEYS: 'A:B,' }, 'RESULTBOX_MODELARTS_ACCESS_KEYS'],
+    [{ RESULTBOX_MODELARTS_IAM_USERS: 'alice' }, 'RESULTBOX_MODELARTS_IAM_USERS'],
+    [{ RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS: '0' }, 'RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS'],
+    [{ RESULTBOX_MODELARTS_OBS_ENDPOINT: 'http://x/' }, 'RESULTBOX_MODELARTS_OBS_ENDPOINT'],
+    [{ RESULTBOX_MODELARTS_OBS_ENDPOINT: 'somewhere' }, 'RESULTBOX_MODELARTS_OBS_ENDPOINT'],
   ]
   for (const [env, variable] of cases) {
     const error = (() => {

@@ -71,13 +71,17 @@ t.test('every vendor response the document lists has examples, and they are the 
     if (!operation.tags?.some((tag) => VENDOR_TAGS.includes(tag))) continue
     const operationId = operation.operationId as string
     shown[operationId] = {}
+    let success = false
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
       for (const [contentType, media] of Object.entries(response.content ?? {})) {
+        // An object's bytes (an OBS download) have no example a document could carry.
+        if ((media.schema as { format?: string } | undefined)?.format === 'binary') continue
         t.ok(Object.keys(media.examples ?? {}).length > 0, `${operationId} ${status} ${contentType} has examples`)
         shown[operationId][Number(status)] = Object.fromEntries(Object.entries(media.examples ?? {}).map(([name, { value }]) => [name, value]))
+        if (status.startsWith('2')) success = true
       }
     }
-    t.ok(shown[operationId][200], `${operationId} has a 200 example`)
+    if (operationId !== 'getObject') t.ok(success, `${operationId} has a success example`)
   }
   t.strictSame(shown, JSON.parse(JSON.stringify(built)), 'the document carries exactly the examples built from the fixtures')
 })
@@ -179,7 +183,8 @@ t.test('ModelArts answers its examples, at the fixture\'s last moment', async (t
 
   const animals = '/SNEJua7qdZZN8GvkcEr'
   const completed = `${animals}/versions/7PoIhUzSk92OglQrTxr`
-  answers(t, await modelarts(`${completed}/results?limit=${MODELARTS_EXAMPLE_LIMIT}`), examples, 'getVersionResults', 200, 'firstPage')
+  // The signed URLs point at the origin the client called: the quick start's, here.
+  answers(t, await modelarts(`${completed}/results?limit=${MODELARTS_EXAMPLE_LIMIT}`, { ...CREDENTIALS.modelarts, host: 'localhost:8080' }), examples, 'getVersionResults', 200, 'firstPage')
   answers(t, await modelarts(animals), examples, 'getProcessorTask', 200, 'completed')
   answers(t, await modelarts(completed), examples, 'getProcessorTaskVersion', 200, 'completed')
   const flowers = '/kQ3vT8xNwP5rYb2LmZc'

@@ -290,3 +290,47 @@ t.test('a fixture may name the files its objects download; a file that is not th
   fs.writeFileSync(fixturePath, JSON.stringify(fixture))
   await t.rejects(start({ logLevel: 'silent', fixtures: fixturesDir }), /new_file/)
 })
+
+t.test("IAM and OBS answer everything in their own envelopes: unknown paths, bad bodies, faults", async (t) => {
+  const { url, app } = await sandbox(t)
+  const iamPath = await fetch(`${url}/v3/projects`)
+  t.equal(iamPath.status, 404)
+  t.strictSame(await iamPath.json(), { error: { code: 404, title: 'Not Found', message: 'The resource could not be found.' } })
+  const notJson = await fetch(`${url}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"auth":' })
+  t.equal(notJson.status, 400)
+  t.match(await notJson.json(), { error: { code: 400, title: 'Bad Request' } })
+  const tooLarge = await fetch(`${url}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) })
+  t.equal(tooLarge.status, 413)
+  t.match(await tooLarge.json(), { error: { code: 413, title: 'Payload Too Large' } })
+
+  const obsPath = await fetch(`${url}/obs/test-obs`)
+  t.equal(obsPath.status, 404)
+  t.match(await obsPath.text(), /<Code>NoSuchKey<\/Code>/)
+  const badBucket = await fetch(`${url}/obs/NOT_A_BUCKET/key.jpg`)
+  t.equal(badBucket.status, 400)
+  t.match(await badBucket.text(), /<Code>InvalidArgument<\/Code>/)
+
+  const page = (await (await fetch(`${url}${RESULTS.replace('{project_id}', PROJECT)}?limit=1`, { headers: { 'x-auth-token': 'resultbox' } })).json()) as ResultsPage
+  const signed = page.results[0]?.signed_origin_source as string
+  const whole = (await (await fetch(signed)).arrayBuffer()).byteLength
+  for (const range of ['bytes=abc', 'bytes=0-1,5-6', 'items=0-1']) {
+    const answer = await fetch(signed, { headers: { range } })
+    t.equal(answer.status, 200, `${range}: answered whole`)
+    t.equal((await answer.arrayBuffer()).byteLength, whole)
+  }
+  t.equal((await fetch(signed.replace('AccessKeyId=', 'AWSAccessKeyId='))).status, 200, "S3's spelling of the key's name")
+
+  await app.inject({ method: 'PUT', url: '/_resultbox/faults', payload: { rules: [
+    { vendor: 'modelarts', operation: 'getObject', error: { status: 503 } },
+    { vendor: 'modelarts', operation: 'keystoneCreateUserTokenByPassword', error: { status: 500 } },
+  ] } })
+  const busy = await fetch(signed)
+  t.equal(busy.status, 503)
+  t.match(busy.headers.get('x-obs-request-id'), /^[0-9A-F]{32}$/)
+  t.match(await busy.text(), /<Code>ServiceUnavailable<\/Code><Message>Please reduce your request rate\.<\/Message>/)
+  const iamDown = await fetch(`${url}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  t.equal(iamDown.status, 500)
+  t.match(await iamDown.json(), { error: { code: 500, title: 'Internal Server Error' } })
+  const journal = (await app.inject({ url: '/_resultbox/requests?vendor=modelarts&operation=getObject' })).json()
+  t.equal(journal.requests[0].status, 503, 'journaled as a ModelArts request')
+})

@@ -69,7 +69,7 @@ t.test('the fixtures: dVbQ3x7K processing 0 of 3, the three Explorer jobs, the M
   const versions = body.modelarts.versions as { version_id: string; status_name: string; progress: { done: number } }[]
   t.equal(versions.length, 6)
   const version = '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr'
-  t.strictSame(versions[0], {
+  t.match(versions[0], {
     project_id: 'c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60',
     task_id: 'SNEJua7qdZZN8GvkcEr',
     task_name: 'animals-augmentation',
@@ -85,7 +85,13 @@ t.test('the fixtures: dVbQ3x7K processing 0 of 3, the three Explorer jobs, the M
     sample_count: 30,
     version_url: version,
     results_url: `${version}/results`,
-  }, 'the newest version first, its samples counted')
+    previews: [
+      { sample_id: '0ac9aee517acbef965f547bb5a3268af', origin_url: /^\/obs\/test-obs\/classify\/data\/animals\/8\.jpg\?AccessKeyId=RESULTBOXSANDBOXAK01&Expires=1767229200&/, processed_url: /^\/obs\/test-obs\/classify\/output\/7PoIhUzSk92OglQrTxr\/Data\/8\.jpg\?/ },
+      { sample_id: '196799b2d731727b1800b70851fc60b0', origin_url: /^\/obs\/test-obs\/classify\/data\/animals\/2\.jpg\?/, processed_url: /^\/obs\/test-obs\/classify\/output\/7PoIhUzSk92OglQrTxr\/Data\/2\.jpg\?/ },
+      { sample_id: '1dc7351b78dcb24850f71d20267edd0e', origin_url: String, processed_url: String },
+    ],
+  }, 'the newest version first, its samples counted, its first three samples linked for the status page')
+  t.strictSame(body.modelarts.versions.filter((item: { status: number }) => item.status !== 2).map((item: { previews: unknown[] }) => item.previews.length), [0, 0, 0, 0], 'a version not completed has no previews')
   t.strictSame(Object.fromEntries(versions.map((entry) => [entry.status_name, entry.progress.done])), { completed: 2, stopped: 2, initialized: 0, running: 1, failed: 2 },
     'a version that never started is at 0 of 2, one still running at 1, an ended one at 2')
 })

@@ -85,6 +85,15 @@ t.test('the page shows a result processing, the clock advances it to complete, t
   t.equal(await page.locator('#clock-mode').textContent(), 'frozen')
   t.equal(await row(page, 'explorer', '29988').locator('.badge').textContent(), 'running')
   t.equal(await row(page, 'modelarts', '7PoIhUzSk92OglQrTxr').locator('.badge').textContent(), 'completed')
+  // The completed version's first samples, origin beside processed, downloaded through their signed URLs.
+  const thumbnails = page.locator('#modelarts-rows tr[data-key="7PoIhUzSk92OglQrTxr-previews"] img')
+  t.equal(await thumbnails.count(), 6, 'three samples, origin and processed')
+  // Strings: they run in the page, whose types (the DOM's) the test's tsconfig does not have.
+  const images = `[...document.querySelectorAll('#modelarts-rows tr[data-key="7PoIhUzSk92OglQrTxr-previews"] img')]`
+  await page.waitForFunction(`${images}.every((image) => image.complete && image.naturalWidth > 0)`)
+  const sizes = await page.evaluate(`${images}.map((image) => [image.naturalWidth, image.naturalHeight])`)
+  t.strictSame(sizes, Array(6).fill([192, 144]), 'each decodes in the browser')
+  t.match(await thumbnails.first().getAttribute('src'), /^\/obs\/test-obs\/classify\/data\/animals\/[^?]+\.jpg\?AccessKeyId=RESULTBOXSANDBOXAK01&Expires=\d+&x-obs-security-token=[^&]+&Signature=[^&]+&_resultbox=page$/, 'marked as the page\'s own: not journaled')
 
   // Work on each vendor's clock, a fault, and vendor requests for the journal (one of them faulted, one with markup in its path).
   const J = { 'content-type': 'application/json' }

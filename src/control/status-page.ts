@@ -69,7 +69,8 @@ const contentSecurityPolicy = (style: string, script: string) => [
   `script-src ${sha256(script)}`,
   `style-src ${sha256(style)}`,
   "connect-src 'self'",
-  'img-src data:',
+  // Thumbnails come from the sandbox's own OBS, at this origin.
+  "img-src 'self' data:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

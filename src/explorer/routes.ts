@@ -219,4 +219,3 @@ export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app,
   )
 }
 
-export { explorerExamples } from './examples.js'

@@ -1,10 +1,12 @@
 import { loadConfig } from '../config.js'
+import { isoTime } from '../simulation.js'
 import type { OperationExamples } from '../schemas.js'
 import { taskBody, versionBody } from './details.js'
 import { ModelArtsErrors, modelartsErrorMapping } from './errors.js'
 import { loadModelArtsFixture } from './fixtures.js'
 import { STATUS_NAMES, VERSION_STATUS, type Fixture, type FixtureTask, type FixtureVersion, type ResultsBody } from './schemas.js'
-import { obsBase, securityTokenFor, signObjectUrl } from './obs.js'
+import { IamErrors, iamErrorMapping, tokenBody } from './iam.js'
+import { obsBase, obsError, securityTokenFor, signObjectUrl } from './obs.js'
 import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, type ModelArtsStore, type TaskRow, type VersionRow } from './store.js'
 
 /** The page size of the results example: a few samples, to keep the document small. */
@@ -128,7 +130,30 @@ export function modelartsExamples(fixturesDir: string): OperationExamples {
   const versionNotFound = ModelArtsErrors.versionNotFound().body
   const projectForbidden = ModelArtsErrors.projectForbidden().body
 
+  // IAM's answer to the quick start's user, scoped to the region's default project, at the fixture's last moment.
+  const { tokenTtlSeconds, region } = loadConfig({}).modelarts
+  const tokenRequest = { auth: { identity: { methods: ['password' as const], password: { user: { name: 'resultbox', password: 'resultbox', domain: { name: 'resultbox-account' } } } }, scope: { project: { name: region } } } }
+  // OBS's ids as its live answer shows them (java-obs #84), where each real answer has its own.
+  const ids = { 'x-obs-request-id': '0000017EE824A5666407C4CE27B8F394', 'x-obs-id-2': '32AAAQAAEAABAAAQAAEAABAAAQAAEAABCSDbCuE8BOFsKqCQzcXi6Lfo0s7sMyR1' }
+  const address = { bucket: 'test-obs', key: 'classify/data/animals/8.jpg' }
   const examples: OperationExamples = {
+    keystoneCreateUserTokenByPassword: {
+      201: { projectToken: tokenBody(tokenRequest, { region, now, ttlSeconds: tokenTtlSeconds, origin: EXAMPLE_ORIGIN, catalog: true }) },
+      400: { invalidInput: IamErrors.invalidInput('auth').body },
+      401: { wrongPassword: IamErrors.wrongPassword().body },
+      // Fastify's refusals before the route, in Keystone's envelope.
+      413: { bodyTooLarge: iamErrorMapping.clientError(413, 'Request body is too large').body },
+      415: { notJson: iamErrorMapping.clientError(415, 'Unsupported Media Type: application/xml').body },
+    },
+    getObject: {
+      400: { expiresInvalid: obsError(400, 'InvalidArgument', 'Expires must be a Unix time in seconds', {}, ids).body },
+      403: {
+        signatureDoesNotMatch: obsError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: 'RESULTBOXSANDBOXAK01' }, ids).body,
+        expired: obsError(403, 'AccessDenied', 'Request has expired', { Expires: isoTime(now), ServerTime: isoTime(now + 1000) }, ids).body,
+      },
+      404: { noSuchKey: obsError(404, 'NoSuchKey', 'The specified key does not exist.', { Resource: `/${address.bucket}/${address.key}` }, ids).body },
+      416: { invalidRange: obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', { ActualObjectSize: 18782 }, ids).body },
+    },
     getProcessorTask: {
       200: tasks,
       400: { taskNotFound, taskIdInvalid: modelartsErrorMapping.invalidRequest({ part: 'params', parameter: 'task_id' }).body },

@@ -78,7 +78,7 @@ const keystoneError = (statusCode: number, message: string) =>
   new VendorError(statusCode, { error: { code: statusCode, title: STATUS_CODES[statusCode] ?? 'Error', message } }, { 'content-type': 'application/json' })
 
 export const iamErrorMapping: VendorErrorMapping = {
-  invalidRequest: ({ part, parameter }) => keystoneError(400, `Invalid input for field '${parameter === '' ? part : parameter}'.`),
+  invalidRequest: ({ part, parameter }) => IamErrors.invalidInput(parameter === '' ? part : parameter),
   notFound: () => keystoneError(404, 'The resource could not be found.'),
   clientError: (statusCode, message) => keystoneError(statusCode, message),
   injected: (statusCode, body) => (body === undefined ? keystoneError(statusCode, STATUS_CODES[statusCode] ?? 'Error') : new VendorError(statusCode, body)),
@@ -100,6 +100,46 @@ function newToken(): string {
   return Buffer.concat([Buffer.from([0x30, 0x82, body.length >> 8, body.length & 0xff]), body]).toString('base64')
 }
 
+/** What a token is scoped to, as IAM reads the request. */
+function scopeOf(request: TokenRequest, region: string, domainId: string): { id: string; name: string } | null {
+  const scope = request.auth.scope
+  if (scope !== undefined && 'domain' in scope) return null
+  const named = scope?.project
+  // A default project is named after its region; the sandbox's is the fixtures' (and scenarios') project.
+  if (named === undefined || ('name' in named && named.name === region)) return { id: DEFAULT_PROJECT_ID, name: region }
+  if ('name' in named) return { id: idOf(domainId, named.name), name: named.name }
+  return { id: named.id, name: named.id === DEFAULT_PROJECT_ID ? region : `${region}_${named.id.slice(0, 8)}` }
+}
+
+/** IAM's answer to a token request, in the order of Huawei's ValidateToken example. */
+export function tokenBody(request: TokenRequest, at: { region: string; now: number; ttlSeconds: number; origin: string; catalog: boolean }) {
+  const { user } = request.auth.identity.password
+  const domainName = 'name' in user.domain ? user.domain.name : user.domain.id
+  const domain = { id: 'id' in user.domain ? user.domain.id : idOf(domainName), name: domainName }
+  const project = scopeOf(request, at.region, domain.id)
+  const catalog = at.catalog ? [
+    { endpoints: [{ id: idOf('modelarts', at.region), interface: 'public', region: at.region, region_id: at.region, url: `${at.origin}/v2/$(tenant_id)s` }], id: idOf('modelarts'), name: 'modelarts', type: 'modelarts' },
+    { endpoints: [{ id: idOf('iam', at.region), interface: 'public', region: '*', region_id: '*', url: `${at.origin}${IAM_PREFIX}` }], id: idOf('iam'), name: 'iam', type: 'identity' },
+  ] : undefined
+  return {
+    token: {
+      expires_at: iamTime(at.now + at.ttlSeconds * 1000),
+      methods: ['password'],
+      ...(catalog === undefined ? {} : { catalog }),
+      roles: [{ id: idOf('role', 'te_admin'), name: 'te_admin' }, { id: idOf('role', 'modelarts_adm'), name: 'modelarts_adm' }],
+      ...(project === null ? { domain } : { project: { domain, id: project.id, name: project.name } }),
+      issued_at: iamTime(at.now),
+      user: { domain, id: idOf(domain.id, user.name), name: user.name, password_expires_at: '' },
+    },
+  }
+}
+
+/** Keystone's refusals, as the document's examples show them. */
+export const IamErrors = {
+  wrongPassword: () => keystoneError(401, 'The username or password is wrong.'),
+  invalidInput: (field: string) => keystoneError(400, `Invalid input for field '${field}'.`),
+}
+
 export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { modelarts: config }, db, clock }) => {
   const store = new ModelArtsStore(db)
   useVendorErrors(app, iamErrorMapping)
@@ -114,46 +154,26 @@ export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { co
         summary: 'Get an IAM user token (password method); it is X-Subject-Token, for X-Auth-Token',
         querystring: TokenQuery,
         body: TokenRequest,
-        response: { 201: TokenBody, 400: KeystoneError, 401: KeystoneError },
+        response: { 201: TokenBody, 400: KeystoneError, 401: KeystoneError, 413: KeystoneError, 415: KeystoneError },
       },
     },
     async (request, reply) => {
       const { user } = request.body.auth.identity.password
       // The same answer for an unknown user as for a wrong password, as IAM gives.
-      if (passwords.get(user.name) !== user.password) throw keystoneError(401, 'The username or password is wrong.')
+      if (passwords.get(user.name) !== user.password) throw IamErrors.wrongPassword()
       const now = clock.now()
-      const domainName = 'name' in user.domain ? user.domain.name : user.domain.id
-      const domain = { id: 'id' in user.domain ? user.domain.id : idOf(domainName), name: domainName }
-      const scope = request.body.auth.scope
-      let project: { id: string; name: string } | null = null
-      if (scope === undefined || 'project' in scope) {
-        const named = scope?.project
-        // A default project is named after its region; the sandbox's is the fixtures' (and scenarios') project.
-        if (named === undefined || ('name' in named && named.name === config.region)) project = { id: DEFAULT_PROJECT_ID, name: config.region }
-        else if ('name' in named) project = { id: idOf(domain.id, named.name), name: named.name }
-        else project = { id: named.id, name: named.id === DEFAULT_PROJECT_ID ? config.region : `${config.region}_${named.id.slice(0, 8)}` }
-      }
       const token = newToken()
-      const expiresAt = now + config.tokenTtlSeconds * 1000
+      const body = tokenBody(request.body, { region: config.region, now, ttlSeconds: config.tokenTtlSeconds, origin: `${request.protocol}://${request.host}`, catalog: request.query.nocatalog === undefined || request.query.nocatalog === '' })
       // Expired tokens are kept a day, so that a client still sending one is told it expired.
       store.deleteIamTokensExpiredBy(now - 86_400_000)
-      store.insertIamToken({ token_sha256: tokenSha256(token), user_name: user.name, domain_name: domain.name, project_id: project?.id ?? null, issued_at: now, expires_at: expiresAt })
-      const origin = `${request.protocol}://${request.host}`
-      const catalog = request.query.nocatalog !== undefined && request.query.nocatalog !== '' ? undefined : [
-        { endpoints: [{ id: idOf('modelarts', config.region), interface: 'public', region: config.region, region_id: config.region, url: `${origin}/v2/$(tenant_id)s` }], id: idOf('modelarts'), name: 'modelarts', type: 'modelarts' },
-        { endpoints: [{ id: idOf('iam', config.region), interface: 'public', region: '*', region_id: '*', url: `${origin}${IAM_PREFIX}` }], id: idOf('iam'), name: 'iam', type: 'identity' },
-      ]
-      const body = {
-        token: {
-          expires_at: iamTime(expiresAt),
-          methods: ['password'],
-          catalog,
-          roles: [{ id: idOf('role', 'te_admin'), name: 'te_admin' }, { id: idOf('role', 'modelarts_adm'), name: 'modelarts_adm' }],
-          ...(project === null ? { domain } : { project: { domain, id: project.id, name: project.name } }),
-          issued_at: iamTime(now),
-          user: { domain, id: idOf(domain.id, user.name), name: user.name, password_expires_at: '' },
-        },
-      }
+      store.insertIamToken({
+        token_sha256: tokenSha256(token),
+        user_name: user.name,
+        domain_name: body.token.user.domain.name,
+        project_id: 'project' in body.token ? body.token.project.id : null,
+        issued_at: now,
+        expires_at: now + config.tokenTtlSeconds * 1000,
+      })
       // Serialized here: the route's serializer puts optional fields (catalog, project) last, and IAM's order has them inside.
       return reply.code(201).header('x-subject-token', token).type('application/json;charset=utf8').send(JSON.stringify(body) as never)
     },

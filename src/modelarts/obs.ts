@@ -92,9 +92,18 @@ export function obsHeaders(): { server: string; 'x-obs-request-id': string; 'x-o
 
 const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
 
-/** OBS's error: an XML body with its code, message, request id and host id, and what the code adds. */
-export function obsError(statusCode: number, code: string, message: string, extra: Record<string, string | number> = {}): VendorError {
-  const headers = { ...obsHeaders(), 'content-type': 'application/xml' }
+/**
+ * OBS's error: an XML body with its code, message, request id and host id, and what the code adds. The ids
+ * are the answer's headers' (fresh for each answer; the document's examples give their own).
+ */
+export function obsError(
+  statusCode: number,
+  code: string,
+  message: string,
+  extra: Record<string, string | number> = {},
+  ids: Pick<ReturnType<typeof obsHeaders>, 'x-obs-request-id' | 'x-obs-id-2'> = obsHeaders(),
+): VendorError {
+  const headers = { ...obsHeaders(), ...ids, 'content-type': 'application/xml' }
   const elements = Object.entries({ Code: code, Message: message, ...extra, RequestId: headers['x-obs-request-id'], HostId: headers['x-obs-id-2'] })
     .map(([name, value]) => `<${name}>${escapeXml(String(value))}</${name}>`)
     .join('')

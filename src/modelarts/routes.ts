@@ -148,4 +148,3 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
     },
   )
 }
-export { modelartsExamples } from './examples.js'

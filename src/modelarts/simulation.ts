@@ -1,10 +1,13 @@
 import { createHash, randomInt } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
-import type { FixtureScale } from '../config.js'
+import type { SandboxClock } from '../clock.js'
+import type { Config, FixtureScale, ModelArtsAccessKey } from '../config.js'
 import { statementsOnDemand, type Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
+import { OWN_REQUEST } from '../traffic.js'
+import { obsBase, securityTokenFor, signObjectUrl } from './obs.js'
 import { MODELARTS_PREFIX } from './routes.js'
 import { seedLargeModelArts } from './large.js'
 import {
@@ -17,6 +20,10 @@ export interface ModelArtsSimulationOptions {
   fixturesDir: string
   /** large: a reset seeds the large set again too. */
   fixtureScale: FixtureScale
+  /** The overview's preview URLs expire on it. */
+  clock: SandboxClock
+  /** What signs the overview's preview URLs, as the results' are signed. */
+  urls: Pick<Config['modelarts'], 'accessKeys' | 'region' | 'signedUrlTtlSeconds'>
 }
 
 /** The fixture's project: the default token covers it, and a client's first curl names it. */
@@ -96,6 +103,9 @@ const ScenarioCreated = Type.Object({
 
 const statusName = (status: number) => STATUS_NAMES[status] ?? 'initialized'
 
+/** Samples per completed version that GET /_resultbox/state links, for the status page's thumbnails. */
+const PREVIEW_SAMPLES = 3
+
 const VersionOverview = Type.Object({
   project_id: Type.String(),
   task_id: Type.String(),
@@ -112,6 +122,11 @@ const VersionOverview = Type.Object({
   sample_count: Type.Integer({ description: 'samples its results will list' }),
   version_url: Type.String({ description: 'GET it with X-Auth-Token' }),
   results_url: Type.String(),
+  previews: Type.Array(Type.Object({
+    sample_id: Type.String(),
+    origin_url: Type.String({ description: 'its origin, signed, at the sandbox\'s own OBS (a path: the origin is the reader\'s)' }),
+    processed_url: Type.String({ description: 'its processed version, likewise; "" for a deleted sample' }),
+  }), { maxItems: PREVIEW_SAMPLES, description: `a completed version's first ${PREVIEW_SAMPLES} samples, as the status page shows them` }),
 })
 
 const ModelArtsOverview = Type.Object({
@@ -184,8 +199,24 @@ function scenarioSamples(body: ScenarioBody, inputPath: string, outputFolder: st
 const TASK_ONLY_FIELDS = ['task_name', 'task_description', 'template_id', 'input_path', 'work_path'] as const
 
 /** ModelArts's part of the control API: reset to the fixture, and scenarios. */
-export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArtsSimulationOptions) {
+export function modelartsSimulation({ db, fixturesDir, fixtureScale, clock, urls }: ModelArtsSimulationOptions) {
   const store = new ModelArtsStore(db)
+  // Signed as the results' URLs are, for the sandbox's own OBS: paths, which the status page reads at its own origin.
+  const previewsOf = (projectId: string, versionId: string) => {
+    const signing = {
+      key: urls.accessKeys[0] as ModelArtsAccessKey,
+      securityToken: securityTokenFor(urls.region, projectId),
+      expires: Math.floor(clock.now() / 1000) + urls.signedUrlTtlSeconds,
+      base: obsBase({ kind: 'sandbox' }, urls.region, ''),
+    }
+    // Marked as the sandbox's own requests: the page's downloads are kept out of the journal and fault rules.
+    const own = (url: string) => (url === '' ? '' : `${url}&${OWN_REQUEST}`)
+    return store.page(versionId, -1, 0, PREVIEW_SAMPLES).map((sample) => ({
+      sample_id: sample.sample_id,
+      origin_url: own(signObjectUrl(sample.origin_source, signing)),
+      processed_url: own(signObjectUrl(sample.new_source, signing)),
+    }))
+  }
   // Versions across tasks and the next status change are the overview's alone; sample counts are the store's.
   const overviewQueries = statementsOnDemand({
     countVersions: () => db.prepare<[], number>('SELECT COUNT(*) FROM modelarts_versions').pluck(),
@@ -293,6 +324,7 @@ export function modelartsSimulation({ db, fixturesDir, fixtureScale }: ModelArts
             sample_count: store.count(version.version_id, -1),
             version_url: versionUrl,
             results_url: `${versionUrl}/results`,
+            previews: version.status === VERSION_STATUS.completed ? previewsOf(version.project_id, version.version_id) : [],
           }
         })
         return { total: overviewQueries.countVersions.get() as number, versions }

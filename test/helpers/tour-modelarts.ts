@@ -99,6 +99,8 @@ async function iamFlow(tour: Tour) {
   await tour.send({ method: 'GET', path: task(ANIMALS), headers: { 'x-auth-token': token }, status: 200 })
   await tour.send({ method: 'POST', path: IAM, json: passwordBody('wrong'), status: 401 })
   await tour.send({ method: 'POST', path: IAM, json: { auth: { identity: { methods: ['totp'] } } }, status: 400, invalid: 'the password method only' })
+  await tour.send({ method: 'POST', path: IAM, json: { pad: 'x'.repeat(1024 * 1024) }, status: 413, invalid: 'over 1 MiB, and no auth' })
+  await tour.send({ method: 'POST', path: IAM, headers: { 'content-type': 'application/xml' }, body: '<auth/>', status: 415, invalid: 'not JSON' })
 }
 
 /**

@@ -13,7 +13,8 @@
  * @typedef {{ id: string, name: string, status: number, status_name: string }} ExplorerTask
  * @typedef {{ id: number, name: string, job_url: string, status: number, status_name: string, progress: Progress, tasks: ExplorerTask[], next: Next }} ExplorerJob
  * @typedef {{ jobs: ExplorerJob[], total: number }} ExplorerPart
- * @typedef {{ version_id: string, version_name: string, version_url: string, task_id: string, task_name: string, status: number, status_name: string, progress: Progress, sample_count: number, next: Next }} ModelArtsVersion
+ * @typedef {{ sample_id: string, origin_url: string, processed_url: string }} Preview
+ * @typedef {{ version_id: string, version_name: string, version_url: string, task_id: string, task_name: string, status: number, status_name: string, progress: Progress, sample_count: number, next: Next, previews: Preview[] }} ModelArtsVersion
  * @typedef {{ versions: ModelArtsVersion[], total: number }} ModelArtsPart
  * @typedef {{ clock: Clock, prpm: PrpmPart, explorer: ExplorerPart, modelarts: ModelArtsPart }} State
  * @typedef {{ fixed_ms: number } | { min_ms: number, max_ms: number }} Latency
@@ -178,16 +179,44 @@
     count('explorer-count', part.jobs.length, part.total, 'job');
   }
 
+  /**
+   * Thumbnails by object: each poll signs the URLs anew (a later Expires), and an image made once is moved
+   * into the new row rather than fetched again every second.
+   * @type {Map<string, HTMLImageElement>}
+   */
+  const thumbnails = new Map();
+  /** @param {string} url @param {string} label */
+  function thumbnail(url, label) {
+    const object = url.split('?')[0] ?? url;
+    let image = thumbnails.get(object);
+    if (!image) {
+      image = /** @type {HTMLImageElement} */ (el('img', { src: url, alt: label, title: object, width: 64, height: 48, loading: 'lazy' }));
+      thumbnails.set(object, image);
+    }
+    return image;
+  }
+
+  /** @param {ModelArtsVersion} version */
+  function previewRow(version) {
+    if (version.previews.length === 0) return null;
+    return el('tr', { class: 'previews', 'data-key': version.version_id + '-previews' }, [el('td', { colspan: 6 }, version.previews.map((preview) =>
+      el('span', { class: 'preview', 'data-key': preview.sample_id }, [
+        thumbnail(preview.origin_url, 'origin of ' + preview.sample_id),
+        el('span', { class: 'muted', text: '→' }),
+        preview.processed_url ? thumbnail(preview.processed_url, 'processed ' + preview.sample_id) : el('span', { class: 'muted small gone', text: 'deleted' }),
+      ])))]);
+  }
+
   /** @param {ModelArtsPart} part */
   function renderModelArts(part) {
-    fill('modelarts-rows', part.versions.map((version) => el('tr', { 'data-key': version.version_id }, [
+    fill('modelarts-rows', part.versions.flatMap((version) => [el('tr', { 'data-key': version.version_id }, [
       el('td', { title: version.version_url }, [el('span', { text: version.version_name + ' ' }), el('span', { class: 'mono muted small', text: version.version_id })]),
       el('td', { text: version.task_name, title: version.task_id }),
       el('td', {}, [badge(version.status_name, 'status ' + version.status)]),
       el('td', {}, [bar(version.progress, 'steps', version.version_id)]),
       el('td', { class: 'muted', text: String(version.sample_count) }),
       nextCell(version.next),
-    ])), 'No versions. POST /_resultbox/scenarios/modelarts makes one.', 6);
+    ]), previewRow(version)].filter((row) => row !== null)), 'No versions. POST /_resultbox/scenarios/modelarts makes one.', 6);
     count('modelarts-count', part.versions.length, part.total, 'version');
   }
 
