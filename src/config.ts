@@ -69,6 +69,11 @@ export const EnvironmentSchema = Type.Object({
     description: 'sandbox seconds a new project spends in TRAINING (BPIC 2012 on the real service: about 7)',
   }),
   RESULTBOX_EXPLORER_TOKENS: TokenList('comma-separated explorer_token values Explorer accepts'),
+  RESULTBOX_EXPLORER_ACCOUNTS: Type.String({
+    pattern: '^[^,\\s:]+:[^,\\s]+(,[^,\\s:]+:[^,\\s]+)*$',
+    default: 'root:nebula',
+    description: 'comma-separated account:password pairs POST /api-nebula/db/connect and /api-open/v1/connect accept (NebulaGraph\'s default: root:nebula)',
+  }),
   RESULTBOX_MODELARTS_TOKENS: Type.String({
     pattern: '^[^,\\s=]+(=[^,\\s=]+)?(,[^,\\s=]+(=[^,\\s=]+)?)*$',
     default: 'resultbox',
@@ -203,7 +208,7 @@ export interface Config {
   clock: { speed: number; start: number | null }
   logLevel: string
   prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number; preprocessingMs: number; trainingMs: number }
-  explorer: { tokens: string[]; tokenTtlSeconds: number }
+  explorer: { tokens: string[]; accounts: Array<{ account: string; password: string }>; tokenTtlSeconds: number }
   modelarts: {
     tokens: ModelArtsToken[]
     accessKeys: ModelArtsAccessKey[]
@@ -274,6 +279,10 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
     },
     explorer: {
       tokens: values.RESULTBOX_EXPLORER_TOKENS.split(','),
+      accounts: values.RESULTBOX_EXPLORER_ACCOUNTS.split(',').map((entry) => {
+        const colon = entry.indexOf(':')
+        return { account: entry.slice(0, colon), password: entry.slice(colon + 1) }
+      }),
       tokenTtlSeconds: values.RESULTBOX_EXPLORER_TOKEN_TTL_SECONDS,
     },
     modelarts: {

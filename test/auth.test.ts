@@ -44,6 +44,9 @@ function routesOf(document: OpenApiDocument): Route[] {
   )
 }
 
+/** Explorer's logins: the workflow API's and the console's take credentials, not a token. */
+const LOGINS = new Set(['connect', 'consoleConnect'])
+
 /** What each vendor answers a request with no credential and with a wrong one. */
 const REFUSALS: Record<string, { headers: Record<string, string>; missing: (route: Route) => object; wrong: object; challenge?: string }> = {
   prpm: {
@@ -54,7 +57,7 @@ const REFUSALS: Record<string, { headers: Record<string, string>; missing: (rout
   },
   explorer: {
     headers: { cookie: 'explorer_token=not-a-token' },
-    missing: (route) => route.operationId === 'connect' ? { code: 40104000, message: /^ErrUnauthorized/ } : { code: 40104001, message: 'ErrSession::explorer_token is missing' },
+    missing: (route) => LOGINS.has(route.operationId) ? { code: 40104000, message: /^ErrUnauthorized/ } : { code: 40104001, message: 'ErrSession::explorer_token is missing' },
     wrong: { code: 40104001, message: 'ErrSession::explorer_token is invalid or expired' },
   },
   modelarts: {
@@ -68,7 +71,7 @@ t.test('every vendor route refuses a missing and a wrong credential with its ven
   const { app } = await startSandbox(t)
   const document = (await get(app, '/_resultbox/openapi.json')).json() as OpenApiDocument
   const all = routesOf(document).filter((route) => route.tag !== 'control')
-  t.equal(all.length, 18, 'the six PrPM, seven Explorer and five ModelArts operations')
+  t.equal(all.length, 20, 'the six PrPM, nine Explorer and five ModelArts operations')
   // IAM's token route takes its credentials in the body, OBS's downloads in the URL: both are checked below.
   const elsewhere = new Set(['keystoneCreateUserTokenByPassword', 'getObject'])
   const routes = all.filter((route) => !elsewhere.has(route.operationId))
@@ -84,10 +87,10 @@ t.test('every vendor route refuses a missing and a wrong credential with its ven
     t.equal(missing.statusCode, 401, `${route.operationId}: no credential`)
     t.match(missing.json(), refusal.missing(route), `${route.operationId}: no credential, the vendor's body`)
     if (refusal.challenge) t.equal(missing.headers['www-authenticate'], refusal.challenge)
-    const wrongHeaders = route.operationId === 'connect' ? connectWrong : refusal.headers
+    const wrongHeaders = LOGINS.has(route.operationId) ? connectWrong : refusal.headers
     const wrong = await send(wrongHeaders)
     t.equal(wrong.statusCode, 401, `${route.operationId}: a wrong credential`)
-    if (route.operationId === 'connect') t.match(wrong.json(), { code: 40104000, message: /^ErrUnauthorized/ }, 'connect: unreadable credentials')
+    if (LOGINS.has(route.operationId)) t.match(wrong.json(), { code: 40104000, message: /^ErrUnauthorized/ }, 'connect: unreadable credentials')
     else t.match(wrong.json(), refusal.wrong, `${route.operationId}: a wrong credential, the vendor's body`)
   }
 

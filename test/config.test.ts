@@ -13,7 +13,7 @@ t.test('defaults', async (t) => {
     clock: { speed: 1, start: null },
     logLevel: 'info',
     prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800, preprocessingMs: 35000, trainingMs: 7000 },
-    explorer: { tokens: ['resultbox'], tokenTtlSeconds: 259200 },
+    explorer: { tokens: ['resultbox'], accounts: [{ account: 'root', password: 'nebula' }], tokenTtlSeconds: 259200 },
     modelarts: {
       tokens: [{ token: 'resultbox', projectId: null }],
       accessKeys: [{ accessKeyId: 'RESULTBOXSANDBOXAK01', secretAccessKey: 'resultbox', projectId: null }],
@@ -66,7 +66,7 @@ t.test('values from the environment', async (t) => {
   t.strictSame(config.clock, { speed: 2.5, start: Date.parse('2026-01-01T00:00:00Z') })
   t.equal(config.logLevel, 'warn')
   t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0, preprocessingMs: 500, trainingMs: 2000 })
-  t.strictSame(config.explorer, { tokens: ['eyJhbxxx'], tokenTtlSeconds: 60 })
+  t.strictSame(config.explorer, { tokens: ['eyJhbxxx'], accounts: [{ account: 'root', password: 'nebula' }], tokenTtlSeconds: 60 })
   t.equal(config.uploadMaxBytes, 4096)
   t.strictSame(config.limits, { bodyMaxBytes: 2048, scenarioMaxBytes: 8192, headerMaxBytes: 16384 })
   t.strictSame(config.control, { enabled: false, token: 'sesame' })

@@ -16,7 +16,7 @@ import { CREDENTIALS, START, get, repoRoot, startSandbox } from './helpers/sandb
 
 const OPERATIONS = {
   prpm: ['getResult', 'uploadEventLog', 'defineColumns', 'createProject', 'getProject', 'uploadDataset'],
-  explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult'],
+  explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult', 'consoleConnect', 'consoleDisconnect'],
   modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults', 'keystoneCreateUserTokenByPassword', 'getObject'],
   control: [
     'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage', 'getState', 'resetState', 'createPrpmScenario', 'createExplorerScenario',

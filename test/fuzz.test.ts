@@ -95,7 +95,7 @@ t.test(`${RUNS} drawn requests: no unhandled failure, the document kept, a refus
       })
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
       // No fault rule is set: the one 5xx allowed is Explorer's own answer to an unknown job or workflow (vendors.md).
-      if (res.statusCode >= 500 && !(url.startsWith('/api-open/') && /^\{"code":50004001,"message":"ErrInternalDatabase::(job|workflow) .* not found"\}$/.test(res.body))) {
+      if (res.statusCode >= 500 && !(url.startsWith('/api-open/') && /^\{"code":50004001,"message":"ErrInternalDatabase::(job|workflow|task) .* not found( in job \d+)?"\}$/.test(res.body))) {
         throw new Error(`${route.method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
       }
       if (errors.length > errorsBefore) throw new Error(`${route.method} ${url} logged an error: ${JSON.stringify(errors.at(-1))}`)

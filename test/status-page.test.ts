@@ -84,6 +84,7 @@ t.test('the page shows a result processing, the clock advances it to complete, t
   t.equal(await page.locator('#clock-now').textContent(), '2026-01-01 00:00:00.000 UTC')
   t.equal(await page.locator('#clock-mode').textContent(), 'frozen')
   t.equal(await row(page, 'explorer', '29988').locator('.badge').textContent(), 'running')
+  t.match(await page.locator('#explorer-workflows').textContent(), /^Workflows: #4 .+ · #5 /, 'the workflows jobs can be made from')
   t.equal(await row(page, 'modelarts', '7PoIhUzSk92OglQrTxr').locator('.badge').textContent(), 'completed')
   // The completed version's first samples, origin beside processed, downloaded through their signed URLs.
   const thumbnails = page.locator('#modelarts-rows tr[data-key="7PoIhUzSk92OglQrTxr-previews"] img')

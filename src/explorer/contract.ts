@@ -1,13 +1,15 @@
 import type { HeaderObject, SecurityRequirement } from '../contract/types.js'
 import type { VendorContract } from '../vendor-module.js'
 
+const LOGINS = new Set(['connect', 'consoleConnect'])
+
 /** Explorer's auth and headers, as the document describes them. */
 export const explorerContract: VendorContract = {
   securitySchemes: {
     explorerCredentials: {
       type: 'http',
       scheme: 'bearer',
-      description: 'POST /connect only: `Authorization: Bearer <base64 of account:password>` (or of the JSON {"account","password"}).',
+      description: 'POST /connect and /api-nebula/db/connect only: `Authorization: Bearer <base64 of account:password>` (or of the JSON ["account","password"]), an account of RESULTBOX_EXPLORER_ACCOUNTS.',
     },
     explorerToken: {
       type: 'apiKey',
@@ -22,7 +24,7 @@ export const explorerContract: VendorContract = {
       description: 'The same token as a header, as the vendor\'s parameter table allows.',
     },
   },
-  security: (operationId): SecurityRequirement[] => (operationId === 'connect' ? [{ explorerCredentials: [] }] : [{ explorerToken: [] }, { explorerTokenHeader: [] }]),
+  security: (operationId): SecurityRequirement[] => (LOGINS.has(operationId ?? '') ? [{ explorerCredentials: [] }] : [{ explorerToken: [] }, { explorerTokenHeader: [] }]),
   headers(operation, status): Record<string, HeaderObject> {
     return {
       traceparent: {
@@ -30,7 +32,7 @@ export const explorerContract: VendorContract = {
         required: true,
         schema: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-00$', examples: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00'] },
       },
-      ...(operation.operationId === 'connect' && status === '200'
+      ...(LOGINS.has(operation.operationId ?? '') && status === '200'
         ? {
             'Set-Cookie': {
               description: 'explorer_token=<token>; Path=/; Max-Age=<seconds>; HttpOnly',
@@ -38,6 +40,9 @@ export const explorerContract: VendorContract = {
               schema: { type: 'string', pattern: '^explorer_token=[^;]+; Path=/; Max-Age=[0-9]+; HttpOnly$', examples: ['explorer_token=eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl; Path=/; Max-Age=259200; HttpOnly'] },
             },
           }
+        : {}),
+      ...(operation.operationId === 'consoleDisconnect' && status === '200'
+        ? { 'Set-Cookie': { description: 'clears the cookie: explorer_token=; Path=/; Max-Age=0; HttpOnly', required: true, schema: { type: 'string', const: 'explorer_token=; Path=/; Max-Age=0; HttpOnly' } } }
         : {}),
     }
   },

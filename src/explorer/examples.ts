@@ -36,7 +36,7 @@ function workflowStore(fixture: Fixture): ExplorerStore {
     workflowTasks: (workflowId) =>
       (workflows.find((candidate) => candidate.id === workflowId)?.tasks ?? []).map((task) => ({
         id: task.id, name: task.name, columns: task.columns ?? columnsOf(task.name) ?? [], row_count: task.row_count ?? DEFAULT_ROW_COUNT,
-        params: task.params ?? [],
+        params: task.params ?? [], runs_for_ms: null, outcome: 'success' as const, rows: null,
       })),
     nextJobId: () => Math.max(0, ...fixture.jobs.map((job) => job.id)) + 1,
   }
@@ -118,11 +118,19 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
   const needsInput = workflows.find((workflow) => workflow.tasks.some((task) => (task.params ?? []).length > 0))
   const withJobs = workflows.find((workflow) => fixture.jobs.some((job) => job.workflow_id === workflow.id))
 
+  // The workflow API's login and the console's take the same request and give the same answers.
+  const login = {
+    200: { connected: ok({ success: true }) },
+    400: { bodyMissing: invalid('body', ''), portInvalid: invalid('body', 'port'), wrongPassword: explorerError('ErrBadRequest', 'the account or password is wrong').body },
+    401: { credentialsMissing: refusalBody(() => connectCredentials(undefined)) },
+    500: internal,
+  }
   return withoutEmpty({
-    connect: {
-      200: { connected: ok({ success: true }) },
-      400: { bodyMissing: invalid('body', ''), portInvalid: invalid('body', 'port') },
-      401: { credentialsMissing: refusalBody(() => connectCredentials(undefined)) },
+    connect: login,
+    consoleConnect: login,
+    consoleDisconnect: {
+      200: { disconnected: ok({ success: true }) },
+      401: auth,
       500: internal,
     },
     createJob: {

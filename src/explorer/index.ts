@@ -1,10 +1,11 @@
-import { mountedAt, type VendorModule } from '../vendor-module.js'
+import type { VendorModule } from '../vendor-module.js'
+import { CONSOLE_PREFIX, consoleApi, explorerFallback } from './console.js'
 import { explorerContract } from './contract.js'
 import { explorerErrorMapping } from './errors.js'
 import { explorerExamples } from './examples.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { seedLargeExplorer } from './large.js'
-import { EXPLORER_PREFIX, explorerApi } from './routes.js'
+import { EXPLORER_PREFIX, EXPLORER_ROOT, explorerApi } from './routes.js'
 import { explorerRunner } from './runner.js'
 import { explorerSimulation } from './simulation.js'
 import { ExplorerStore } from './store.js'
@@ -12,9 +13,14 @@ import { ExplorerStore } from './store.js'
 /** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
 export const explorer: VendorModule = {
   name: 'explorer',
-  description: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results',
-  prefixes: [EXPLORER_PREFIX],
-  plugin: mountedAt(EXPLORER_PREFIX, explorerApi),
+  description: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results; the console\'s login and logout (api-nebula)',
+  // The workflow API, and the web console's API, whose login and logout the vendor's QA suite uses too.
+  prefixes: [EXPLORER_ROOT, CONSOLE_PREFIX],
+  plugin: async (app, context) => {
+    await app.register(explorerApi, { ...context, prefix: EXPLORER_PREFIX })
+    await app.register(consoleApi, { ...context, prefix: CONSOLE_PREFIX })
+    await app.register(explorerFallback, { prefix: EXPLORER_ROOT })
+  },
   errors: explorerErrorMapping,
   // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.
   coercesBodyTypes: false,

@@ -96,8 +96,8 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     tasks.map((task, index) => ({
       id: task.id,
       startsAfterMs: index === 0 ? JOB_PREPARING_MS : 0,
-      runsForMs: TASK_RUNNING_MS,
-      outcome: 'success' as const,
+      runsForMs: task.runs_for_ms ?? TASK_RUNNING_MS,
+      outcome: task.outcome,
     })),
   )
   return {
@@ -107,7 +107,7 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     workflow_name: workflow.name,
     create_time: now,
     input,
-    tasks: tasks.map((task) => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.row_count, rows: [] })),
+    tasks: tasks.map((task) => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.rows === null ? task.row_count : null, rows: task.rows ?? [] })),
     steps: timeline.steps,
   }
 }

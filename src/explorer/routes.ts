@@ -1,4 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import type { SandboxClock } from '../clock.js'
+import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
 import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
@@ -29,12 +32,15 @@ import { ExplorerStore } from './store.js'
 import { interruptStep } from './timeline.js'
 import type { VendorContext } from '../vendor-module.js'
 
-/** Where the vendor serves the workflow API. */
-export const EXPLORER_PREFIX = '/api-open/v1'
+/** Where the vendor serves its open APIs, and the workflow API among them. */
+export const EXPLORER_ROOT = '/api-open'
+export const EXPLORER_PREFIX = `${EXPLORER_ROOT}/v1`
 
-/** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
-export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { explorer: config }, db, clock, scheduler }) => {
-  const store = new ExplorerStore(db)
+/**
+ * What every scope of Explorer's has: its envelope (unknown paths included), JSON without a charset, a
+ * traceparent on every answer, and a JSON parser that takes an empty body.
+ */
+export function explorerScope(app: FastifyInstance): void {
   useVendorErrors(app, explorerErrorMapping)
   useBareJsonContentType(app)
   // The vendor's responses carry a W3C trace context header, as the seed shows; set on arrival, so every answer has it.
@@ -51,19 +57,30 @@ export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app,
   })
   // The vendor's cancel curl sends this content type (with no body); nothing here reads a form.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined))
-  const authenticate = explorerTokenAuth(config.tokens, store, clock)
-  const answers = new AnswerCache(db)
+}
 
-  app.post(
-    '/connect',
+interface ConnectServices {
+  config: Config['explorer']
+  store: ExplorerStore
+  clock: SandboxClock
+}
+
+/**
+ * A login route: the workflow API's POST /connect and the console's POST /api-nebula/db/connect take the
+ * same request and give the same answer. The credentials' form is checked first (401), then the body (400
+ * 40004001, as the vendor's QA suite saw for an empty address), then the password (400 40004000).
+ */
+export function addConnect(app: FastifyInstance, route: { url?: string; operationId: string; summary: string }, { config, store, clock }: ConnectServices): void {
+  const passwords = new Map(config.accounts.map(({ account, password }) => [account, password]))
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    route.url ?? '/connect',
     {
-      // The credentials are checked before the body, as the vendor's login handler reads the header first.
       onRequest: async (request) => {
         connectCredentials(request.headers.authorization)
       },
       schema: {
-        operationId: 'connect',
-        summary: 'Get an explorer_token (as a cookie) for the workflow API',
+        operationId: route.operationId,
+        summary: route.summary,
         body: ConnectBody,
         response: { 200: SuccessBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
       },
@@ -71,9 +88,11 @@ export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app,
     async (request, reply) => {
       // Fastify validates no body that is absent; the vendor needs one.
       if ((request.body as ConnectBody | undefined) === undefined) throw explorerError('ErrParam', 'body must be a JSON object')
+      const { account, password } = connectCredentials(request.headers.authorization)
+      // The password is the graph user's; the sandbox's accounts stand in for the graph's users.
+      if (passwords.get(account) !== password) throw explorerError('ErrBadRequest', 'the account or password is wrong')
       const now = clock.now()
       store.deleteTokensExpiredBy(now)
-      const { account } = connectCredentials(request.headers.authorization)
       const token = issueToken(account, now, config.tokenTtlSeconds)
       store.insertToken(token, account, now + config.tokenTtlSeconds * 1000)
       // Written by hand: the vendor's attribute order, which cookie serializers do not keep.
@@ -81,6 +100,16 @@ export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app,
       return ok({ success: true as const })
     },
   )
+}
+
+/** NebulaGraph Explorer's workflow API, under /api-open/v1 as the vendor serves it. */
+export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { explorer: config }, db, clock, scheduler }) => {
+  const store = new ExplorerStore(db)
+  explorerScope(app)
+  const authenticate = explorerTokenAuth(config.tokens, store, clock)
+  const answers = new AnswerCache(db)
+
+  addConnect(app, { operationId: 'connect', summary: 'Get an explorer_token (as a cookie) for the workflow API' }, { config, store, clock })
 
   app.post(
     '/workflows/:workflow_id/jobs',

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
 import { Nullable } from '../schemas.js'
@@ -52,8 +52,36 @@ const ScenarioTask = Type.Object(
   { additionalProperties: false },
 )
 
+const WorkflowTask = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: TASK_ID_PATTERN, description: 'the task id; default query_<n> for Query, else analytics_<algorithm>_<n> (n: its place from 1), as the console numbers them' })),
+    name: Type.Optional(Type.String({ minLength: 1, default: 'PageRank', description: 'the algorithm (PageRank, BFS, APSP, …), or Query for an nGQL task' })),
+    params: Type.Optional(Type.Record(
+      Type.String({ minLength: 1, maxLength: 64 }),
+      Type.Object({ required: Type.Optional(Type.Boolean({ default: true, description: 'a job must give it (default true): a missing one is 50004002' })) }, { additionalProperties: false }),
+      { description: 'the input parameters the task declares, as ${name} placeholders in the console, e.g. {"root": {"required": true}}' },
+    )),
+    columns: ScenarioTask.properties.columns,
+    rows: ScenarioTask.properties.rows,
+    row_count: ScenarioTask.properties.row_count,
+    runs_for_ms: ScenarioTask.properties.runs_for_ms,
+    outcome: ScenarioTask.properties.outcome,
+  },
+  { additionalProperties: false },
+)
+
+const WorkflowScenario = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: WORKFLOW_ID_PATTERN, description: 'the workflow id (digits); default: one more than the highest' })),
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    tasks: Type.Array(WorkflowTask, { minItems: 1, maxItems: 100, description: 'run in this order by every job made from the workflow' }),
+  },
+  { additionalProperties: false, description: 'a workflow of the test\'s own: jobs come from POST /api-open/v1/workflows/{id}/jobs' },
+)
+
 const ScenarioBody = Type.Object(
   {
+    workflow: Type.Optional(WorkflowScenario),
     job_id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'default: one more than the highest job id' })),
     name: Type.Optional(Type.String({ minLength: 1, description: 'default: <workflow_name>_<local creation time>, as the vendor names jobs' })),
     workflow_id: Type.Optional(
@@ -93,7 +121,27 @@ const ScenarioCreated = Type.Object({
   sample_result_urls: Type.Array(Type.String(), { description: "each task's sample_result, in task order" }),
 })
 
+const WorkflowCreated = Type.Object({
+  workflow_id: Type.String(),
+  workflow_name: Type.String(),
+  jobs_url: Type.String({ description: 'POST it (with the explorer_token cookie and {"input": {...}}) to run the workflow; GET it to list its jobs' }),
+  tasks: Type.Array(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    columns: Type.Array(Type.String()),
+    row_count: Type.Integer({ description: 'rows a successful run gives' }),
+    required_params: Type.Array(Type.String(), { description: 'what a job\'s input must give this task' }),
+    runs_for_ms: Type.Integer(),
+    outcome: TaskOutcome,
+  })),
+})
+
+const JobOrWorkflowCreated = Type.Union([ScenarioCreated, WorkflowCreated], { description: 'the job made, or with "workflow", the workflow' })
+
 const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
+
+/** The job fields a scenario of a workflow does not take: it makes no job. */
+const JOB_FIELDS = ['job_id', 'name', 'workflow_id', 'workflow_name', 'tasks'] as const
 
 const StatusName = Type.Union(STATUS_NAMES.map((name) => Type.Literal(name)))
 const statusName = (status: number) => STATUS_NAMES[status] ?? 'preparing'
@@ -129,6 +177,12 @@ const JobOverview = Type.Object({
 const ExplorerOverview = Type.Object({
   total: Type.Integer({ description: 'jobs in the store' }),
   jobs: Type.Array(JobOverview, { description: `newest first (by create time), at most ${OVERVIEW_LIMIT}` }),
+  workflows: Type.Array(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    tasks: Type.Array(Type.String(), { description: 'its task ids, in run order' }),
+    jobs_url: Type.String({ description: 'POST it to run the workflow, GET it for its jobs' }),
+  }), { description: `the workflows jobs can be made from (the fixture's and the scenarios'), by id, at most ${OVERVIEW_LIMIT}` }),
 })
 
 type ScenarioTask = (typeof ScenarioTask)['static']
@@ -143,6 +197,51 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
   const nextStep = db.prepare<[number], { due_at: number; task_id: string | null; status: number }>(
     'SELECT due_at, task_id, status FROM explorer_job_steps WHERE job_id = ? ORDER BY due_at, seq LIMIT 1',
   )
+  const workflowList = db.prepare<[number], { id: string; name: string }>('SELECT id, name FROM explorer_workflows ORDER BY LENGTH(id), id LIMIT ?')
+  /** A workflow with its tasks' params, rows and outcomes, for jobs created through the vendor route. */
+  const createWorkflow = (workflow: Static<typeof WorkflowScenario>) => {
+    const workflowId = workflow.id ?? store.nextWorkflowId()
+    if (store.workflow(workflowId)) throw new ScenarioError(409, '/workflow/id', `workflow ${workflowId} already exists`)
+    const seen = new Set<string>()
+    const tasks = workflow.tasks.map((task, index) => {
+      const at = `/workflow/tasks/${index}`
+      const name = task.name ?? 'PageRank'
+      const id = task.id ?? (name.toLowerCase() === 'query' ? `query_${index + 1}` : `analytics_${name.toLowerCase().replace(/[^a-z0-9]/g, '')}_${index + 1}`)
+      if (seen.has(id)) throw new ScenarioError(400, `${at}/id`, `task ${id} is listed twice`)
+      seen.add(id)
+      const columns = task.columns ?? columnsOf(name)
+      if (!columns) throw new ScenarioError(400, `${at}/columns`, `no columns are known for ${name}: give columns`)
+      if (task.rows && task.row_count !== undefined) throw new ScenarioError(400, `${at}/row_count`, 'give rows or row_count, not both')
+      task.rows?.forEach((row, rowIndex) => {
+        if (row.length !== columns.length) throw new ScenarioError(400, `${at}/rows/${rowIndex}`, `has ${row.length} cells for ${columns.length} columns`)
+      })
+      const required = Object.entries(task.params ?? {}).filter(([, param]) => param.required ?? true).map(([param]) => param)
+      return {
+        id,
+        name,
+        columns,
+        params: required,
+        ...(task.rows === undefined ? { row_count: task.row_count ?? DEFAULT_ROW_COUNT } : { rows: task.rows }),
+        runs_for_ms: task.runs_for_ms ?? TASK_RUNNING_MS,
+        outcome: (task.outcome ?? 'success') as Outcome,
+      }
+    })
+    store.insertWorkflow({ id: workflowId, name: workflow.name, tasks }, (task) => task.columns ?? [], DEFAULT_ROW_COUNT)
+    return {
+      workflow_id: workflowId,
+      workflow_name: workflow.name,
+      jobs_url: `${EXPLORER_PREFIX}/workflows/${workflowId}/jobs`,
+      tasks: tasks.map((task) => ({
+        id: task.id,
+        name: task.name,
+        columns: task.columns,
+        row_count: 'rows' in task ? task.rows.length : task.row_count,
+        required_params: task.params,
+        runs_for_ms: task.runs_for_ms,
+        outcome: task.outcome,
+      })),
+    }
+  }
   return {
     reset() {
       store.deleteAll()
@@ -151,10 +250,15 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
     },
     scenario: {
       body: ScenarioBody,
-      created: ScenarioCreated,
+      created: JobOrWorkflowCreated,
       refusals: [409],
       /** A job (preparing now) whose tasks run, succeed or fail at the times the body gives. */
       create(body, now) {
+        if (body.workflow !== undefined) {
+          const extra = JOB_FIELDS.find((field) => body[field] !== undefined)
+          if (extra !== undefined) throw new ScenarioError(400, `/${extra}`, 'a scenario with "workflow" makes a workflow, not a job: give job fields in a scenario of their own')
+          return createWorkflow(body.workflow)
+        }
         const jobId = body.job_id ?? store.nextJobId()
         if (store.jobExists(jobId)) throw new ScenarioError(409, '/job_id', `job ${jobId} already exists`)
         const workflowId = body.workflow_id ?? DEFAULT_WORKFLOW.id
@@ -259,8 +363,14 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
             })),
           }
         })
-        return { total, jobs }
+        const workflows = workflowList.all(OVERVIEW_LIMIT).map((workflow) => ({
+          id: workflow.id,
+          name: workflow.name,
+          tasks: store.workflowTasks(workflow.id).map((task) => task.id),
+          jobs_url: `${EXPLORER_PREFIX}/workflows/${workflow.id}/jobs`,
+        }))
+        return { total, jobs, workflows }
       },
     },
-  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated, typeof ExplorerOverview>
+  } satisfies VendorSimulation<typeof ScenarioBody, typeof JobOrWorkflowCreated, typeof ExplorerOverview>
 }

@@ -34,6 +34,11 @@ export interface WorkflowTaskRow {
   columns: string[]
   row_count: number
   params: string[]
+  /** How long a job's run of it takes (null: the default), and how it ends. */
+  runs_for_ms: number | null
+  outcome: 'success' | 'failed'
+  /** Its exact rows, when the workflow gives them; null: row_count rows are generated. */
+  rows: string[][] | null
 }
 
 /** A job about to be created (from a workflow or a scenario), with the steps it will take. */
@@ -119,12 +124,14 @@ export class ExplorerStore {
         'SELECT cells FROM explorer_task_row_blocks WHERE job_id = ? AND task_id = ? AND block = ?',
       ).pluck(),
       workflow: () => db.prepare<[string], WorkflowRow>('SELECT id, name FROM explorer_workflows WHERE id = ?'),
-      workflowTasks: () => db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string }>(
-        'SELECT id, name, columns, row_count, params FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
+      workflowTasks: () => db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string; runs_for_ms: number | null; outcome: 'success' | 'failed'; rows: string | null }>(
+        'SELECT id, name, columns, row_count, params, runs_for_ms, outcome, rows FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
       ),
       insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name) VALUES (?, ?)'),
+      nextWorkflowId: () => db.prepare<[], number>("SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM explorer_workflows WHERE id NOT GLOB '*[^0-9]*'").pluck(),
       insertWorkflowTask: () => db.prepare(
-        'INSERT INTO explorer_workflow_tasks (workflow_id, id, position, name, columns, row_count, params) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO explorer_workflow_tasks (workflow_id, id, position, name, columns, row_count, params, runs_for_ms, outcome, rows)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertStep: () => db.prepare('INSERT INTO explorer_job_steps (job_id, seq, due_at, task_id, status) VALUES (?, ?, ?, ?, ?)'),
       nextStepDue: () => db.prepare<[], number | null>('SELECT MIN(due_at) FROM explorer_job_steps').pluck(),
@@ -158,6 +165,7 @@ export class ExplorerStore {
       insertToken: () => db.prepare<[string, string, number]>('INSERT INTO explorer_tokens (token, account, expires_at) VALUES (?, ?, ?)'),
       tokenExpiry: () => db.prepare<[string], number>('SELECT expires_at FROM explorer_tokens WHERE token = ?').pluck(),
       deleteTokensExpiredBy: () => db.prepare<[number]>('DELETE FROM explorer_tokens WHERE expires_at <= ?'),
+      deleteToken: () => db.prepare<[string]>('DELETE FROM explorer_tokens WHERE token = ?'),
       // Tasks, rows and steps hang off jobs, workflow tasks off workflows, by cascading foreign keys.
       deleteJobs: () => db.prepare('DELETE FROM explorer_jobs'),
       deleteWorkflows: () => db.prepare('DELETE FROM explorer_workflows'),
@@ -220,11 +228,17 @@ export class ExplorerStore {
     return this.statements.workflow.get(workflowId)
   }
 
+  /** One more than the highest workflow id, as a new workflow's. */
+  nextWorkflowId(): string {
+    return String(this.statements.nextWorkflowId.get() as number)
+  }
+
   workflowTasks(workflowId: string): WorkflowTaskRow[] {
     return this.statements.workflowTasks.all(workflowId).map((row) => ({
       ...row,
       columns: JSON.parse(row.columns) as string[],
       params: JSON.parse(row.params) as string[],
+      rows: row.rows === null ? null : (JSON.parse(row.rows) as string[][]),
     }))
   }
 
@@ -270,13 +284,18 @@ export class ExplorerStore {
     for (let at = 0; at < batch.length; at += 4) this.statements.insertRow.run(batch.slice(at, at + 4))
   }
 
-  insertWorkflow(workflow: FixtureWorkflow, columnsOf: (task: FixtureWorkflow['tasks'][number]) => string[], defaultRowCount: number): void {
+  insertWorkflow(
+    workflow: Omit<FixtureWorkflow, 'tasks'> & { tasks: Array<FixtureWorkflow['tasks'][number] & { runs_for_ms?: number; outcome?: 'success' | 'failed'; rows?: string[][] }> },
+    columnsOf: (task: FixtureWorkflow['tasks'][number]) => string[],
+    defaultRowCount: number,
+  ): void {
     this.db.transaction(() => {
       this.statements.insertWorkflow.run(workflow.id, workflow.name)
       workflow.tasks.forEach((task, position) => {
         this.statements.insertWorkflowTask.run(
           workflow.id, task.id, position, task.name, JSON.stringify(columnsOf(task)),
-          task.row_count ?? defaultRowCount, JSON.stringify(task.params ?? []),
+          task.rows?.length ?? task.row_count ?? defaultRowCount, JSON.stringify(task.params ?? []),
+          task.runs_for_ms ?? null, task.outcome ?? 'success', task.rows === undefined ? null : JSON.stringify(task.rows),
         )
       })
     })()
@@ -341,6 +360,11 @@ export class ExplorerStore {
   /** When an issued token expires; undefined for a token never issued (or forgotten). */
   tokenExpiry(token: string): number | undefined {
     return this.statements.tokenExpiry.get(token) as number | undefined
+  }
+
+  /** Logs a session out: the token is refused from now on. */
+  deleteToken(token: string): void {
+    this.statements.deleteToken.run(token)
   }
 
   deleteTokensExpiredBy(now: number): void {

@@ -134,6 +134,8 @@ export async function faultsTour(tour: Tour) {
     { method: 'GET', path: '/project/1', headers: prpm, status: 500 },
     { method: 'POST', path: '/project/1/result', headers: { ...prpm, ...upload.headers }, body: upload.body, status: 500 },
     { method: 'POST', path: '/api-open/v1/connect', headers: { authorization: `Bearer ${Buffer.from('root:nebula').toString('base64')}` }, json: { address: 'graphd', port: 9669 }, status: 500 },
+    { method: 'POST', path: '/api-nebula/db/connect', headers: { authorization: `Bearer ${Buffer.from('root:nebula').toString('base64')}` }, json: { address: 'graphd', port: 9669 }, status: 500 },
+    { method: 'POST', path: '/api-nebula/db/disconnect', headers: explorer, status: 500 },
     { method: 'POST', path: '/api-open/v1/workflows/4/jobs', headers: explorer, status: 500 },
     { method: 'GET', path: '/api-open/v1/workflows/4/jobs', headers: explorer, status: 500 },
     { method: 'GET', path: '/api-open/v1/jobs', headers: explorer, status: 500 },
@@ -146,6 +148,6 @@ export async function faultsTour(tour: Tour) {
   ]
   for (const step of faulted) await tour.send(step)
   const state = (await tour.send({ method: 'GET', path: `${C}/faults`, status: 200 })).json()
-  t.strictSame(state.rules.map((rule: { injected: number }) => rule.injected), [6, 7, 3], 'each request was faulted by its vendor\'s rule')
+  t.strictSame(state.rules.map((rule: { injected: number }) => rule.injected), [6, 9, 3], 'each request was faulted by its vendor\'s rule')
   await tour.send({ method: 'DELETE', path: `${C}/faults`, status: 204 })
 }

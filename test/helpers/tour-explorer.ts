@@ -109,6 +109,43 @@ async function scenario(tour: Tour) {
   await tour.send({ method: 'GET', path: `${tasks[1]?.sample_result_url}`, headers: COOKIE, status: 500 })
 }
 
+const CONSOLE = '/api-nebula/db'
+const jsonArray = (account: string, password: string) => ({ authorization: `Bearer ${Buffer.from(JSON.stringify([account, password])).toString('base64')}` })
+
+/** The console's login and logout, as the vendor's QA suite uses them: its session then ends. */
+async function consoleSession(tour: Tour) {
+  const { t } = tour
+  const address = { address: '192.168.8.131', port: 9669 }
+  // The suite's own spelling: a trailing ";" on the content type, and on the cookie it keeps.
+  const suiteJson = { 'content-type': 'application/json;' }
+  const login = await tour.send({ method: 'POST', path: `${CONSOLE}/connect`, headers: { ...jsonArray('root', 'nebula'), ...suiteJson }, body: JSON.stringify(address), status: 200, direct: 'prism fails on the media type "application/json;"' })
+  const cookie = String(login.headers['set-cookie']).split(' ')[0] as string
+  t.match(cookie, /^explorer_token=[^;]+;$/)
+  await tour.send({ method: 'GET', path: `${API}/jobs`, headers: { cookie }, status: 200 })
+  await tour.send({ method: 'POST', path: `${CONSOLE}/connect`, headers: jsonArray('root', '123'), json: address, status: 400 })
+  await tour.send({ method: 'POST', path: `${CONSOLE}/connect`, json: address, status: 401, invalid: 'no credentials' })
+  const logout = await tour.send({ method: 'POST', path: `${CONSOLE}/disconnect`, headers: { cookie }, status: 200 })
+  t.match(String(logout.headers['set-cookie']), /^explorer_token=; Path=\/; Max-Age=0; HttpOnly/, 'the cookie cleared')
+  await tour.send({ method: 'GET', path: `${API}/jobs`, headers: { cookie }, status: 401 })
+  await tour.send({ method: 'POST', path: `${CONSOLE}/disconnect`, headers: { cookie }, status: 401 })
+}
+
+/** A workflow of the test's own, from the control API; its jobs from the vendor route fail where it says. */
+async function ownWorkflow(tour: Tour) {
+  const { t } = tour
+  const created = await tour.send({
+    method: 'POST', path: `${C}/scenarios/explorer`, status: 201,
+    json: { workflow: { name: 'qa_chain', tasks: [{ name: 'Query', columns: ['name'], rows: [] }, { name: 'BFS', params: { root: { required: true } }, row_count: 10 }, { name: 'APSP', outcome: 'failed' }] } },
+  })
+  const { jobs_url: jobsUrl } = created.json<{ jobs_url: string }>()
+  await tour.send({ method: 'POST', path: jobsUrl, headers: COOKIE, json: { input: {} }, status: 500 })
+  const job = await tour.send({ method: 'POST', path: jobsUrl, headers: COOKIE, json: { input: { analytics_bfs_2: { root: 'player100' } } }, status: 200 })
+  await advance(tour, 60_000)
+  const detail = (await tour.send({ method: 'GET', path: `${API}/jobs/${job.json().data.id}`, headers: COOKIE, status: 200 })).json().data
+  t.equal(detail.status, 3, 'its failing task failed the job')
+  await tour.send({ method: 'GET', path: jobsUrl, headers: COOKIE, status: 200 })
+}
+
 export async function explorerTour(tour: Tour) {
   const sample = await tour.send({ method: 'GET', path: `${PAGERANK}?limit=1000`, headers: COOKIE, status: 200 })
   tour.t.equal(sample.json().data.items.length, 81, 'the seed\'s 81 vertices')
@@ -116,4 +153,6 @@ export async function explorerTour(tour: Tour) {
   const jobId = await jobFlow(tour, session)
   await cancelAndRefusals(tour, jobId)
   await scenario(tour)
+  await consoleSession(tour)
+  await ownWorkflow(tour)
 }

@@ -12,7 +12,8 @@
  * @typedef {{ results: PrpmResult[], projects: PrpmProject[], total: number }} PrpmPart
  * @typedef {{ id: string, name: string, status: number, status_name: string }} ExplorerTask
  * @typedef {{ id: number, name: string, job_url: string, status: number, status_name: string, progress: Progress, tasks: ExplorerTask[], next: Next }} ExplorerJob
- * @typedef {{ jobs: ExplorerJob[], total: number }} ExplorerPart
+ * @typedef {{ id: string, name: string, tasks: string[], jobs_url: string }} ExplorerWorkflow
+ * @typedef {{ jobs: ExplorerJob[], total: number, workflows: ExplorerWorkflow[] }} ExplorerPart
  * @typedef {{ sample_id: string, origin_url: string, processed_url: string }} Preview
  * @typedef {{ version_id: string, version_name: string, version_url: string, task_id: string, task_name: string, status: number, status_name: string, progress: Progress, sample_count: number, next: Next, previews: Preview[] }} ModelArtsVersion
  * @typedef {{ versions: ModelArtsVersion[], total: number }} ModelArtsPart
@@ -177,6 +178,8 @@
       nextCell(job.next),
     ])), 'No jobs. POST /_resultbox/scenarios/explorer makes one.', 5);
     count('explorer-count', part.jobs.length, part.total, 'job');
+    $('explorer-workflows').replaceChildren(el('span', { text: 'Workflows: ' }), ...part.workflows.map((workflow, index) =>
+      el('span', { title: workflow.tasks.join(' → ') + ' · ' + workflow.jobs_url, text: (index > 0 ? ' · ' : '') + '#' + workflow.id + ' ' + workflow.name })));
   }
 
   /**

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { parseCookie } from 'cookie'
+import type { VendorContext } from '../vendor-module.js'
+import { explorerTokenAuth } from './auth.js'
+import { ok } from './answers.js'
+import { addConnect, explorerScope } from './routes.js'
+import { ErrorBody, SuccessBody } from './schemas.js'
+import { ExplorerStore } from './store.js'
+
+/** Where Explorer's web console calls its own API: login, logout, and the console's features (not served). */
+export const CONSOLE_PREFIX = '/api-nebula'
+
+/**
+ * The console's login and logout, as Explorer's web console and the vendor's
+ * QA suite use them: every session starts with POST /api-nebula/db/connect
+ * (the same request and answer as the workflow API's /connect) and may end
+ * with POST /api-nebula/db/disconnect, after which the token is refused.
+ */
+export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { explorer: config }, db, clock }) => {
+  const store = new ExplorerStore(db)
+  explorerScope(app)
+  addConnect(app, { url: '/db/connect', operationId: 'consoleConnect', summary: 'Log in as the web console does: an explorer_token cookie, for the workflow API too' }, { config, store, clock })
+  const authenticate = explorerTokenAuth(config.tokens, store, clock)
+
+  app.post(
+    '/db/disconnect',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'consoleDisconnect',
+        summary: 'Log out: the token is refused from now on, and the cookie cleared',
+        response: { 200: SuccessBody, 401: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const cookie = request.headers.cookie
+      const fromHeader = request.headers.explorer_token
+      const token = (cookie ? parseCookie(cookie).explorer_token : undefined) ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
+      // A configured token (RESULTBOX_EXPLORER_TOKENS) is the sandbox's, not a session's: it outlives a logout.
+      if (token !== undefined) store.deleteToken(token)
+      reply.header('set-cookie', 'explorer_token=; Path=/; Max-Age=0; HttpOnly')
+      return ok({ success: true as const })
+    },
+  )
+}
+
+/** The rest of Explorer's prefixes answer in its envelope: an unknown path there is Explorer's 404, not PrPM's. */
+export const explorerFallback: FastifyPluginAsyncTypebox = async (app) => {
+  explorerScope(app)
+}

@@ -1,0 +1,157 @@
+import t, { type Test } from 'tap'
+import { SandboxClock, loadConfig, start } from '../src/index.js'
+import { START } from './helpers/sandbox.js'
+
+/*
+ * Explorer as the vendor's QA suite (explorer_auto) drives it, over a real socket and with configuration
+ * only: the console login with its own spelling, wrong passwords, logout, workflows of the test's own and
+ * the jobs made from them, rows the test knows, and Explorer's envelope on every path of its prefixes.
+ */
+
+const ADDRESS = JSON.stringify({ address: '192.168.8.131', port: 9669 })
+/** The suite's credentials: base64 of ["account","password"]. */
+const bearer = (account: string, password: string) => `Bearer ${Buffer.from(JSON.stringify([account, password])).toString('base64')}`
+
+async function sandbox(test: Test, settings: Record<string, string> = {}) {
+  const running = await start({ clock: new SandboxClock({ start: START, frozen: true }), logLevel: 'silent', ...settings })
+  test.teardown(() => running.close())
+  const call = async (method: string, path: string, { cookie, body, authorization }: { cookie?: string; body?: unknown; authorization?: string } = {}) => {
+    const headers: Record<string, string> = {}
+    // The suite's content type on every JSON request: a trailing ";" and no charset.
+    if (body !== undefined) headers['content-type'] = 'application/json;'
+    if (cookie !== undefined) headers.cookie = cookie
+    if (authorization !== undefined) headers.authorization = authorization
+    const answer = await fetch(`${running.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) })
+    const text = await answer.text()
+    return { status: answer.status, headers: answer.headers, json: JSON.parse(text) as { code: number; message: string; data?: any } }
+  }
+  /** Logs in as the suite does, keeping Set-Cookie up to its first space: "explorer_token=…;", with the ";". */
+  const login = async (path = '/api-nebula/db/connect', password = 'nebula') => {
+    const answer = await call('POST', path, { authorization: bearer('root', password), body: ADDRESS })
+    return { ...answer, cookie: (answer.headers.get('set-cookie') ?? '').split(' ')[0] as string }
+  }
+  return { ...running, call, login }
+}
+
+t.test('login through either route, a wrong password, an empty address, and logout', async (t) => {
+  const { call, login } = await sandbox(t)
+  for (const path of ['/api-nebula/db/connect', '/api-open/v1/connect']) {
+    const session = await login(path)
+    t.equal(session.status, 200, path)
+    t.strictSame(session.json, { code: 0, data: { success: true }, message: 'Success' })
+    t.match(session.cookie, /^explorer_token=[^;]+;$/)
+    t.match(session.headers.get('traceparent'), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)
+    t.equal((await call('GET', '/api-open/v1/jobs', { cookie: session.cookie })).json.code, 0, 'the cookie, ";" and all, opens the workflow API')
+  }
+  const wrong = await login('/api-nebula/db/connect', '123')
+  t.equal(wrong.status, 400)
+  t.match(wrong.json, { code: 40004000, message: /^ErrBadRequest/ })
+  t.equal(wrong.headers.get('set-cookie'), null)
+  const empty = await call('POST', '/api-nebula/db/connect', { authorization: bearer('root', '123'), body: { address: '', port: ' ' } })
+  t.equal(empty.status, 400)
+  t.equal(empty.json.code, 40004001, 'the body is checked before the password')
+  t.equal((await login('/api-nebula/db/connect', 'nebula~!@#$%^&*')).status, 400, 'an account of its own needs RESULTBOX_EXPLORER_ACCOUNTS')
+
+  const session = await login()
+  const job = await call('POST', '/api-open/v1/workflows/4/jobs', { cookie: session.cookie, body: {} })
+  t.equal(job.json.code, 0)
+  const out = await call('POST', '/api-nebula/db/disconnect', { cookie: session.cookie })
+  t.equal(out.status, 200)
+  t.equal(out.json.code, 0)
+  t.equal(out.headers.get('set-cookie'), 'explorer_token=; Path=/; Max-Age=0; HttpOnly', 'the cookie cleared')
+  // The disabled smoke test's expectations: every workflow-API call with the old cookie is refused.
+  const id = job.json.data.id as number
+  for (const [method, path] of [
+    ['POST', '/api-open/v1/workflows/4/jobs'], ['PUT', `/api-open/v1/jobs/${id}/cancel`], ['GET', '/api-open/v1/jobs'],
+    ['GET', '/api-open/v1/workflows/4/jobs'], ['GET', `/api-open/v1/jobs/${id}`], ['GET', `/api-open/v1/jobs/${id}/tasks/query_1/sample_result`],
+  ] as const) {
+    const refused = await call(method, path, { cookie: session.cookie })
+    t.equal(refused.status, 401, `${method} ${path} after logout`)
+    t.strictSame(refused.json, { code: 40104001, message: 'ErrSession::explorer_token is invalid or expired' })
+  }
+  t.equal((await call('POST', '/api-nebula/db/disconnect', { cookie: session.cookie })).status, 401, 'a second logout')
+  t.equal((await call('POST', '/api-nebula/db/disconnect')).json.code, 40104001, 'logout without a cookie')
+})
+
+t.test('accounts of your own: RESULTBOX_EXPLORER_ACCOUNTS', async (t) => {
+  const { call } = await sandbox(t, { explorerAccounts: 'root:nebula~!@#$%^&*,qa:secret' })
+  t.equal((await call('POST', '/api-nebula/db/connect', { authorization: bearer('root', 'nebula~!@#$%^&*'), body: ADDRESS })).json.code, 0)
+  t.equal((await call('POST', '/api-nebula/db/connect', { authorization: bearer('root', 'nebula'), body: ADDRESS })).json.code, 40004000, 'the old password no longer')
+  // The older releases' credentials: base64 of account:password.
+  t.equal((await call('POST', '/api-open/v1/connect', { authorization: `Bearer ${Buffer.from('qa:secret').toString('base64')}`, body: ADDRESS })).json.code, 0)
+  t.throws(() => loadConfig({ RESULTBOX_EXPLORER_ACCOUNTS: 'nopassword' }), /RESULTBOX_EXPLORER_ACCOUNTS/)
+})
+
+t.test('workflows of a test\'s own: jobs from the vendor route run its tasks, with its rows, and fail where it says', async (t) => {
+  const { call, login, clock, app } = await sandbox(t)
+  const { cookie } = await login()
+  const apsp = Array.from({ length: 794 }, (_, index) => [`player${100 + (index % 51)}`, `player${100 + ((index * 7) % 51)}`, `${(index % 9) + 1}.000000`])
+  const scenario = async (workflow: unknown) => app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: { workflow } })
+  const created = await scenario({
+    id: '9001',
+    name: 'tp_ap_tp',
+    tasks: [
+      { id: 'query_1', name: 'Query', columns: ['name'], rows: [], params: { input0: { required: false } } },
+      { id: 'analytics_bfs_2', name: 'BFS', params: { root: { required: true } }, row_count: 10, runs_for_ms: 1000 },
+      { id: 'analytics_trianglecount_3', name: 'TriangleCount', columns: ['count'], rows: [['1024']] },
+      { id: 'analytics_apsp_4', name: 'APSP', rows: apsp },
+    ],
+  })
+  t.equal(created.statusCode, 201)
+  t.match(created.json(), {
+    workflow_id: '9001', workflow_name: 'tp_ap_tp', jobs_url: '/api-open/v1/workflows/9001/jobs',
+    tasks: [{ id: 'query_1', row_count: 0, required_params: [] }, { id: 'analytics_bfs_2', columns: ['ROOT', 'VISITED'], row_count: 10, required_params: ['root'] }, { row_count: 1 }, { row_count: 794 }],
+  })
+  const jobs = '/api-open/v1/workflows/9001/jobs'
+  const missing = await call('POST', jobs, { cookie, body: { input: {} } })
+  t.equal(missing.status, 500)
+  t.strictSame(missing.json, { code: 50004002, message: 'ErrInternalController::task analytics_bfs_2 needs input parameter root' })
+  t.equal((await call('POST', jobs, { cookie, body: { input: { query_1: '11' } } })).json.code, 40004001, 'an input that is not an object of parameters')
+  t.equal((await call('POST', jobs, { cookie, body: { input: { analytics_bfs_2: { root: { nested: true } } } } })).json.code, 40004001, 'a parameter neither string nor number')
+  t.not((await call('POST', jobs, { cookie, body: '' })).status, 200, 'an empty body where a task needs a value')
+
+  const made = await call('POST', jobs, { cookie, body: { id: '9001', input: { analytics_bfs_2: { root: 34 } } } })
+  t.equal(made.json.code, 0)
+  const id = made.json.data.id as number
+  const list = await call('GET', '/api-open/v1/jobs', { cookie })
+  t.match(list.json.data.items[0], { id, workflowId: '9001', workflowName: 'tp_ap_tp', status: 0 }, 'the new job is items[0], preparing')
+  clock.advance(60_000)
+  const done = await call('GET', `/api-open/v1/jobs/${id}`, { cookie })
+  t.equal(done.json.data.status, 2)
+  const rows = async (task: string, query = '') => (await call('GET', `/api-open/v1/jobs/${id}/tasks/${task}/sample_result${query}`, { cookie })).json
+  t.strictSame(await rows('query_1'), { code: 0, data: { items: [] }, message: 'Success' }, 'a query that matches nothing')
+  t.equal((await rows('analytics_bfs_2')).data.items.length, 10, 'no limit: 10')
+  t.equal((await rows('analytics_bfs_2', '?limit=1')).data.items.length, 1)
+  t.strictSame((await rows('analytics_trianglecount_3')).data.items, [['1024']], 'one column')
+  t.equal((await rows('analytics_apsp_4', '?limit=500')).data.items.length, 500)
+  const all = (await rows('analytics_apsp_4', '?limit=1000')).data.items
+  t.equal(all.length, 794, 'limit is a cap')
+  t.strictSame(all[793], apsp[793])
+  t.equal((await call('GET', jobs, { cookie })).json.data.total, 1, "the workflow's job list")
+
+  await scenario({ id: '9002', name: 'ap_ap_ap', tasks: [{ name: 'PageRank' }, { name: 'SSSP', outcome: 'failed', runs_for_ms: 2000 }, { name: 'WCC' }] })
+  const failing = (await call('POST', '/api-open/v1/workflows/9002/jobs', { cookie, body: { input: {} } })).json.data.id as number
+  clock.advance(60_000)
+  const failed = (await call('GET', `/api-open/v1/jobs/${failing}`, { cookie })).json.data
+  t.equal(failed.status, 3, 'a failed task fails the job')
+  t.strictSame(failed.tasks.map((task: { id: string; status: number }) => [task.id, task.status]), [['analytics_pagerank_1', 2], ['analytics_sssp_2', 3], ['analytics_wcc_3', 4]], 'and interrupts the rest')
+
+  for (const path of ['/api-open/v1/jobs/11111111111000', `/api-open/v1/jobs/${id}/tasks/test1111/sample_result`]) {
+    t.not((await call('GET', path, { cookie })).status, 200, `${path}: not 200`)
+  }
+  t.equal((await scenario({ id: '9001', name: 'again', tasks: [{}] })).statusCode, 409, 'a workflow id taken')
+  t.equal((await scenario({ name: 'bad', tasks: [{ name: 'Unheard' }] })).statusCode, 400, 'an algorithm without known columns needs columns')
+  await app.inject({ method: 'POST', url: '/_resultbox/state/reset?vendor=explorer' })
+  t.equal((await call('POST', jobs, { cookie: 'explorer_token=resultbox', body: { input: {} } })).json.code, 50004001, 'a reset drops the workflow')
+})
+
+t.test("every path under Explorer's prefixes answers in its envelope", async (t) => {
+  const { call } = await sandbox(t)
+  for (const path of ['/api-open/nothing', '/api-open/v2/jobs', '/api-nebula/db/exec', '/api-nebula', '/api-open/v1/nothing']) {
+    const answer = await call('GET', path)
+    t.equal(answer.status, 404, path)
+    t.strictSame(answer.json, { code: 40404000, message: 'ErrNotFound::no such API' })
+    t.match(answer.headers.get('traceparent'), /^00-/)
+  }
+  t.strictSame((await call('GET', '/api-openx')).json, { detail: 'Not Found' }, "a path beside the prefix is PrCore's")
+})
