@@ -187,6 +187,20 @@ const ExplorerOverview = Type.Object({
 
 type ScenarioTask = (typeof ScenarioTask)['static']
 
+/**
+ * A scenario task's result columns (given, or the algorithm's), checked with its rows: rows or row_count,
+ * not both, and every row as wide as the columns. `at` is the task's JSON pointer in the body.
+ */
+function resultColumns(task: Pick<ScenarioTask, 'columns' | 'rows' | 'row_count'>, name: string, at: string): string[] {
+  const columns = task.columns ?? columnsOf(name)
+  if (!columns) throw new ScenarioError(400, `${at}/columns`, `no columns are known for ${name}: give columns`)
+  if (task.rows && task.row_count !== undefined) throw new ScenarioError(400, `${at}/row_count`, 'give rows or row_count, not both')
+  task.rows?.forEach((row, rowIndex) => {
+    if (row.length !== columns.length) throw new ScenarioError(400, `${at}/rows/${rowIndex}`, `has ${row.length} cells for ${columns.length} columns`)
+  })
+  return columns
+}
+
 /** A workflow task as a scenario task, so a scenario on a fixture workflow runs its tasks by default. */
 const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.row_count })
 
@@ -209,12 +223,7 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
       const id = task.id ?? (name.toLowerCase() === 'query' ? `query_${index + 1}` : `analytics_${name.toLowerCase().replace(/[^a-z0-9]/g, '')}_${index + 1}`)
       if (seen.has(id)) throw new ScenarioError(400, `${at}/id`, `task ${id} is listed twice`)
       seen.add(id)
-      const columns = task.columns ?? columnsOf(name)
-      if (!columns) throw new ScenarioError(400, `${at}/columns`, `no columns are known for ${name}: give columns`)
-      if (task.rows && task.row_count !== undefined) throw new ScenarioError(400, `${at}/row_count`, 'give rows or row_count, not both')
-      task.rows?.forEach((row, rowIndex) => {
-        if (row.length !== columns.length) throw new ScenarioError(400, `${at}/rows/${rowIndex}`, `has ${row.length} cells for ${columns.length} columns`)
-      })
+      const columns = resultColumns(task, name, at)
       const required = Object.entries(task.params ?? {}).filter(([, param]) => param.required ?? true).map(([param]) => param)
       return {
         id,
@@ -272,14 +281,7 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
           const id = task.id ?? `analytics_${name.toLowerCase().replace(/[^a-z0-9]/g, '')}_${index + 1}`
           if (seen.has(id)) throw new ScenarioError(400, `${at}/id`, `task ${id} is listed twice`)
           seen.add(id)
-          const columns = task.columns ?? columnsOf(name)
-          if (!columns) throw new ScenarioError(400, `${at}/columns`, `no columns are known for ${name}: give columns`)
-          if (task.rows && task.row_count !== undefined) throw new ScenarioError(400, `${at}/row_count`, 'give rows or row_count, not both')
-          task.rows?.forEach((row, rowIndex) => {
-            if (row.length !== columns.length) {
-              throw new ScenarioError(400, `${at}/rows/${rowIndex}`, `has ${row.length} cells for ${columns.length} columns`)
-            }
-          })
+          const columns = resultColumns(task, name, at)
           return {
             id,
             name,
