@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../sandbox.js'
+import { sameSecret } from '../secrets.js'
 import { seededAt } from '../database.js'
 import { ScenarioError } from '../simulation.js'
 import { lazyValidatorCompiler } from '../compilers.js'
@@ -44,18 +44,13 @@ function fieldOf(error: FastifyError): string {
   return missing === undefined ? at : `${at}/${missing}`
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
 
 /** Guards a scope with `Authorization: Bearer <token>` when the configuration sets one. */
 function requireToken(scope: FastifyInstance, token: string): void {
   scope.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization ?? ''
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null
-    if (given !== null && sameToken(given, token)) return
+    if (given !== null && sameSecret(given, token)) return
     const message = given === null ? 'the control API wants Authorization: Bearer <token>' : 'wrong control API token'
     return sendControlError(reply, new ControlError(401, 'unauthorized', message), { 'www-authenticate': 'Bearer realm="resultbox"' })
   })

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { parseCookie } from 'cookie'
-import type { onRequestHookHandler } from 'fastify'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { SandboxClock } from '../clock.js'
 import { explorerError } from './errors.js'
 import type { ExplorerStore } from './store.js'
@@ -12,13 +12,20 @@ import type { ExplorerStore } from './store.js'
  * POST /connect lives until its expiry on the sandbox clock. A missing,
  * unknown or expired token is a login-session error.
  */
+/**
+ * The explorer_token a request carries: its cookie, else a header of that name. Read here, not by a cookie
+ * plugin's hooks on every request: this is the one cookie the API reads.
+ */
+export function explorerTokenOf(request: FastifyRequest): string | undefined {
+  const fromHeader = request.headers.explorer_token
+  const cookie = request.headers.cookie
+  return (cookie ? parseCookie(cookie).explorer_token : undefined) ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
+}
+
 export function explorerTokenAuth(tokens: readonly string[], store: ExplorerStore, clock: SandboxClock): onRequestHookHandler {
   const accepted = new Set(tokens)
   return (request, _reply, done) => {
-    const fromHeader = request.headers.explorer_token
-    // Read here, not by a cookie plugin's hooks on every request: this is the one cookie the API reads.
-    const cookie = request.headers.cookie
-    const token = (cookie ? parseCookie(cookie).explorer_token : undefined) ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
+    const token = explorerTokenOf(request)
     if (token === undefined || token === '') throw explorerError('ErrSession', 'explorer_token is missing')
     if (accepted.has(token)) return done()
     const expiresAt = store.tokenExpiry(token)

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { parseCookie } from 'cookie'
 import type { VendorContext } from '../vendor-module.js'
-import { explorerTokenAuth } from './auth.js'
+import { explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
 import { addConnect, explorerScope } from './routes.js'
 import { ErrorBody, SuccessBody } from './schemas.js'
@@ -33,9 +32,7 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
       },
     },
     async (request, reply) => {
-      const cookie = request.headers.cookie
-      const fromHeader = request.headers.explorer_token
-      const token = (cookie ? parseCookie(cookie).explorer_token : undefined) ?? (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader)
+      const token = explorerTokenOf(request)
       // A configured token (RESULTBOX_EXPLORER_TOKENS) is the sandbox's, not a session's: it outlives a logout.
       if (token !== undefined) store.deleteToken(token)
       reply.header('set-cookie', 'explorer_token=; Path=/; Max-Age=0; HttpOnly')

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 
 /*
  * Huawei API Gateway's AK/SK check (SDK-HMAC-SHA256), as the SDKs and the
@@ -110,10 +110,4 @@ export function parseSdkDate(text: string): number | null {
 
 export function formatSdkDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
-}
-
-export function sameSignature(expected: string, given: string): boolean {
-  const a = Buffer.from(expected)
-  const b = Buffer.from(given)
-  return a.length === b.length && timingSafeEqual(a, b)
 }

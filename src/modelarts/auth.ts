@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { SandboxClock } from '../clock.js'
 import type { ModelArtsAccessKey, ModelArtsToken } from '../config.js'
-import { SIGNATURE_SKEW_MS, canonicalRequest, formatSdkDate, parseSdkDate, parseSignatureHeader, sameSignature, signatureOf, stringToSign } from './apig.js'
+import { sameSecret } from '../secrets.js'
+import { SIGNATURE_SKEW_MS, canonicalRequest, formatSdkDate, parseSdkDate, parseSignatureHeader, signatureOf, stringToSign } from './apig.js'
 import { ModelArtsErrors } from './errors.js'
 import type { ModelArtsStore } from './store.js'
 
@@ -51,7 +52,7 @@ export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date
       throw refuse(`calc aksk signature fail:signature expired, signature time:${sdkDate},server time:${formatSdkDate(now)}`)
     }
     const canonical = canonicalRequest({ method: request.method, url: request.url, headers: request.headers }, header.signedHeaders)
-    if (!sameSignature(signatureOf(key.secretAccessKey, stringToSign(canonical, sdkDate)), header.signature)) {
+    if (!sameSecret(header.signature, signatureOf(key.secretAccessKey, stringToSign(canonical, sdkDate)))) {
       // As the gateway prints it for app auth: the canonical request it computed, newlines as |.
       throw refuse(`verify aksk signature fail, canonicalRequest:${canonical.replace(/\n/g, '|')}`)
     }

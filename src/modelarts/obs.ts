@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import type { ModelArtsAccessKey, ObsEndpoint } from '../config.js'
 import { VendorError } from '../errors.js'
 import { randomHex } from '../random-hex.js'
+import { sameSecret } from '../secrets.js'
 
 /*
  * OBS pre-signed GET URLs (V2 query-string authentication), as the results'
@@ -159,7 +160,5 @@ export function checkSignedUrl(
   if (key === undefined) throw ObsErrors.invalidAccessKeyId(accessKeyId)
   if (expires * 1000 < nowMs) throw ObsErrors.expired(expires, nowMs)
   const toSign = obsStringToSign(address, expires, query.get('x-obs-security-token'))
-  const expected = Buffer.from(obsSignature(key.secretAccessKey, toSign))
-  const given = Buffer.from(signature)
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw ObsErrors.signatureDoesNotMatch(toSign, signature, accessKeyId)
+  if (!sameSecret(signature, obsSignature(key.secretAccessKey, toSign))) throw ObsErrors.signatureDoesNotMatch(toSign, signature, accessKeyId)
 }
