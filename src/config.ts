@@ -68,6 +68,28 @@ export const EnvironmentSchema = Type.Object({
     default: 7,
     description: 'sandbox seconds a new project spends in TRAINING (BPIC 2012 on the real service: about 7)',
   }),
+  RESULTBOX_PRPM_PRESCRIPTION_SECONDS: Type.Number({
+    minimum: 0,
+    maximum: 86_400,
+    default: 1,
+    description: 'sandbox seconds from a streamed event to its plugins\' prescriptions (a frozen clock holds them)',
+  }),
+  RESULTBOX_PRPM_SIMULATION_INTERVAL_SECONDS: Type.Number({
+    minimum: 0.001,
+    maximum: 86_400,
+    default: 5,
+    description: 'sandbox seconds between the simulator\'s events (PrCore\'s SIMULATION_INTERVAL; its example.env: 5)',
+  }),
+  RESULTBOX_PRPM_STREAM_POLL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 1000,
+    description: 'real milliseconds between an SSE reader\'s looks at its stream (PrCore: 1 s); pings every 15 of them',
+  }),
+  RESULTBOX_PRPM_REUPLOAD_ANSWER: Type.Union([Type.Literal('faithful'), Type.Literal('intended')], {
+    default: 'faithful',
+    description: 'PUT /event_log/{id}/upload answers as PrCore does (faithful: 400 after taking effect) or as it means to (intended: 200)',
+  }),
   RESULTBOX_EXPLORER_TOKENS: TokenList('comma-separated explorer_token values Explorer accepts'),
   RESULTBOX_EXPLORER_ACCOUNTS: Type.String({
     pattern: '^[^,\\s:]+:[^,\\s]+(,[^,\\s:]+:[^,\\s]+)*$',
@@ -207,7 +229,17 @@ export interface Config {
   fixtureScale: FixtureScale
   clock: { speed: number; start: number | null }
   logLevel: string
-  prpm: { tokens: string[]; oneShotRead: boolean; resultTtlSeconds: number; preprocessingMs: number; trainingMs: number }
+  prpm: {
+    tokens: string[]
+    oneShotRead: boolean
+    resultTtlSeconds: number
+    preprocessingMs: number
+    trainingMs: number
+    prescriptionMs: number
+    simulationIntervalMs: number
+    streamPollMs: number
+    reuploadAnswer: 'faithful' | 'intended'
+  }
   explorer: { tokens: string[]; accounts: Array<{ account: string; password: string }>; tokenTtlSeconds: number }
   modelarts: {
     tokens: ModelArtsToken[]
@@ -276,6 +308,10 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
       resultTtlSeconds: values.RESULTBOX_PRPM_RESULT_TTL_SECONDS,
       preprocessingMs: Math.round(values.RESULTBOX_PRPM_PREPROCESSING_SECONDS * 1000),
       trainingMs: Math.round(values.RESULTBOX_PRPM_TRAINING_SECONDS * 1000),
+      prescriptionMs: Math.round(values.RESULTBOX_PRPM_PRESCRIPTION_SECONDS * 1000),
+      simulationIntervalMs: Math.max(1, Math.round(values.RESULTBOX_PRPM_SIMULATION_INTERVAL_SECONDS * 1000)),
+      streamPollMs: values.RESULTBOX_PRPM_STREAM_POLL_MS,
+      reuploadAnswer: values.RESULTBOX_PRPM_REUPLOAD_ANSWER,
     },
     explorer: {
       tokens: values.RESULTBOX_EXPLORER_TOKENS.split(','),

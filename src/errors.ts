@@ -9,6 +9,8 @@ export class VendorError extends Error {
     readonly statusCode: number,
     readonly body: unknown,
     readonly headers: Record<string, string> = {},
+    /** Sent as its bytes with no Content-Type header at all, as some servers' own middleware answers. */
+    readonly withoutContentType = false,
   ) {
     super(typeof body === 'string' ? body : JSON.stringify(body))
     this.name = 'VendorError'
@@ -52,6 +54,14 @@ export function refusalBody(work: () => unknown): unknown {
 }
 
 export function sendVendorError(reply: FastifyReply, error: VendorError): FastifyReply {
+  if (error.withoutContentType) {
+    // Fastify would name a type for any body it sends: the answer is written as it is, past its onSend hooks.
+    const body = Buffer.from(typeof error.body === 'string' ? error.body : JSON.stringify(error.body))
+    reply.hijack()
+    reply.raw.writeHead(error.statusCode, { ...error.headers, 'content-length': body.length })
+    reply.raw.end(body)
+    return reply
+  }
   reply.code(error.statusCode).headers(error.headers)
   // Fastify appends "; charset=utf-8" to a JSON content type it serializes;
   // an error that names its content type is sent as exactly that, as bytes.

@@ -12,7 +12,7 @@ t.test('defaults', async (t) => {
     fixtureScale: 'default',
     clock: { speed: 1, start: null },
     logLevel: 'info',
-    prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800, preprocessingMs: 35000, trainingMs: 7000 },
+    prpm: { tokens: ['resultbox'], oneShotRead: true, resultTtlSeconds: 1800, preprocessingMs: 35000, trainingMs: 7000, prescriptionMs: 1000, simulationIntervalMs: 5000, streamPollMs: 1000, reuploadAnswer: 'faithful' },
     explorer: { tokens: ['resultbox'], accounts: [{ account: 'root', password: 'nebula' }], tokenTtlSeconds: 259200 },
     modelarts: {
       tokens: [{ token: 'resultbox', projectId: null }],
@@ -44,6 +44,10 @@ t.test('values from the environment', async (t) => {
     RESULTBOX_PRPM_RESULT_TTL_SECONDS: '0',
     RESULTBOX_PRPM_PREPROCESSING_SECONDS: '0.5',
     RESULTBOX_PRPM_TRAINING_SECONDS: '2',
+    RESULTBOX_PRPM_PRESCRIPTION_SECONDS: '0.25',
+    RESULTBOX_PRPM_SIMULATION_INTERVAL_SECONDS: '2',
+    RESULTBOX_PRPM_STREAM_POLL_MS: '50',
+    RESULTBOX_PRPM_REUPLOAD_ANSWER: 'intended',
     RESULTBOX_EXPLORER_TOKENS: 'eyJhbxxx',
     RESULTBOX_EXPLORER_TOKEN_TTL_SECONDS: '60',
     RESULTBOX_UPLOAD_MAX_BYTES: '4096',
@@ -65,7 +69,7 @@ t.test('values from the environment', async (t) => {
   t.equal(config.host, '0.0.0.0')
   t.strictSame(config.clock, { speed: 2.5, start: Date.parse('2026-01-01T00:00:00Z') })
   t.equal(config.logLevel, 'warn')
-  t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0, preprocessingMs: 500, trainingMs: 2000 })
+  t.strictSame(config.prpm, { tokens: ['a', 'b'], oneShotRead: false, resultTtlSeconds: 0, preprocessingMs: 500, trainingMs: 2000, prescriptionMs: 250, simulationIntervalMs: 2000, streamPollMs: 50, reuploadAnswer: 'intended' })
   t.strictSame(config.explorer, { tokens: ['eyJhbxxx'], accounts: [{ account: 'root', password: 'nebula' }], tokenTtlSeconds: 60 })
   t.equal(config.uploadMaxBytes, 4096)
   t.strictSame(config.limits, { bodyMaxBytes: 2048, scenarioMaxBytes: 8192, headerMaxBytes: 16384 })

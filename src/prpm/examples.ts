@@ -12,6 +12,7 @@ import { bad, createProject, defineColumns, projectBody, requireFile, type Train
 import { readResult, type ResultRules } from './results.js'
 import { ColumnsDefinitionRequest, type CreateProjectRequest, type Fixture, type FixtureResult } from './schemas.js'
 import { PrpmStore } from './store.js'
+import { StreamStore } from './stream-store.js'
 import { LogSummary } from './upload.js'
 import { pydanticError } from './validation.js'
 
@@ -73,6 +74,7 @@ function workflowExamples(store: PrpmStore, workflow: PrpmExampleWorkflow, now: 
   for (const row of log.rows) summary.event(log.columns.map((column, index) => [column, row[index] === 'nan' ? null : row[index] ?? null]))
   const eventLogId = store.insertEventLog({
     file_name: log.fileName, created_at: now, columns: summary.columnNames, row_count: summary.rowCount, values: summary.values, test: null,
+    head: summary.headRows(), file: null,
   })
   // The handlers write their success messages inline: these copies are checked against the sandbox by test/examples.test.ts.
   const uploaded = {
@@ -86,9 +88,10 @@ function workflowExamples(store: PrpmStore, workflow: PrpmExampleWorkflow, now: 
   // Fastify fills the body's defaults in before the handler sees it.
   const definition = Value.Default(ColumnsDefinitionRequest, structuredClone(workflow.definition)) as ColumnsDefinitionRequest
   const withoutCaseId = Object.fromEntries(Object.entries(definition.columns_definition).filter(([, type]) => type !== 'CASE_ID'))
-  const noCaseId = refusalBody(() => defineColumns(store, eventLogId, { ...definition, columns_definition: withoutCaseId }, now))
-  const eventLogNotFound = refusalBody(() => defineColumns(store, eventLogId + 1, definition, now))
-  const defined = defineColumns(store, eventLogId, definition, now)
+  const streams = new StreamStore(store.database)
+  const noCaseId = refusalBody(() => defineColumns(store, streams, eventLogId, { ...definition, columns_definition: withoutCaseId }, now))
+  const eventLogNotFound = refusalBody(() => defineColumns(store, streams, eventLogId + 1, definition, now))
+  const defined = defineColumns(store, streams, eventLogId, definition, now)
 
   const request: CreateProjectRequest = { event_log_id: eventLogId, ...workflow.project }
   const noEventLog = refusalBody(() => createProject(store, { ...request, event_log_id: eventLogId + 1 }, now, times))

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import fs from 'node:fs'
 import type { Config } from '../config.js'
 import { VendorError } from '../errors.js'
 import {
@@ -10,9 +11,11 @@ import { ALLOWED_EXTENSIONS, ContentTooLargeError, EventLogFileError, INVALID_LO
 import { PLUGINS, PLUGIN_INFO, applicablePlugins, type PluginKey } from './plugins.js'
 import { prescribe } from './prescriptions.js'
 import type {
-  ColumnsDefinitionRequest, CreateProjectRequest, Project, ProjectStatus, UpdateEventLogResponse, UploadEventLogResponse,
+  ColumnsDefinitionRequest, CreateProjectRequest, EventLog, Plugin, Project, ProjectStatus, UpdateEventLogResponse, UploadEventLogResponse,
 } from './schemas.js'
-import type { NewResult, ProjectDetailsRow, PrpmStore, StoredDefinition } from './store.js'
+import type { EventLogRow, NewResult, PluginStatus, ProjectDetailsRow, ProjectPluginRow, PrpmStore, StoredDefinition } from './store.js'
+import { stopForRedefinition } from './lifecycle.js'
+import type { StreamStore } from './stream-store.js'
 import { LogSummary, Table, type Form } from './upload.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
@@ -32,7 +35,7 @@ export const PLUGIN_FINISH_MS: Record<PluginKey, number> = {
   'plugin-causallift-resource-allocation': 2_000,
 }
 /** PrCore refuses fast_mode=false on logs over a million events. */
-const SLOW_MODE_MAX_ROWS = 1_000_000
+export const SLOW_MODE_MAX_ROWS = 1_000_000
 
 const READY_STATUSES = new Set<ProjectStatus>(['TRAINED', 'STREAMING', 'SIMULATING'])
 const REDEFINABLE_STATUSES = new Set<ProjectStatus>(['WAITING', 'TRAINED', 'STREAMING', 'SIMULATING', 'ERROR'])
@@ -57,7 +60,7 @@ export function requireFile(form: Form, field: string) {
   return file
 }
 
-async function readInto<T extends LogSummary | Table>(
+export async function readInto<T extends LogSummary | Table>(
   sink: T, file: { filename: string; path: string }, separator: string, limits: UploadLimits, errorDetail: string | null,
 ): Promise<T> {
   try {
@@ -82,20 +85,24 @@ export async function uploadEventLog(store: PrpmStore, form: Form, limits: Uploa
   // PrCore only reads the test file once the project is created; a bad one then fails the project's result.
   const table = test ? (await readInto(new Table(), test, separator, limits, INVALID_LOG)).finish() : null
   const columns = summary.columnNames
+  // Kept whole: the `original` download gives it back byte for byte, and the simulator replays its cases.
+  const bytes = await fs.promises.readFile(file.path)
+  const head = summary.headRows()
   const id = store.insertEventLog({
-    file_name: file.filename, created_at: now, columns, row_count: summary.rowCount, values: summary.values, test: table,
+    file_name: file.filename, created_at: now, columns, row_count: summary.rowCount, values: summary.values, test: table, head,
+    file: { extension: extensionOf(file.filename), separator, bytes },
   })
   return {
     message: 'Event log uploaded',
     event_log_id: id,
     columns_header: columns,
     columns_inferred_definition: columns.map(inferDefinition),
-    columns_data: summary.headRows(),
+    columns_data: head,
   }
 }
 
 /** Value counts of the column with this definition, restricted to complete events when the counts allow it. */
-function countsOf(store: PrpmStore, eventLogId: number, definition: ColumnsDefinition, type: string): Record<string, number> {
+export function countsOf(store: PrpmStore, eventLogId: number, definition: ColumnsDefinition, type: string): Record<string, number> {
   const column = columnNamed(definition, type)
   const counts: Record<string, number> = {}
   if (column === null) return counts
@@ -104,7 +111,7 @@ function countsOf(store: PrpmStore, eventLogId: number, definition: ColumnsDefin
 }
 
 /** PUT /event_log/{event_log_id} */
-export function defineColumns(store: PrpmStore, eventLogId: number, body: ColumnsDefinitionRequest, now: number): UpdateEventLogResponse {
+export function defineColumns(store: PrpmStore, streams: StreamStore, eventLogId: number, body: ColumnsDefinitionRequest, now: number): UpdateEventLogResponse {
   const log = store.eventLog(eventLogId)
   if (!log) throw new VendorError(404, { detail: 'Event log not found' }, JSON_TYPE)
   const projectId = store.projectOfEventLog(eventLogId)
@@ -128,6 +135,8 @@ export function defineColumns(store: PrpmStore, eventLogId: number, body: Column
     treatment_definition: null,
   }
   store.setDefinition(eventLogId, definition, now)
+  // The outcome and treatment are gone with the old definition: the project waits for PUT /project/{id}/definition.
+  if (project) stopForRedefinition(store, streams, project.id, now)
   const received = definition.columns_definition
   return {
     message: 'Event log updated',
@@ -165,6 +174,13 @@ export interface NewProject {
   plugins: { plugin: PluginKey; parameters: Record<string, unknown>; additional_info: Record<string, unknown> }[]
 }
 
+/** Where a new project's plugins stand: made at the end of pre-processing, loaded while the project streams. */
+function pluginStatusFor(status: ProjectStatus): PluginStatus {
+  if (status === 'WAITING' || status === 'PREPROCESSING') return 'TRAINING'
+  if (status === 'SIMULATING') return 'STREAMING'
+  return status
+}
+
 /** Stores a project with its plugins; a project that trains starts PREPROCESSING and moves on with the clock. */
 export function insertProject(store: PrpmStore, project: NewProject, now: number): number {
   const id = store.nextProjectId()
@@ -180,7 +196,7 @@ export function insertProject(store: PrpmStore, project: NewProject, now: number
       project_id: id, position, plugin_key: plugin.plugin, created_at: trainingAt ?? now,
       parameters: JSON.stringify(jsonbOrdered({ ...PLUGIN_INFO[plugin.plugin].parameters, ...plugin.parameters })),
       additional_info: JSON.stringify(jsonbOrdered(plugin.additional_info)),
-      status: 'TRAINED', error: null,
+      status: pluginStatusFor(project.status), error: null,
     })
   })
   store.advanceTraining(now)
@@ -193,13 +209,13 @@ export interface Dataset {
 }
 
 /** Sort key of a timestamp string; unparsable ones go last (pandas' NaT), ties keep file order. */
-const timeOf = (value: string | null | undefined) => {
+export const timeOf = (value: string | null | undefined) => {
   const time = value == null ? Number.NaN : Date.parse(value.includes('T') || !value.includes(' ') ? value : value.replace(' ', 'T'))
   return Number.isNaN(time) ? Number.POSITIVE_INFINITY : time
 }
 
 /** PrCore's get_transition_recognized_dataframe: which events of a dataset count. */
-function recognisedRows(dataset: Dataset, definition: StoredDefinition): (string | null)[][] {
+export function recognisedRows(dataset: Dataset, definition: StoredDefinition): (string | null)[][] {
   const column = columnNamed(definition.columns_definition, 'TRANSITION')
   if (column === null) return dataset.rows
   const index = dataset.columns.indexOf(column)
@@ -268,7 +284,8 @@ export function dispatchResult(
   const { definition, eventLogId, trainedAt } = found
   const cases = casesOf(dataset, definition)
   if (!cases) return null
-  const plugins = store.projectPlugins(projectId).filter((plugin) => plugin.status === 'TRAINED')
+  // Every plugin that will have trained answers (a streaming one too); one in ERROR or disabled is left out.
+  const plugins = store.projectPlugins(projectId).filter((plugin) => plugin.status !== 'ERROR' && plugin.disabled === 0)
   const dispatchAt = Math.max(now, trainedAt ?? now)
   const plans = options.plans ?? plugins.map((plugin) => ({ plugin: plugin.plugin_key, finishes_after_ms: PLUGIN_FINISH_MS[plugin.plugin_key], fails: false }))
   const due = plans.map((plan) => ({ plugin: plan.plugin, at: dispatchAt + plan.finishes_after_ms }))
@@ -371,8 +388,9 @@ export function projectBody(store: PrpmStore, projectId: number, now: number): P
   if (!project) throw PrpmErrors.projectNotFound()
   const details = store.projectDetails(projectId)
   const log = details?.event_log_id == null ? undefined : store.eventLog(details.event_log_id)
-  const preprocessing = project.status === 'PREPROCESSING' || project.status === 'WAITING'
-  const plugins = preprocessing ? [] : store.projectPlugins(projectId)
+  // A new project's plugins are made at the end of its pre-processing; a redefined project's stay listed throughout.
+  const unmade = project.status === 'PREPROCESSING' || project.status === 'WAITING'
+  const plugins = store.projectPlugins(projectId).filter((plugin) => !(unmade && plugin.status === 'TRAINING'))
   return {
     name: details?.name ?? `project-${projectId}`,
     description: details?.description ?? null,
@@ -381,37 +399,43 @@ export function projectBody(store: PrpmStore, projectId: number, now: number): P
     created_at: pythonDateTime(details?.created_at ?? 0),
     updated_at: nullablePythonDateTime(details?.updated_at ?? null),
     error: details?.error ?? null,
-    event_log: log
-      ? {
-          file_name: log.file_name,
+    event_log: log ? eventLogBody(log) : null,
+    plugins: plugins.map((plugin) => pluginBody(plugin)),
+  }
+}
+
+/** A plugin row as PrCore's Plugin model serialises it. */
+export function pluginBody(plugin: ProjectPluginRow): Plugin {
+  return {
+    id: plugin.id,
+    created_at: pythonDateTime(plugin.created_at),
+    updated_at: nullablePythonDateTime(plugin.updated_at),
+    key: plugin.plugin_key,
+    prescription_type: PLUGINS[plugin.plugin_key].type,
+    name: PLUGINS[plugin.plugin_key].name,
+    description: PLUGIN_INFO[plugin.plugin_key].description,
+    parameters: JSON.parse(plugin.parameters) as Record<string, unknown>,
+    additional_info: JSON.parse(plugin.additional_info) as Record<string, unknown>,
+    status: plugin.status,
+    error: plugin.error,
+    disabled: plugin.disabled === 1,
+  }
+}
+
+/** An event log as PrCore's EventLog model serialises it, its definition null until defined. */
+export function eventLogBody(log: EventLogRow): EventLog {
+  return {
+    file_name: log.file_name,
+    id: log.id,
+    created_at: pythonDateTime(log.created_at),
+    updated_at: nullablePythonDateTime(log.updated_at),
+    definition: log.definition === null
+      ? null
+      : {
+          ...(JSON.parse(log.definition) as StoredDefinition),
           id: log.id,
-          created_at: pythonDateTime(log.created_at),
-          updated_at: nullablePythonDateTime(log.updated_at),
-          // A project's log is always defined: POST /project requires it, and the fixture seeds one.
-          definition: {
-            ...(JSON.parse(log.definition as string) as StoredDefinition),
-            id: log.id,
-            created_at: pythonDateTime(log.definition_created_at as number),
-            updated_at: nullablePythonDateTime(log.definition_updated_at),
-          },
-        }
-      : null,
-    plugins: plugins.map((plugin) => {
-      const training = project.status === 'TRAINING'
-      return {
-        id: plugin.id,
-        created_at: pythonDateTime(plugin.created_at),
-        updated_at: training ? null : nullablePythonDateTime(details?.trained_at ?? null),
-        key: plugin.plugin_key,
-        prescription_type: PLUGINS[plugin.plugin_key].type,
-        name: PLUGINS[plugin.plugin_key].name,
-        description: PLUGIN_INFO[plugin.plugin_key].description,
-        parameters: JSON.parse(plugin.parameters) as Record<string, unknown>,
-        additional_info: JSON.parse(plugin.additional_info) as Record<string, unknown>,
-        status: training && plugin.status === 'TRAINED' ? 'TRAINING' : plugin.status,
-        error: plugin.error,
-        disabled: false,
-      }
-    }),
+          created_at: pythonDateTime(log.definition_created_at as number),
+          updated_at: nullablePythonDateTime(log.definition_updated_at),
+        },
   }
 }

@@ -9,6 +9,8 @@ import { prpmApi } from './routes.js'
 import { prpmRunner } from './runner.js'
 import { prpmSimulation } from './simulation.js'
 import { PrpmStore } from './store.js'
+import { StreamStore } from './stream-store.js'
+import { prpmStreaming } from './streams.js'
 import { prpmTraining } from './training.js'
 
 /** PrPM (PrCore), at the root of the URL space, as the vendor serves it. */
@@ -26,7 +28,7 @@ export const prpm: VendorModule = {
   timedWork({ db, config }) {
     const store = new PrpmStore(db)
     // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
-    return [prpmTraining(store), prpmRunner(store, resultRules(config.prpm))]
+    return [prpmTraining(store), prpmRunner(store, resultRules(config.prpm)), prpmStreaming(store, new StreamStore(db), config.prpm)]
   },
   simulation: ({ db, config }) => prpmSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm }),
   examples: ({ fixturesDir, migrationsDir }) => prpmExamples(fixturesDir, migrationsDir),

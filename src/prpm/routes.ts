@@ -13,6 +13,9 @@ import {
   ProjectParams, ProjectResponse, ResultBody, ResultParams, UpdateEventLogResponse, UploadEventLogResponse,
 } from './schemas.js'
 import { PrpmStore } from './store.js'
+import { StreamReaders } from './sse.js'
+import { StreamStore } from './stream-store.js'
+import { prpmManagementApi } from './api-routes.js'
 import { withForm } from './upload.js'
 import { jsonDecodeError, pydanticError } from './validation.js'
 
@@ -50,6 +53,16 @@ export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { c
     })
   })
   const authenticate = bearerAuth(config.tokens)
+  const streams = new StreamStore(db)
+  // No reader survived a restart: each left as the sandbox started (PrCore's minute timer counts from then).
+  streams.closeAllReaders(clock.now())
+  const readers = new StreamReaders({ store, streams, db, scheduler, clock, pollMs: config.streamPollMs })
+  // An open stream would hold the server open: it ends, as a closing Uvicorn ends it.
+  app.addHook('preClose', (done) => {
+    readers.closeAll()
+    done()
+  })
+  await app.register(prpmManagementApi, { store, streams, readers, config, uploadMaxBytes, clock, scheduler, authenticate, startedAt: clock.now() })
   // A complete result never changes: serialized once, sent as bytes after.
   const completeResults = new AnswerCache(db)
   const processingAnswers = new AnswerCache(db)
@@ -133,7 +146,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { c
     async (request) => {
       checkRequest(request)
       scheduler.catchUp()
-      return store.transaction(() => defineColumns(store, request.params.event_log_id, request.body, clock.now()))
+      return store.transaction(() => defineColumns(store, streams, request.params.event_log_id, request.body, clock.now()))
     },
   )
 

@@ -116,6 +116,7 @@ export const ValidationError = Type.Object({
       loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
       msg: Type.String(),
       type: Type.String(),
+      ctx: Type.Optional(Type.Object({ limit_value: Type.Unknown() }, { description: 'the bound a number broke' })),
     }),
   ),
 })
@@ -264,6 +265,10 @@ export const CreateProjectRequest = Type.Object({
   additional_info: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), { description: 'per plugin key' })),
 })
 export type CreateProjectRequest = Static<typeof CreateProjectRequest>
+
+/** PUT /project/{project_id}/definition: POST /project's body without its event log. */
+export const ProjectDefinitionRequest = Type.Omit(CreateProjectRequest, ['event_log_id'])
+export type ProjectDefinitionRequest = Static<typeof ProjectDefinitionRequest>
 
 const EchoedCondition = Type.Object({ column: Type.String(), operator: Type.String(), value: Nullable(Type.String()) })
 

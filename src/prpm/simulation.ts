@@ -10,6 +10,7 @@ import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
 import type { PluginKey as PluginName } from './plugins.js'
 import { TRAINING_STATUSES, type ResultRules } from './results.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
+import { sampleLog } from './sample-log.js'
 import { PrpmStore } from './store.js'
 
 export interface PrpmSimulationOptions {
@@ -158,11 +159,18 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
             throw new ScenarioError(400, '/training', `a project created ${status} does not train on the clock`)
           }
           // A new project on a copy of the BPIC definition of fixture project 1's kind.
-          const dataset = bpicCases(1, now)
-          const eventLogId = store.insertEventLog({ file_name: 'bpic2012-CSV.zip', created_at: now, columns: dataset.columns, row_count: 0, values: new Map([['Activity', new Map(ACTIVITIES.map((a) => [a, 1]))]]), test: null })
+          const columnsDefinition = { 'Case ID': 'CASE_ID', Activity: 'ACTIVITY', REG_DATE: 'DATETIME', Resource: 'RESOURCE', end_time: 'END_TIMESTAMP', AMOUNT_REQ: 'NUMBER', start_time: 'START_TIMESTAMP' } as const
+          const caseAttributes = ['AMOUNT_REQ', 'REG_DATE']
+          // A training log of its own, so that the project has datasets to download and a simulation to replay.
+          const sample = sampleLog('bpic2012-CSV.zip', bpicCases(1, now).columns, columnsDefinition, caseAttributes, ACTIVITIES, now)
+          const eventLogId = store.insertEventLog({
+            file_name: 'bpic2012-CSV.zip', created_at: now, columns: sample.columns, row_count: sample.rows.length,
+            values: new Map([['Activity', new Map(ACTIVITIES.map((a) => [a, 1]))]]), test: null,
+            head: sample.rows.slice(0, 5), file: { extension: sample.extension, separator: ',', bytes: sample.bytes },
+          })
           store.setDefinition(eventLogId, {
-            columns_definition: { 'Case ID': 'CASE_ID', Activity: 'ACTIVITY', REG_DATE: 'DATETIME', Resource: 'RESOURCE', end_time: 'END_TIMESTAMP', AMOUNT_REQ: 'NUMBER', start_time: 'START_TIMESTAMP' },
-            case_attributes: ['AMOUNT_REQ', 'REG_DATE'], fast_mode: true, start_transition: 'START', complete_transition: 'COMPLETE', abort_transition: 'ATE_ABORT',
+            columns_definition: columnsDefinition,
+            case_attributes: caseAttributes, fast_mode: true, start_transition: 'START', complete_transition: 'COMPLETE', abort_transition: 'ATE_ABORT',
             outcome_definition: [[{ column: 'Activity', operator: 'EQUAL', value: 'A_APPROVED' }]], outcome_definition_negative: false,
             treatment_definition: [[{ column: 'Activity', operator: 'EQUAL', value: 'O_SENT_BACK' }]],
           }, now)

@@ -49,6 +49,8 @@ export interface EventLogRow {
   definition: string | null
   definition_created_at: number | null
   definition_updated_at: number | null
+  /** JSON: the first five events as the upload answered them. */
+  head: string
 }
 
 /** An event log's definition as PrCore keeps it (its `definition` table), stored as JSON. */
@@ -81,16 +83,31 @@ export interface ProjectDetailsRow {
   trained_at: number | null
 }
 
+/** A plugin's status: a project's, but for SIMULATING (a simulating project's plugins are STREAMING). */
+export type PluginStatus = Exclude<ProjectStatus, 'SIMULATING'>
+
 export interface ProjectPluginRow {
   id: number
   project_id: number
   position: number
   plugin_key: PluginKey
   created_at: number
+  updated_at: number | null
   parameters: string
   additional_info: string
-  status: 'TRAINED' | 'ERROR'
+  status: PluginStatus
   error: string | null
+  /** 0 or 1, as SQLite keeps it. */
+  disabled: number
+}
+
+/** An uploaded log's files: the first (what pre-processing reads) and the latest (what `original` gives). */
+export interface EventLogFileRow {
+  extension: string
+  separator: string
+  bytes: Buffer
+  latest_extension: string | null
+  latest_bytes: Buffer | null
 }
 
 export interface NewEventLog {
@@ -100,6 +117,10 @@ export interface NewEventLog {
   row_count: number
   values: Map<string, Map<string, number>>
   test: { columns: string[]; rows: (string | null)[][] } | null
+  /** The first five events as the upload answered them. */
+  head: string[][]
+  /** The uploaded file, kept for downloads and the simulator. */
+  file: { extension: string; separator: string; bytes: Buffer } | null
 }
 
 /** Every query PrPM makes, as prepared statements. */
@@ -153,7 +174,41 @@ export class PrpmStore {
       nextId: () => db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_projects'),
       nextEventLogId: () => db.prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM prpm_event_logs'),
       insertEventLog: () => db.prepare(
-        `INSERT INTO prpm_event_logs (id, file_name, created_at, columns, row_count) VALUES (@id, @file_name, @created_at, @columns, @row_count)`,
+        `INSERT INTO prpm_event_logs (id, file_name, created_at, columns, row_count, head) VALUES (@id, @file_name, @created_at, @columns, @row_count, @head)`,
+      ),
+      insertFile: () => db.prepare<[number, string, string, Buffer]>(
+        'INSERT INTO prpm_event_log_files (event_log_id, extension, separator, bytes) VALUES (?, ?, ?, ?)',
+      ),
+      file: () => db.prepare<[number], EventLogFileRow>(
+        'SELECT extension, separator, bytes, latest_extension, latest_bytes FROM prpm_event_log_files WHERE event_log_id = ?',
+      ),
+      replaceLatestFile: () => db.prepare<[string, Buffer, number]>(
+        'UPDATE prpm_event_log_files SET latest_extension = ?, latest_bytes = ? WHERE event_log_id = ?',
+      ),
+      renameEventLog: () => db.prepare<[string, number, number]>('UPDATE prpm_event_logs SET file_name = ?, updated_at = ? WHERE id = ?'),
+      eventLogs: () => db.prepare<[number, number], EventLogRow>('SELECT * FROM prpm_event_logs ORDER BY id LIMIT ? OFFSET ?'),
+      deleteEventLog: () => db.prepare<[number]>('DELETE FROM prpm_event_logs WHERE id = ?'),
+      countProjects: () => db.prepare<[], number>('SELECT COUNT(*) FROM prpm_projects').pluck(),
+      projectIds: () => db.prepare<[number, number], number>(
+        `SELECT p.id FROM prpm_projects p LEFT JOIN prpm_project_details d ON d.project_id = p.id
+         ORDER BY COALESCE(d.created_at, 0) DESC, p.id DESC LIMIT ? OFFSET ?`,
+      ).pluck(),
+      deleteProject: () => db.prepare<[number]>('DELETE FROM prpm_projects WHERE id = ?'),
+      setInfo: () => db.prepare<[string, string, number, number]>(
+        'UPDATE prpm_project_details SET name = ?, description = ?, updated_at = ? WHERE project_id = ?',
+      ),
+      setTimeline: () => db.prepare<[number | null, number | null, number]>(
+        'UPDATE prpm_project_details SET training_at = ?, trained_at = ? WHERE project_id = ?',
+      ),
+      allPlugins: () => db.prepare<[number, number], ProjectPluginRow>('SELECT * FROM prpm_project_plugins ORDER BY id LIMIT ? OFFSET ?'),
+      plugin: () => db.prepare<[number], ProjectPluginRow>('SELECT * FROM prpm_project_plugins WHERE id = ?'),
+      setPluginSettings: () => db.prepare<[string, string, number, number]>(
+        'UPDATE prpm_project_plugins SET parameters = ?, additional_info = ?, updated_at = ? WHERE id = ?',
+      ),
+      setPluginStatus: () => db.prepare<[string, number, number]>('UPDATE prpm_project_plugins SET status = ?, updated_at = ? WHERE id = ?'),
+      setPluginDisabled: () => db.prepare<[number, number, number]>('UPDATE prpm_project_plugins SET disabled = ?, updated_at = ? WHERE id = ?'),
+      movePlugins: () => db.prepare<[string, number, number, string]>(
+        `UPDATE prpm_project_plugins SET status = ?, updated_at = ? WHERE project_id = ? AND status IN (SELECT value FROM json_each(?))`,
       ),
       insertValue: () => db.prepare('INSERT INTO prpm_event_log_values (event_log_id, column_name, position, value, count) VALUES (?, ?, ?, ?, ?)'),
       insertTest: () => db.prepare('INSERT INTO prpm_event_log_tests (event_log_id, columns, rows) VALUES (?, ?, ?)'),
@@ -180,8 +235,8 @@ export class PrpmStore {
          VALUES (@project_id, @event_log_id, @name, @description, @error, @created_at, @updated_at, @training_at, @trained_at)`,
       ),
       insertPlugin2: () => db.prepare(
-        `INSERT INTO prpm_project_plugins (project_id, position, plugin_key, created_at, parameters, additional_info, status, error)
-         VALUES (@project_id, @position, @plugin_key, @created_at, @parameters, @additional_info, @status, @error)`,
+        `INSERT INTO prpm_project_plugins (project_id, position, plugin_key, created_at, updated_at, parameters, additional_info, status, error, disabled)
+         VALUES (@project_id, @position, @plugin_key, @created_at, @updated_at, @parameters, @additional_info, @status, @error, @disabled)`,
       ),
       projectPlugins: () => db.prepare<[number], ProjectPluginRow>('SELECT * FROM prpm_project_plugins WHERE project_id = ? ORDER BY position'),
       nextTrainingDue: () => db.prepare<[], { due: number | null }>(
@@ -202,6 +257,11 @@ export class PrpmStore {
       oldestResult: () => db.prepare<[], { created_at: number | null }>('SELECT MIN(created_at) AS created_at FROM prpm_results'),
       deleteCreatedBefore: () => db.prepare<[number]>('DELETE FROM prpm_results WHERE created_at <= ?'),
     })
+  }
+
+  /** The connection, for stores of the same vendor that share it. */
+  get database(): Db {
+    return this.db
   }
 
   project(id: number): ProjectRow | undefined {
@@ -308,7 +368,10 @@ export class PrpmStore {
   insertEventLog(log: NewEventLog): number {
     return this.db.transaction(() => {
       const id = (this.statements.nextEventLogId.get() as { id: number }).id
-      this.statements.insertEventLog.run({ id, file_name: log.file_name, created_at: log.created_at, columns: JSON.stringify(log.columns), row_count: log.row_count })
+      this.statements.insertEventLog.run({
+        id, file_name: log.file_name, created_at: log.created_at, columns: JSON.stringify(log.columns), row_count: log.row_count, head: JSON.stringify(log.head),
+      })
+      if (log.file) this.statements.insertFile.run(id, log.file.extension, log.file.separator, log.file.bytes)
       for (const [column, counts] of log.values) {
         let position = 0
         for (const [value, count] of counts) this.statements.insertValue.run(id, column, position++, value, count)
@@ -357,8 +420,8 @@ export class PrpmStore {
     this.statements.insertDetails.run(details)
   }
 
-  insertProjectPlugin(plugin: Omit<ProjectPluginRow, 'id'>): void {
-    this.statements.insertPlugin2.run(plugin)
+  insertProjectPlugin(plugin: Omit<ProjectPluginRow, 'id' | 'updated_at' | 'disabled'> & Partial<Pick<ProjectPluginRow, 'updated_at' | 'disabled'>>): void {
+    this.statements.insertPlugin2.run({ updated_at: null, disabled: 0, ...plugin })
   }
 
   projectPlugins(projectId: number): ProjectPluginRow[] {
@@ -369,18 +432,93 @@ export class PrpmStore {
     return this.statements.nextTrainingDue.get()?.due ?? null
   }
 
-  /** Moves every project whose phase ended by `now` on: PREPROCESSING → TRAINING → TRAINED. */
+  /**
+   * Moves every project whose phase ended by `now` on, PREPROCESSING → TRAINING → TRAINED, and its
+   * plugins with it (those being re-preprocessed or retrained; a plugin in ERROR stays there).
+   */
   advanceTraining(now: number): void {
     this.db.transaction(() => {
       for (const project of this.statements.trainedDue.all(now)) {
         this.statements.setStatus.run('TRAINED', project.id)
         this.statements.setUpdatedAt.run(project.trained_at, project.id)
+        this.movePlugins(project.id, ['PREPROCESSING', 'TRAINING'], 'TRAINED', project.trained_at)
       }
       for (const project of this.statements.trainingDue.all(now)) {
         this.statements.setStatus.run('TRAINING', project.id)
         this.statements.setUpdatedAt.run(project.training_at, project.id)
+        this.movePlugins(project.id, ['PREPROCESSING'], 'TRAINING', project.training_at)
       }
     }).immediate()
+  }
+
+  setStatus(projectId: number, status: ProjectStatus, now: number): void {
+    this.statements.setStatus.run(status, projectId)
+    this.statements.setUpdatedAt.run(now, projectId)
+  }
+
+  /** When a project's pre-processing ends and its training ends; nulls: it does not train on the clock. */
+  setTimeline(projectId: number, trainingAt: number | null, trainedAt: number | null): void {
+    this.statements.setTimeline.run(trainingAt, trainedAt, projectId)
+  }
+
+  /** Every plugin of the project in one of `from` moves to `to`. */
+  movePlugins(projectId: number, from: PluginStatus[], to: PluginStatus, now: number): void {
+    this.statements.movePlugins.run(to, now, projectId, JSON.stringify(from))
+  }
+
+  countProjects(): number {
+    return this.statements.countProjects.get() as number
+  }
+
+  /** Project ids newest first, as PrCore orders GET /project/all. */
+  projectIds(offset: number, limit: number): number[] {
+    return this.statements.projectIds.all(limit, offset)
+  }
+
+  setProjectInfo(projectId: number, name: string, description: string, now: number): void {
+    this.statements.setInfo.run(name, description, now, projectId)
+  }
+
+  /** A project and all it holds (plugins, results, streams), then its event log with the definition and files. */
+  deleteProject(projectId: number): void {
+    const eventLogId = this.projectDetails(projectId)?.event_log_id ?? null
+    this.statements.deleteProject.run(projectId)
+    if (eventLogId !== null) this.statements.deleteEventLog.run(eventLogId)
+  }
+
+  eventLogs(skip: number, limit: number): EventLogRow[] {
+    return this.statements.eventLogs.all(limit, skip)
+  }
+
+  eventLogFile(eventLogId: number): EventLogFileRow | undefined {
+    return this.statements.file.get(eventLogId)
+  }
+
+  /** A re-upload: the log's name and the file `original` gives change; what pre-processing reads does not. */
+  replaceEventLogFile(eventLogId: number, fileName: string, extension: string, bytes: Buffer, now: number): void {
+    this.statements.renameEventLog.run(fileName, now, eventLogId)
+    this.statements.replaceLatestFile.run(extension, bytes, eventLogId)
+  }
+
+  /** Every project's plugins, by id (PrCore's query has no ORDER BY; its table gives id order). */
+  allPlugins(skip: number, limit: number): ProjectPluginRow[] {
+    return this.statements.allPlugins.all(limit, skip)
+  }
+
+  plugin(id: number): ProjectPluginRow | undefined {
+    return Number.isSafeInteger(id) ? this.statements.plugin.get(id) : undefined
+  }
+
+  setPluginSettings(id: number, parameters: Record<string, unknown>, additionalInfo: Record<string, unknown>, now: number): void {
+    this.statements.setPluginSettings.run(JSON.stringify(parameters), JSON.stringify(additionalInfo), now, id)
+  }
+
+  setPluginStatus(id: number, status: PluginStatus, now: number): void {
+    this.statements.setPluginStatus.run(status, now, id)
+  }
+
+  setPluginDisabled(id: number, disabled: boolean, now: number): void {
+    this.statements.setPluginDisabled.run(disabled ? 1 : 0, now, id)
   }
 
   /** Runs `work` all or nothing. */

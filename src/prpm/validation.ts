@@ -26,10 +26,9 @@ const segments = (pointer: string) =>
  */
 export function pydanticError(errors: readonly FastifySchemaValidationError[], context: string): VendorError {
   const failure = errors[0] as Failure
-  // The routes that report through here validate params and bodies only (no query schemas).
-  const part = context === 'params' ? 'path' : context
+  const part = context === 'params' ? 'path' : context === 'querystring' ? 'query' : context
   const loc: (string | number)[] = [part, ...segments(failure.instancePath)]
-  let body: { msg: string; type: string }
+  let body: { msg: string; type: string; ctx?: { limit_value: unknown } }
   if (failure.keyword === 'required') {
     loc.push(String(failure.params.missingProperty))
     body = { msg: 'field required', type: 'value_error.missing' }
@@ -39,6 +38,11 @@ export function pydanticError(errors: readonly FastifySchemaValidationError[], c
   } else if (failure.keyword === 'type') {
     const expected = String(failure.params.type).split(',')[0] as string
     body = BY_TYPE[expected] ?? { msg: 'value is not a valid value', type: 'value_error' }
+  } else if (failure.keyword === 'minimum' || failure.keyword === 'maximum') {
+    const limit = failure.params.limit
+    body = failure.keyword === 'minimum'
+      ? { msg: `ensure this value is greater than or equal to ${String(limit)}`, type: 'value_error.number.not_ge', ctx: { limit_value: limit } }
+      : { msg: `ensure this value is less than or equal to ${String(limit)}`, type: 'value_error.number.not_le', ctx: { limit_value: limit } }
   } else {
     body = { msg: 'value is not a valid value', type: 'value_error' }
   }
