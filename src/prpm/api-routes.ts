@@ -2,6 +2,7 @@ import { createHash, randomInt } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Config } from '../config.js'
+import { VendorError } from '../errors.js'
 import type { SandboxClock } from '../clock.js'
 import type { Scheduler } from '../scheduler.js'
 import {
@@ -39,10 +40,9 @@ export interface PrpmApiOptions {
 /** Routes with attachValidation answer schema failures as pydantic words them; a missing JSON body is "field required". */
 function checkRequest(request: FastifyRequest, options: { body?: boolean } = {}): void {
   const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
-  if (failure?.validation && !(options.body === false && failure.validationContext === 'body')) throw pydanticError(failure.validation, failure.validationContext)
-  if (options.body === true && request.body === undefined) {
-    throw pydanticError([{ keyword: 'required', instancePath: '', schemaPath: '', params: { missingProperty: '' }, message: '' }].map((error) => error), 'body')
-  }
+  const bodyMissing = options.body === true && request.body === undefined
+  if (failure?.validation && !(failure.validationContext === 'body' && (options.body === false || bodyMissing))) throw pydanticError(failure.validation, failure.validationContext)
+  if (bodyMissing) throw new VendorError(422, { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }, { 'content-type': 'application/json' })
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'

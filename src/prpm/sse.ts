@@ -112,11 +112,11 @@ export class StreamReaders {
       scheduler.catchUp()
       const now = clock.now()
       const run = streams.run(runId)
-      if (!run || run.finished_at !== null || streams.activeRun(projectId)?.id !== runId) {
-        body.write(sseEvent({ id: messages + 1, event: 'notification', data: 'FINISHED' }))
-        return end()
-      }
-      const pending = streams.pending(projectId, now)
+      const finished = !run || run.finished_at !== null || streams.activeRun(projectId)?.id !== runId
+      // A reader that polled all along would have had every event prescribed before the run ended: a clock that
+      // jumped past the end sends those first. Events prescribed after it wait for the next reader.
+      const until = finished ? Math.min(now, run?.finished_at ?? now) : now
+      const pending = streams.pending(projectId, until)
       if (pending.length > 0) {
         const data = pending.map((event) => {
           const attributes = JSON.parse(event.attributes) as Record<string, unknown>
@@ -132,6 +132,10 @@ export class StreamReaders {
         streams.markSent(pending.map((event) => event.id))
         messages++
         body.write(sseEvent({ id: messages, event: 'message', data: pythonJson(data) }))
+      }
+      if (finished) {
+        body.write(sseEvent({ id: messages + 1, event: 'notification', data: 'FINISHED' }))
+        return end()
       }
       if (polls % PINGS_EVERY === 0) body.write(sseEvent({ event: 'ping', data: pingTime(Date.now()) }))
     }

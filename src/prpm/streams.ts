@@ -171,10 +171,7 @@ export async function startStream(store: PrpmStore, streams: StreamStore, projec
     store.movePlugins(projectId, ['TRAINED', 'STREAMING'], 'STREAMING', at)
     const runId = streams.startRun(projectId, kind, at, rows)
     // A simulation with nothing to replay ends as it starts, as PrCore's simulator does.
-    if (rows !== null && rows.length === 0) {
-      streams.finishRun(runId, at)
-      streams.setTrainedAt(runId, at)
-    }
+    if (rows !== null && rows.length === 0) streams.setTrainedAt(runId, at)
     return { message: 'Project streaming started successfully', project_id: projectId }
   })
 }
@@ -234,16 +231,13 @@ export function prpmStreaming(store: PrpmStore, streams: StreamStore, times: Str
           if (posted < rows.length) {
             streams.setPosted(run.id, posted, at)
           } else {
+            // The simulator is done; its run ends once the plugins have answered the last event.
             const lastAt = at - times.simulationIntervalMs
             streams.setPosted(run.id, posted, null)
-            streams.finishRun(run.id, lastAt)
             streams.setTrainedAt(run.id, Math.max(lastAt, streams.lastPrescribedAt(run.project_id) ?? lastAt))
           }
         }
-        for (const run of streams.dueTrained(now)) {
-          if (store.project(run.project_id)?.status === 'SIMULATING') endStream(store, streams, run.project_id, run.trained_at as number)
-          else streams.finishProjectRuns(run.project_id, run.trained_at as number)
-        }
+        for (const run of streams.dueTrained(now)) endStream(store, streams, run.project_id, run.trained_at as number)
         for (const run of streams.dueIdle(now)) {
           endStream(store, streams, run.project_id, (run.reader_left_at ?? run.started_at) + (run.reader_left_at === null ? 300_000 : 60_000))
         }
