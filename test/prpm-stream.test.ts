@@ -325,6 +325,20 @@ t.test('a simulation nobody reads is stopped by PrCore\'s minute timer', async (
   t.equal((await project(app, 3)).status, 'STREAMING', 'a stream has no such timer')
   await put(app, '/project/1/stream/stop')
   await reading
+
+  // A reader that leaves: 60 s later the simulation stops.
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  await put(app, '/project/1/stream/start/simulating')
+  const controller = new AbortController()
+  const response = await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/project/1/stream/result`, { headers: auth, signal: controller.signal })
+  t.equal(response.status, 200)
+  await response.body?.getReader().read()
+  controller.abort()
+  for (let attempt = 0; attempt < 50 && (app.resultbox.db.prepare('SELECT reader_open FROM prpm_stream_runs ORDER BY id DESC').get() as { reader_open: number }).reader_open === 1; attempt++) await sleep(10)
+  clock.advance(59_000)
+  t.equal((await project(app, 1)).status, 'SIMULATING')
+  clock.advance(1_000)
+  t.equal((await project(app, 1)).status, 'TRAINED', '60 s after its reader left')
 })
 
 t.test('a real SSE client over a socket, and a server that closes with a reader open', async (t) => {
