@@ -13,3 +13,29 @@ export function useBareJsonContentType(scope: FastifyInstance): void {
     done(null, payload)
   })
 }
+
+/**
+ * For routes that never read a body, as the vendor's handler does not: whatever body comes, of
+ * whatever type, is read (within the body limit) and dropped, so it can neither be refused as an
+ * unknown type nor fail to parse. Call it on a scope holding only such routes.
+ */
+export function ignoreBodies(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers()
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined))
+  // Fastify refuses a Content-Type that is no media type at all ("garbage") before any parser sees it:
+  // the body is read under a stand-in type, and the client's own header is back before the answer (and the journal).
+  const sent = Symbol('content-type as sent')
+  scope.addHook('onRequest', (request, _reply, done) => {
+    const headers = request.headers as Record<string | symbol, unknown>
+    if (headers['content-type'] !== undefined) {
+      headers[sent] = headers['content-type']
+      headers['content-type'] = 'application/octet-stream'
+    }
+    done()
+  })
+  scope.addHook('onSend', (request, _reply, payload, done) => {
+    const headers = request.headers as Record<string | symbol, unknown>
+    if (sent in headers) headers['content-type'] = headers[sent]
+    done(null, payload)
+  })
+}

@@ -19,8 +19,14 @@ export interface VendorSimulation<Body extends TSchema = TSchema, Created extend
     created: Created
     /** What create() may refuse beyond a 400, so the OpenAPI document lists exactly these: 404 (what it builds on is missing), 409 (an id is taken). */
     refusals: readonly (404 | 409)[]
+    /**
+     * Optional: what create() needs that takes I/O to read (a stored file parsed), read before create()'s
+     * transaction, which cannot wait for it; create() gets its value. It writes nothing, and refuses nothing
+     * that create() would not refuse itself.
+     */
+    prepare?(body: Static<Body>): Promise<unknown>
     /** Creates the scenario, all or nothing; throws ScenarioError when the body is valid but cannot be carried out. */
-    create(body: Static<Body>, now: number): Static<Created>
+    create(body: Static<Body>, now: number, prepared?: unknown): Static<Created>
   }
   /** Its part of GET /_resultbox/state, which the status page shows. */
   readonly overview: {

@@ -71,9 +71,10 @@ t.test('every vendor route refuses a missing and a wrong credential with its ven
   const { app } = await startSandbox(t)
   const document = (await get(app, '/_resultbox/openapi.json')).json() as OpenApiDocument
   const all = routesOf(document).filter((route) => route.tag !== 'control')
-  t.equal(all.length, 20, 'the six PrPM, nine Explorer and five ModelArts operations')
+  t.equal(all.length, 41, 'the 27 PrPM, nine Explorer and five ModelArts operations')
   // IAM's token route takes its credentials in the body, OBS's downloads in the URL: both are checked below.
-  const elsewhere = new Set(['keystoneCreateUserTokenByPassword', 'getObject'])
+  // PrCore's root (where it lives) takes no token at all.
+  const elsewhere = new Set(['keystoneCreateUserTokenByPassword', 'getObject', 'getRoot'])
   const routes = all.filter((route) => !elsewhere.has(route.operationId))
   t.strictSame(all.filter((route) => elsewhere.has(route.operationId)).map((route) => route.operationId).sort(), [...elsewhere].sort())
   // connect takes any account (resultbox keeps no accounts); what it refuses is credentials it cannot read.
@@ -92,6 +93,19 @@ t.test('every vendor route refuses a missing and a wrong credential with its ven
     t.equal(wrong.statusCode, 401, `${route.operationId}: a wrong credential`)
     if (LOGINS.has(route.operationId)) t.match(wrong.json(), { code: 40104000, message: /^ErrUnauthorized/ }, 'connect: unreadable credentials')
     else t.match(wrong.json(), refusal.wrong, `${route.operationId}: a wrong credential, the vendor's body`)
+  }
+
+  // GET / answers without a token, and a wrong one does not change that (PrCore's root has no dependency on the token).
+  for (const headers of [{}, REFUSALS.prpm?.headers ?? {}]) {
+    const root = await app.inject({ url: '/', headers })
+    t.equal(root.statusCode, 200, `getRoot with ${Object.keys(headers).length === 0 ? 'no' : 'a wrong'} token`)
+    t.strictSame(root.json(), {
+      API: 'https://prcore.chaos.run',
+      Documentation: 'https://prcore-docs.chaos.run',
+      'Swagger UI': 'https://prcore.chaos.run/docs',
+      'RabbitMQ Management': 'https://prcore-rabbitmq.chaos.run',
+    })
+    t.equal(root.headers['www-authenticate'], undefined, 'and asks for no credential')
   }
 
   const password = (secret: string) => ({ auth: { identity: { methods: ['password'], password: { user: { name: 'resultbox', password: secret, domain: { name: 'acme' } } } } } })

@@ -5,7 +5,7 @@ import {
 import { BODY_LIMIT, C, controlTour, faultsTour, prepare } from './helpers/tour-control.js'
 import { explorerTour } from './helpers/tour-explorer.js'
 import { OTHER_PROJECT, SCOPED_TOKEN, modelartsTour } from './helpers/tour-modelarts.js'
-import { prpmTour } from './helpers/tour-prpm.js'
+import { prpmIntendedTour, prpmTour } from './helpers/tour-prpm.js'
 
 /*
  * The independent check of the contract: Stoplight Prism, not resultbox's own
@@ -32,18 +32,32 @@ import { prpmTour } from './helpers/tour-prpm.js'
  * createJob's optional body, a faulted Explorer answer without traceparent,
  * header patterns without examples), all fixed in resultbox itself.
  */
-const ALLOWANCES: Allowance[] = []
+const ALLOWANCES: Allowance[] = [
+  ...(['postStreamEvent', 'reuploadEventLog'] as const).map((operationId) => ({
+    operationId,
+    status: 400,
+    location: 'response' as const,
+    message: /^(The received media type "" does not match the one specified in the current response: application\/json|Response body must (be object|be array|match a schema in anyOf))$/,
+    why: 'PrCore\'s escaped pydantic error has no Content-Type header (prpm-api.md §0), which the document, listing it as application/json, cannot say',
+  })),
+]
 const MOCK_ALLOWANCES: Allowance[] = []
 
-const resultbox = await startResultbox(t, {
+const settings = {
   RESULTBOX_DB: ':memory:',
   LOG_LEVEL: 'warn',
   RESULTBOX_CLOCK_START: '2026-01-01T00:00:00Z',
   RESULTBOX_SCENARIO_MAX_BYTES: String(BODY_LIMIT),
   RESULTBOX_MODELARTS_TOKENS: `resultbox,${SCOPED_TOKEN}=${OTHER_PROJECT}`,
-})
+  // A PrPM stream reader looks at its stream every 20 ms, not every second: a stopped stream ends at once.
+  RESULTBOX_PRPM_STREAM_POLL_MS: '20',
+}
+// Besides, a sandbox whose PrPM re-upload answers the 200 PrCore means to (by default, PrCore's 400): the document is the same.
+const [resultbox, intended] = await Promise.all([startResultbox(t, settings), startResultbox(t, { ...settings, RESULTBOX_PRPM_REUPLOAD_ANSWER: 'intended' })])
 const { documentPath, document } = await saveDocument(t, resultbox.url)
-const [proxy, mock] = await Promise.all([startPrism(t, 'proxy', documentPath, resultbox.url), startPrism(t, 'mock', documentPath)])
+const [proxy, mock, intendedProxy] = await Promise.all([
+  startPrism(t, 'proxy', documentPath, resultbox.url), startPrism(t, 'mock', documentPath), startPrism(t, 'proxy', documentPath, intended.url),
+])
 
 t.test('every operation of the document, through prism proxy, answers as documented', async (t) => {
   const began = performance.now()
@@ -63,7 +77,9 @@ t.test('every operation of the document, through prism proxy, answers as documen
   const journal = (await tour.send({ method: 'GET', path: `${C}/requests?limit=1`, status: 200 })).json()
   t.equal(journal.total, sent, `resultbox journaled the ${sent} vendor requests the tour sent`)
 
-  const coverage = tour.coverage()
+  const intendedTour = new Tour(t, intendedProxy.url, intended.url, index, await prismValidator(documentPath), ALLOWANCES)
+  await prpmIntendedTour(intendedTour)
+  const coverage = tour.coverage([intendedTour])
   t.strictSame(coverage.operationsUnvisited, [], `the tour reached all ${index.operations.length} operations of the document`)
   t.strictSame(coverage.undocumented, [], 'every status the tour met is documented for its operation')
   const direct = tour.visits.filter((visit) => visit.via === 'direct').length
@@ -75,7 +91,7 @@ t.test('every operation of the document, through prism proxy, answers as documen
   }
   t.strictSame(coverage.unreached, [], 'every documented (operation, status) pair was reached: the document lists nothing resultbox cannot answer')
   for (const allowance of ALLOWANCES) {
-    const hits = tour.allowed.filter((entry) => entry.allowance === allowance)
+    const hits = [...tour.allowed, ...intendedTour.allowed].filter((entry) => entry.allowance === allowance)
     const first = hits[0]
     if (first) {
       t.comment(`ALLOWED (temporary) ${hits.length}×: ${allowance.operationId}: ${allowance.why}; e.g. ${first.visit.method} ${first.visit.path} → ${first.visit.status}: ${first.violation.location.join('.')} ${first.violation.message}`)

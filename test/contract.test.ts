@@ -15,7 +15,13 @@ import { ResponseContract, type ContractViolation } from '../src/contract/respon
 import { CREDENTIALS, START, get, repoRoot, startSandbox } from './helpers/sandbox.js'
 
 const OPERATIONS = {
-  prpm: ['getResult', 'uploadEventLog', 'defineColumns', 'createProject', 'getProject', 'uploadDataset'],
+  prpm: [
+    'getResult', 'uploadEventLog', 'defineColumns', 'createProject', 'getProject', 'uploadDataset',
+    'getRoot', 'listProjects', 'updateProject', 'deleteProject', 'redefineProject', 'downloadDataset',
+    'listEventLogs', 'getEventLog', 'getEventLogDefinition', 'reuploadEventLog',
+    'listPlugins', 'listAvailablePlugins', 'getPlugin', 'updatePlugin', 'switchPlugin',
+    'startStream', 'startStreamOfType', 'stopStream', 'clearStream', 'readStream', 'postStreamEvent',
+  ],
   explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult', 'consoleConnect', 'consoleDisconnect'],
   modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults', 'keystoneCreateUserTokenByPassword', 'getObject'],
   control: [
@@ -64,6 +70,17 @@ t.test('the document is OpenAPI 3.1, valid, and lists every operation once under
   const upload = paths['/event_log']?.post as { requestBody?: { content: Record<string, { schema: { required?: string[]; properties: object } }> } }
   t.strictSame(Object.keys(upload.requestBody?.content ?? {}), ['multipart/form-data'], 'an upload is described as the form it is')
   t.match(upload.requestBody?.content['multipart/form-data']?.schema, { required: ['file'], properties: { file: { format: 'binary' } } })
+
+  // PrCore's root takes no token (prpm-api.md §0): the document should not ask one.
+  t.strictSame(paths['/']?.get?.security, [], 'getRoot needs no token')
+  t.notOk(paths['/']?.get?.responses?.['401'], 'nor does it document a 401')
+  const download = paths['/project/{project_id}/dataset/{dataset_type}']?.get?.responses?.['200'] as { content: Record<string, { schema: { format?: string } }> }
+  t.strictSame(Object.keys(download.content).sort(), ['application/zip', 'text/csv; charset=utf-8', 'text/plain; charset=utf-8'], 'a download is the file, typed by its extension')
+  t.ok(Object.values(download.content).every((media) => media.schema.format === 'binary'))
+  t.strictSame(Object.keys(paths['/project/{project_id}/stream/result']?.get?.responses?.['200']?.content ?? {}), ['text/event-stream'], 'the stream is Server-Sent Events')
+  const reupload = paths['/event_log/{event_log_id}/upload']?.put as { requestBody?: { content: Record<string, unknown> } }
+  t.strictSame(Object.keys(reupload.requestBody?.content ?? {}), ['multipart/form-data'], 'a re-upload is a form')
+  t.match(paths['/project/{project_id}/stream/event']?.post?.responses?.['400'], { description: /no Content-Type/ }, 'an escaped pydantic error is described as PrCore sends it')
 
   const results = paths['/v2/{project_id}/processor-tasks/{task_id}/versions/{version_id}/results']?.get as { parameters: { in: string; name: string }[] }
   t.strictSame(results.parameters.filter((p) => p.in === 'query').map((p) => p.name).sort(), ['limit', 'offset', 'process_parameter', 'result_property'])

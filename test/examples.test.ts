@@ -7,11 +7,11 @@ import { ResponseContract } from '../src/contract/responses.js'
 import { EXPLORER_EXAMPLE_LIMIT, explorerExamples } from '../src/explorer/examples.js'
 import { MODELARTS_EXAMPLE_LIMIT, modelartsExampleTime, modelartsExamples } from '../src/modelarts/examples.js'
 import { loadModelArtsFixture } from '../src/modelarts/fixtures.js'
-import { PRPM_EXAMPLE_TIME, prpmExampleWorkflow, prpmExamples } from '../src/prpm/examples.js'
+import { PRPM_EXAMPLE_TIME, PRPM_EXAMPLE_UNKNOWN_ID, prpmExampleWorkflow, prpmExamples, prpmManagementPlan, type PrpmManagementPlan } from '../src/prpm/examples.js'
 import { loadPrpmFixture } from '../src/prpm/fixtures.js'
 import type { OperationExamples } from '../src/schemas.js'
 import { CREDENTIALS, START, get, repoRoot, startSandbox } from './helpers/sandbox.js'
-import { postForm, sendJson } from './helpers/prpm.js'
+import { multipart, postForm, sendJson, type Part } from './helpers/prpm.js'
 
 const fixturesDir = path.join(repoRoot, 'fixtures')
 const migrationsDir = path.join(repoRoot, 'migrations')
@@ -72,16 +72,21 @@ t.test('every vendor response the document lists has examples, and they are the 
     const operationId = operation.operationId as string
     shown[operationId] = {}
     let success = false
+    let fileOnly = false
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
       for (const [contentType, media] of Object.entries(response.content ?? {})) {
-        // An object's bytes (an OBS download) have no example a document could carry.
-        if ((media.schema as { format?: string } | undefined)?.format === 'binary') continue
+        // A file's bytes (an OBS object, a PrPM dataset download) have no example a document could carry.
+        if ((media.schema as { format?: string } | undefined)?.format === 'binary') {
+          if (status.startsWith('2')) fileOnly = true
+          continue
+        }
         t.ok(Object.keys(media.examples ?? {}).length > 0, `${operationId} ${status} ${contentType} has examples`)
         shown[operationId][Number(status)] = Object.fromEntries(Object.entries(media.examples ?? {}).map(([name, { value }]) => [name, value]))
         if (status.startsWith('2')) success = true
       }
     }
-    if (operationId !== 'getObject') t.ok(success, `${operationId} has a success example`)
+    if (!fileOnly || success) t.ok(success, `${operationId} has a success example`)
+    else t.ok(['getObject', 'downloadDataset'].includes(operationId), `${operationId} answers a file: its success has no example`)
   }
   t.strictSame(shown, JSON.parse(JSON.stringify(built)), 'the document carries exactly the examples built from the fixtures')
 })
@@ -144,6 +149,171 @@ t.test('PrPM answers its examples: the workflow, the seed result and the refusal
   answers(t, await get(app, resultUrl, CREDENTIALS.prpm), examples, 'getResult', 200, 'processing')
   clock.set(PRPM_EXAMPLE_TIME + Math.max(...offsets))
   answers(t, await get(app, resultUrl, CREDENTIALS.prpm), examples, 'getResult', 200, 'complete')
+})
+
+/** A client's CSV of rows, every value quoted. */
+const csvOf = (columns: string[], rows: string[][]) =>
+  [columns, ...rows].map((row) => row.map((value) => `"${value.replaceAll('"', '""')}"`).join(',')).join('\n')
+
+function managementPlan(): PrpmManagementPlan {
+  const plan = prpmManagementPlan(loadPrpmFixture(fixturesDir))
+  if (!plan) throw new Error('the fixture has no two trained projects to work with')
+  return plan
+}
+
+/** Every frame a Server-Sent Events answer sent, once it has ended. */
+async function streamed(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = ''
+  for await (const chunk of stream) text += String(chunk)
+  return text
+}
+
+t.test('PrPM answers its examples: projects, event logs, plugins, downloads and streams, in the examples\' order', async (t) => {
+  const plan = managementPlan()
+  const examples = prpmExamples(fixturesDir, migrationsDir)
+  const { app } = await startSandbox(t, { clock: new SandboxClock({ start: PRPM_EXAMPLE_TIME, frozen: true }), env: { RESULTBOX_PRPM_STREAM_POLL_MS: '20' } })
+  const auth = CREDENTIALS.prpm
+  const read = (url: string, headers: Record<string, string> = auth) => get(app, url, headers)
+  const put = (url: string) => app.inject({ method: 'PUT', url, headers: auth })
+  const putForm = (url: string, parts: Part[]) => app.inject({ method: 'PUT', url, ...multipart(parts) })
+  const is = (res: { statusCode: number; body: string }, operationId: string, status: number, name: string) => answers(t, res, examples, operationId, status, name)
+  const unknown = PRPM_EXAMPLE_UNKNOWN_ID
+  const { projectId, streamProjectId: streamProject, inErrorId } = plan
+  const eventLogId = (example(examples, 'getEventLog', 200, 'defined') as { event_log: { id: number } }).event_log.id
+  const pluginId = (example(examples, 'getPlugin', 200, 'trained') as { plugin: { id: number } }).plugin.id
+
+  // Reads of the seed.
+  is(await get(app, '/'), 'getRoot', 200, 'root')
+  is(await read('/project/all'), 'listProjects', 200, 'firstPage')
+  is(await read('/project/all?page=2'), 'listProjects', 200, 'pastTheEnd')
+  is(await read('/project/all?page=0'), 'listProjects', 422, 'pageTooSmall')
+  is(await read('/project/all?size=101'), 'listProjects', 422, 'sizeTooLarge')
+  is(await read('/project/all', {}), 'listProjects', 401, 'notAuthenticated')
+  is(await read('/project/all', { authorization: 'Bearer nope' }), 'listProjects', 401, 'invalidToken')
+  is(await read('/event_log/all'), 'listEventLogs', 200, 'all')
+  is(await read('/event_log/all?skip=x'), 'listEventLogs', 422, 'skipNotInteger')
+  is(await read(`/event_log/${eventLogId}`), 'getEventLog', 200, 'defined')
+  is(await read(`/event_log/${unknown}`), 'getEventLog', 404, 'eventLogNotFound')
+  is(await read('/event_log/abc'), 'getEventLog', 422, 'eventLogIdNotInteger')
+  is(await read(`/event_log/${eventLogId}/definition`), 'getEventLogDefinition', 200, 'definition')
+  is(await read(`/event_log/${unknown}/definition`), 'getEventLogDefinition', 404, 'eventLogNotFound')
+  is(await read('/event_log/abc/definition'), 'getEventLogDefinition', 422, 'eventLogIdNotInteger')
+  is(await read('/plugin/all'), 'listPlugins', 200, 'all')
+  is(await read('/plugin/all?skip=x'), 'listPlugins', 422, 'skipNotInteger')
+  is(await read('/plugin/available'), 'listAvailablePlugins', 200, 'online')
+  is(await read(`/plugin/${pluginId}`), 'getPlugin', 200, 'trained')
+  is(await read(`/plugin/${unknown}`), 'getPlugin', 404, 'pluginNotFound')
+  is(await read('/plugin/abc'), 'getPlugin', 422, 'pluginIdNotInteger')
+  is(await read(`/project/${unknown}/dataset/original`), 'downloadDataset', 400, 'projectNotFound')
+  is(await read(`/project/${projectId}/dataset/nope`), 'downloadDataset', 400, 'invalidType')
+  if (inErrorId !== null) is(await read(`/project/${inErrorId}/dataset/original`), 'downloadDataset', 400, 'notProducible')
+  is(await read('/project/abc/dataset/original'), 'downloadDataset', 422, 'projectIdNotInteger')
+
+  // The first project: renamed, its plugin switched off and on, given additional info, then new parameters (it retrains).
+  is(await sendJson(app, 'PUT', `/project/${projectId}`, plan.info), 'updateProject', 200, 'updated')
+  is(await sendJson(app, 'PUT', `/project/${unknown}`, plan.info), 'updateProject', 400, 'projectNotFound')
+  is(await sendJson(app, 'PUT', `/project/${projectId}`, { description: plan.info.description }), 'updateProject', 422, 'nameMissing')
+  is(await sendJson(app, 'PUT', '/project/abc', plan.info), 'updateProject', 422, 'projectIdNotInteger')
+  is(await sendJson(app, 'PUT', `/project/${projectId}`, { name: 'x'.repeat(1_100_000) }), 'updateProject', 413, 'tooLarge')
+  is(await app.inject({ method: 'PUT', url: `/project/${projectId}`, payload: '<project/>', headers: { ...auth, 'content-type': 'application/xml' } }), 'updateProject', 415, 'unsupportedMediaType')
+  is(await put(`/plugin/${pluginId}/disable`), 'switchPlugin', 200, 'disabled')
+  is(await put(`/plugin/${pluginId}/disable`), 'switchPlugin', 400, 'alreadyDisabled')
+  is(await put(`/plugin/${pluginId}/enable`), 'switchPlugin', 200, 'enabled')
+  is(await put(`/plugin/${pluginId}/enable`), 'switchPlugin', 400, 'alreadyEnabled')
+  is(await put(`/plugin/${pluginId}/toggle`), 'switchPlugin', 400, 'invalidTrigger')
+  is(await put(`/plugin/${unknown}/enable`), 'switchPlugin', 404, 'pluginNotFound')
+  is(await put('/plugin/abc/enable'), 'switchPlugin', 422, 'pluginIdNotInteger')
+  is(await sendJson(app, 'PUT', `/plugin/${pluginId}`, plan.additionalInfo), 'updatePlugin', 200, 'additionalInfo')
+  is(await sendJson(app, 'PUT', `/plugin/${unknown}`, plan.additionalInfo), 'updatePlugin', 404, 'pluginNotFound')
+  is(await sendJson(app, 'PUT', `/plugin/${pluginId}`, { parameters: 5 }), 'updatePlugin', 422, 'parametersNotObject')
+  is(await put(`/plugin/${pluginId}`), 'updatePlugin', 422, 'bodyMissing')
+  is(await sendJson(app, 'PUT', '/plugin/abc', plan.additionalInfo), 'updatePlugin', 422, 'pluginIdNotInteger')
+  is(await sendJson(app, 'PUT', `/plugin/${pluginId}`, plan.retrain), 'updatePlugin', 200, 'retraining')
+  is(await sendJson(app, 'PUT', `/plugin/${pluginId}`, plan.retrain), 'updatePlugin', 400, 'projectNotReady')
+  is(await put(`/plugin/${pluginId}/disable`), 'switchPlugin', 400, 'projectNotReady')
+  is(await sendJson(app, 'PUT', `/project/${projectId}/definition`, plan.redefinition), 'redefineProject', 400, 'notReady')
+  is(await put(`/project/${projectId}/stream/start`), 'startStream', 400, 'notTrained')
+  is(await sendJson(app, 'POST', `/project/${projectId}/stream/event`, plan.event), 'postStreamEvent', 400, 'notStreaming')
+  // Re-uploads refused before they take effect (the one that takes effect has a test of its own, below).
+  const reupload = [{ name: 'file', filename: plan.reupload.fileName, content: csvOf(plan.reupload.columns, plan.reupload.rows) }]
+  is(await putForm(`/event_log/${eventLogId}/upload`, reupload), 'reuploadEventLog', 400, 'notReady')
+  is(await putForm(`/event_log/${eventLogId}/upload`, [{ name: 'file', filename: 'log.txt', content: 'a,b\n1,2\n' }]), 'reuploadEventLog', 400, 'invalidLog')
+  const broken = { ...auth, 'content-type': 'multipart/form-data; boundary=x' }
+  is(await app.inject({ method: 'PUT', url: `/event_log/${eventLogId}/upload`, payload: '--x\r\nnot a part', headers: broken }), 'reuploadEventLog', 400, 'unparsableBody')
+  is(await putForm(`/event_log/${unknown}/upload`, reupload), 'reuploadEventLog', 404, 'eventLogNotFound')
+  is(await putForm('/event_log/abc/upload', reupload), 'reuploadEventLog', 422, 'eventLogIdNotInteger')
+
+  // The second project: streamed, a reader hears it stop; streamed again, sent events, cleared.
+  const stream = (id: number | string, action: string) => put(`/project/${id}/stream/${action}`)
+  const resultUrl = `/project/${streamProject}/stream/result`
+  is(await stream(streamProject, 'stop'), 'stopStream', 400, 'notStarted')
+  is(await read(resultUrl), 'readStream', 400, 'notStreaming')
+  for (const [operationId, action] of [['startStream', 'start'], ['startStreamOfType', 'start/streaming'], ['stopStream', 'stop'], ['readStream', 'result']] as const) {
+    const send = (id: number | string) => (action === 'result' ? read(`/project/${id}/stream/result`) : stream(id, action))
+    is(await send(unknown), operationId, 400, 'projectNotFound')
+    if (inErrorId !== null) is(await send(inErrorId), operationId, 400, 'projectInError')
+    is(await send('abc'), operationId, 422, 'projectIdNotInteger')
+  }
+  is(await stream(streamProject, 'start/bogus'), 'startStreamOfType', 400, 'invalidType')
+  is(await stream(streamProject, 'start/streaming'), 'startStreamOfType', 200, 'streaming')
+  is(await stream(streamProject, 'start/simulating'), 'startStreamOfType', 400, 'alreadyStarted')
+  const reader = await app.inject({ method: 'GET', url: resultUrl, headers: auth, payloadAsStream: true })
+  t.equal(reader.statusCode, 200, 'a reader is connected')
+  t.equal(reader.headers['content-type'], 'text/event-stream')
+  is(await read(resultUrl), 'readStream', 400, 'alreadyReading')
+  is(await stream(streamProject, 'stop'), 'stopStream', 200, 'stopped')
+  t.equal(await streamed(reader.stream()), example(examples, 'readStream', 200, 'stopped'), 'readStream stopped: the frames')
+  is(await stream(streamProject, 'start'), 'startStream', 200, 'started')
+  is(await stream(streamProject, 'start'), 'startStream', 400, 'alreadyStarted')
+  const eventUrl = `/project/${streamProject}/stream/event`
+  is(await sendJson(app, 'POST', eventUrl, plan.event), 'postStreamEvent', 200, 'received')
+  is(await sendJson(app, 'POST', eventUrl, plan.lastEvent), 'postStreamEvent', 200, 'lastEvent')
+  is(await sendJson(app, 'POST', eventUrl, {}), 'postStreamEvent', 400, 'missingColumn')
+  const notAString = await sendJson(app, 'POST', eventUrl, { ...plan.event, [plan.objectColumn]: [plan.event[plan.objectColumn]] })
+  is(notAString, 'postStreamEvent', 400, 'notAString')
+  t.equal(notAString.headers['content-type'], undefined, 'pydantic\'s list goes without a content type')
+  t.equal(notAString.body, JSON.stringify(example(examples, 'postStreamEvent', 400, 'notAString'), null, 2), 'indented by 2')
+  is(await sendJson(app, 'POST', `/project/${unknown}/stream/event`, plan.event), 'postStreamEvent', 400, 'projectNotFound')
+  is(await sendJson(app, 'POST', '/project/abc/stream/event', plan.event), 'postStreamEvent', 422, 'projectIdNotInteger')
+  const notJson = await app.inject({ method: 'POST', url: eventUrl, payload: '{"Case ID":', headers: { ...auth, 'content-type': 'application/json' } })
+  t.equal(notJson.statusCode, 500, 'postStreamEvent: JSON that does not parse is PrCore\'s 500')
+  t.equal(notJson.body, example(examples, 'postStreamEvent', 500, 'internal'))
+  is(await app.inject({ method: 'POST', url: eventUrl, payload: '{}', headers: { ...auth, 'content-type': 'garbage' } }), 'postStreamEvent', 415, 'unsupportedMediaType')
+  is(await stream(streamProject, 'clear'), 'clearStream', 200, 'cleared')
+  is(await stream(unknown, 'clear'), 'clearStream', 400, 'projectNotFound')
+  if (inErrorId !== null) is(await stream(inErrorId, 'clear'), 'clearStream', 400, 'projectInError')
+  is(await stream('abc', 'clear'), 'clearStream', 422, 'projectIdNotInteger')
+
+  // Then redefined, so pre-processed again, and deleted.
+  const definitionUrl = `/project/${streamProject}/definition`
+  const conflicting = { ...plan.redefinition, negative_outcome: plan.redefinition.positive_outcome ?? [] }
+  is(await sendJson(app, 'PUT', definitionUrl, conflicting), 'redefineProject', 400, 'conflict')
+  is(await sendJson(app, 'PUT', `/project/${unknown}/definition`, plan.redefinition), 'redefineProject', 400, 'projectNotFound')
+  is(await put(definitionUrl), 'redefineProject', 422, 'bodyMissing')
+  is(await sendJson(app, 'PUT', '/project/abc/definition', plan.redefinition), 'redefineProject', 422, 'projectIdNotInteger')
+  is(await sendJson(app, 'PUT', definitionUrl, plan.redefinition), 'redefineProject', 200, 'redefined')
+  is(await read(`/project/${streamProject}/dataset/processed`), 'downloadDataset', 400, 'notPreprocessed')
+  is(await app.inject({ method: 'DELETE', url: `/project/${streamProject}`, headers: auth }), 'deleteProject', 200, 'deleted')
+  is(await app.inject({ method: 'DELETE', url: `/project/${streamProject}`, headers: auth }), 'deleteProject', 400, 'projectNotFound')
+  is(await app.inject({ method: 'DELETE', url: '/project/abc', headers: auth }), 'deleteProject', 422, 'projectIdNotInteger')
+})
+
+t.test('PrPM\'s re-upload answers its examples: PrCore\'s 400 by default, the intended 200 when asked', async (t) => {
+  const plan = managementPlan()
+  const examples = prpmExamples(fixturesDir, migrationsDir)
+  const eventLogId = (example(examples, 'getEventLog', 200, 'defined') as { event_log: { id: number } }).event_log.id
+  const parts = [{ name: 'file', filename: plan.reupload.fileName, content: csvOf(plan.reupload.columns, plan.reupload.rows) }]
+  for (const answer of ['faithful', 'intended']) {
+    const { app } = await startSandbox(t, { clock: new SandboxClock({ start: PRPM_EXAMPLE_TIME, frozen: true }), env: { RESULTBOX_PRPM_REUPLOAD_ANSWER: answer } })
+    const res = await app.inject({ method: 'PUT', url: `/event_log/${eventLogId}/upload`, ...multipart(parts) })
+    if (answer === 'intended') {
+      answers(t, res, examples, 'reuploadEventLog', 200, 'intended')
+      continue
+    }
+    answers(t, res, examples, 'reuploadEventLog', 400, 'faithful')
+    t.equal(res.headers['content-type'], undefined, 'faithful: no content type')
+    t.equal(res.body, JSON.stringify(example(examples, 'reuploadEventLog', 400, 'faithful'), null, 2), 'faithful: indented by 2')
+  }
 })
 
 t.test('Explorer answers its examples', async (t) => {

@@ -19,6 +19,18 @@ import { SQL_CANARY, storeDigest as digestOf } from './helpers/store.js'
 const RUNS = Number(process.env.RESULTBOX_FUZZ_RUNS ?? 400)
 const SEED = 20261123
 
+/*
+ * Document violations known and not yet fixed: each drawn request that meets one is counted and
+ * reported in the test's output, and fails nothing (the store check still applies). Empty is the goal.
+ */
+interface KnownViolation {
+  operationIds: string[]
+  status: number
+  why: string
+}
+const KNOWN: KnownViolation[] = []
+const knownHits = new Map<KnownViolation, number>()
+
 const { app, errors, violations, sqlWithCanary } = await fuzzSandbox(t, { RESULTBOX_UPLOAD_MAX_BYTES: '65536' })
 
 const storeDigest = () => digestOf(app.resultbox.db)
@@ -68,6 +80,15 @@ const bodies = fc.oneof(
   fc.constant(`{"filler":"${'x'.repeat(70_000)}"}`),
 )
 
+function isJsonObject(text: string | undefined): boolean {
+  try {
+    const value: unknown = text === undefined ? undefined : JSON.parse(text)
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+  } catch {
+    return false
+  }
+}
+
 const request = fc.record({
   route: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...routes) }, { weight: 1, arbitrary: fc.record({ method: fc.constantFrom('GET', 'POST', 'PATCH'), template: fc.constantFrom('/nope', '/v2/x', '/api-open/v1/x', '/_resultbox/x', '/project/{a}/result/{b}/more') }) }),
   values: fc.array(segment, { minLength: 4, maxLength: 4 }),
@@ -94,8 +115,22 @@ t.test(`${RUNS} drawn requests: no unhandled failure, the document kept, a refus
         ...(body === undefined || route.method === 'GET' ? {} : { payload: body }),
       })
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
-      // No fault rule is set: the one 5xx allowed is Explorer's own answer to an unknown job or workflow (vendors.md).
-      if (res.statusCode >= 500 && !(url.startsWith('/api-open/') && /^\{"code":50004001,"message":"ErrInternalDatabase::(job|workflow|task) .* not found( in job \d+)?"\}$/.test(res.body))) {
+      const violation = violations.length > violationsBefore ? violations.at(-1) : undefined
+      const known = violation && violations.length === violationsBefore + 1
+        ? KNOWN.find((entry) => entry.status === violation.status && entry.operationIds.includes(violation.operationId))
+        : undefined
+      if (known) {
+        knownHits.set(known, (knownHits.get(known) ?? 0) + 1)
+        refused++
+        if (storeDigest() !== before) throw new Error(`${route.method} ${url} was refused (${violation?.status}) yet changed the store`)
+        return
+      }
+      // No fault rule is set: the 5xx allowed are the vendors' own, Explorer's answer to an unknown job or workflow (vendors.md)
+      // and PrCore's to a streamed event that is not a JSON object, which its handler reads itself (prpm-api.md §6).
+      const explorerOwn = url.startsWith('/api-open/') && /^\{"code":50004001,"message":"ErrInternalDatabase::(job|workflow|task) .* not found( in job \d+)?"\}$/.test(res.body)
+      const prcoreOwn = route.method === 'POST' && /^\/project\/[^/]+\/stream\/event$/.test(url.split('?')[0] as string) && !isJsonObject(body) &&
+        res.statusCode === 500 && res.body === 'Internal server error'
+      if (res.statusCode >= 500 && !explorerOwn && !prcoreOwn) {
         throw new Error(`${route.method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
       }
       if (errors.length > errorsBefore) throw new Error(`${route.method} ${url} logged an error: ${JSON.stringify(errors.at(-1))}`)
@@ -109,5 +144,6 @@ t.test(`${RUNS} drawn requests: no unhandled failure, the document kept, a refus
     { numRuns: RUNS, seed: SEED, endOnFailure: true },
   )
   t.ok(refused > RUNS / 2, `most drawn requests are refused (${refused} of ${RUNS})`)
+  for (const [entry, hits] of knownHits) t.comment(`KNOWN (not yet fixed) ${hits}×: ${entry.operationIds.join(', ')} → ${entry.status}: ${entry.why}`)
   t.comment(`statuses: ${[...statuses].sort((a, b) => a[0] - b[0]).map(([status, count]) => `${status}×${count}`).join(' ')}`)
 })

@@ -94,8 +94,16 @@ t.test('PUT /project/{id} sets the name and description; an omitted description 
   const nameless = await sendJson(app, 'PUT', '/project/1', { description: 'x' })
   t.equal(nameless.statusCode, 422)
   t.strictSame(nameless.json(), { detail: [{ loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' }] })
+  const missing = { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }
   const empty = await app.inject({ method: 'PUT', url: '/project/1', headers: auth })
-  t.strictSame(empty.json(), { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] })
+  t.strictSame([empty.statusCode, empty.json()], [422, missing])
+  // An empty JSON body is no body, as FastAPI reads it, on the workflow's routes too.
+  for (const url of ['/project/1', '/event_log/1', '/project/1/definition']) {
+    const blank = await app.inject({ method: 'PUT', url, headers: { ...auth, 'content-type': 'application/json' }, payload: '' })
+    t.strictSame([blank.statusCode, blank.json()], [422, missing], `${url}: an empty JSON body`)
+  }
+  const noProjectBody = await app.inject({ method: 'POST', url: '/project', headers: auth })
+  t.strictSame([noProjectBody.statusCode, noProjectBody.json()], [422, missing], 'POST /project without a body')
   t.strictSame(prpmRows(app), before, 'the refusals wrote nothing')
 })
 
@@ -118,6 +126,13 @@ t.test('DELETE /project/{id} takes its plugins, results, event log and definitio
   t.strictSame(again.json(), { detail: 'Project not found' })
   const bad = await json(app, 'DELETE', '/project/one')
   t.equal(bad.statusCode, 422)
+  // PrCore's handler reads no body here: whatever comes with the request is dropped.
+  for (const [type, payload] of [['application/json', '{not json'], ['application/octet-stream', 'bytes'], ['text/xml', '<a/>']]) {
+    const withBody = await app.inject({ method: 'DELETE', url: '/project/3', headers: { ...auth, 'content-type': type as string }, payload })
+    t.strictSame([withBody.statusCode, withBody.json()], [type === 'application/json' ? 200 : 400, type === 'application/json' ? { message: 'Project deleted successfully', project_id: 3 } : { detail: 'Project not found' }], `a ${type} body is ignored`)
+  }
+  const streamWithBody = await app.inject({ method: 'PUT', url: '/project/2/stream/stop', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' })
+  t.strictSame(streamWithBody.json(), { detail: 'Project is in error status' })
 })
 
 t.test('PUT /project/{id}/definition trains the project again with the new outcome and treatment', async (t) => {
@@ -438,4 +453,14 @@ t.test('dataset downloads: original, processed, simulation and ongoing, as files
   const download = await get(app, `/project/${created.project.id}/dataset/original`, auth)
   t.strictSame(download.rawPayload, zipped, 'a zip, byte for byte')
   t.match(download.headers['content-disposition'], /\.zip"$/)
+})
+
+t.test('a route that reads no body takes any Content-Type, and the journal keeps the one sent', async (t) => {
+  const { app } = await startSandbox(t)
+  const refused = await app.inject({ method: 'PUT', url: '/project/2/stream/start', headers: { ...auth, 'content-type': 'garbage' }, payload: 'x' })
+  t.strictSame([refused.statusCode, refused.json()], [400, { detail: 'Project is in error status' }])
+  const anonymous = await app.inject({ method: 'PUT', url: '/project/2/stream/start', headers: { 'content-type': 'garbage' }, payload: 'x' })
+  t.equal(anonymous.statusCode, 401)
+  const journal = (await app.inject({ method: 'GET', url: '/_resultbox/requests?operation=startStream' })).json()
+  t.strictSame(journal.requests.map((entry: { headers: Record<string, string>; status: number }) => [entry.status, entry.headers['content-type']]), [[401, 'garbage'], [400, 'garbage']])
 })

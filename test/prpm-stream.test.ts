@@ -113,6 +113,8 @@ t.test('POST stream/event: checks, values as strings, the last event of a case',
     const broken = await app.inject({ method: 'POST', url: '/project/1/stream/event', headers: { ...auth, 'content-type': 'application/json' }, payload })
     t.strictSame([broken.statusCode, broken.body, broken.headers['content-type']], [500, 'Internal server error', 'text/plain; charset=utf-8'], `${JSON.stringify(payload)}: PrCore reads the body itself`)
   }
+  const bodiless = await app.inject({ method: 'POST', url: '/project/1/stream/event', headers: auth })
+  t.strictSame([bodiless.statusCode, bodiless.body], [500, 'Internal server error'], 'no body at all: PrCore\'s json() fails too')
   const list = await post(app, 1, [event('c1', 'A')])
   t.equal(list.statusCode, 500, 'a JSON list is no event')
   t.strictSame(prpmRows(app), rows, 'no refusal stored an event')
@@ -291,11 +293,11 @@ t.test('the simulator replays the simulation dataset on the clock', async (t) =>
   t.equal(posted[0].data.AMOUNT_REQ, firstRow[3], 'values as strings')
   t.equal((await project(app, 1)).status, 'TRAINED', 'stopped')
 
-  // Left to itself, it posts every simulation event, then ends: FINISHED, and TRAINED once the plugins answered the last.
+  // Left to itself, it posts every simulation event and ends an interval after the last: FINISHED.
   await put(app, '/project/1/stream/start/simulating')
   const whole = app.inject({ method: 'GET', url: '/project/1/stream/result', headers: auth })
   await polls()
-  clock.advance(simulationCsv.length * 5_000 + 1_000)
+  clock.advance(simulationCsv.length * 5_000)
   const all = parseSse((await whole).body)
   t.match(all.at(-1), { event: 'notification', data: 'FINISHED' })
   const replayed = all.filter((item) => item.event === 'message').flatMap((item) => JSON.parse(item.data as string))
@@ -303,7 +305,22 @@ t.test('the simulator replays the simulation dataset on the clock', async (t) =>
   const lastOfCase = replayed.filter((item: { prescriptions: object }) => Object.keys(item.prescriptions).length === 0)
   t.equal(lastOfCase.length, 10, 'one last event per case, true on its last row')
   t.ok(lastOfCase.every((item: { case_completed: boolean }) => item.case_completed))
+  t.equal((await project(app, 1)).status, 'SIMULATING', 'as PrCore leaves it: the last event, a case\'s last, asks no plugin')
+  t.equal((await put(app, '/project/1/stream/stop')).statusCode, 200, 'so the client\'s stop in its finally: block succeeds')
   t.equal((await project(app, 1)).status, 'TRAINED')
+})
+
+t.test('a simulation that has ended: SIMULATING, and a reader waits 15 polls for a stream, then 400', async (t) => {
+  const { app } = await startSandbox(t, { env: POLL })
+  // Project 3's log without its file: nothing to replay, so the run ends as it starts.
+  app.resultbox.db.prepare('DELETE FROM prpm_event_log_files WHERE event_log_id = 2').run()
+  await put(app, '/project/3/stream/start/simulating')
+  t.equal((await project(app, 3)).status, 'SIMULATING')
+  const began = performance.now()
+  const waited = await get(app, '/project/3/stream/result', auth)
+  t.strictSame([waited.statusCode, waited.json()], [400, { detail: 'Project not streaming' }])
+  t.ok(performance.now() - began >= 15 * 20, 'after 15 polls')
+  t.equal((await put(app, '/project/3/stream/stop')).statusCode, 200)
 })
 
 t.test('a simulation nobody reads is stopped by PrCore\'s minute timer', async (t) => {

@@ -47,6 +47,8 @@ t.test('the fixtures: dVbQ3x7K processing 0 of 3, the three Explorer jobs, the M
   t.equal(body.prpm.projects_total, 3)
   t.strictSame(body.prpm.projects.map((project: { id: number; status: string }) => [project.id, project.status]), [[3, 'TRAINED'], [2, 'ERROR'], [1, 'TRAINED']])
   t.match(body.prpm.projects[2], { name: 'bpic2012-CSV.zip', created_at: iso(START), next: null, project_url: '/project/1' })
+  t.equal(body.prpm.streams_total, 0)
+  t.strictSame(body.prpm.streams, [], 'no fixture project streams (test/prpm-control-streams.test.ts has streams)')
 
   t.equal(body.explorer.total, 3)
   const jobs = body.explorer.jobs as { id: number; status: number; status_name: string; progress: object; next: unknown; tasks: { id: string; status_name: string }[] }[]

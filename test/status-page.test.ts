@@ -101,6 +101,7 @@ t.test('the page shows a result processing, the clock advances it to complete, t
   t.equal(await request(url, 'POST', '/_resultbox/scenarios/prpm', J, JSON.stringify({ result_key: 'Pending1', project_id: 3, plugins: [{ plugin: 'plugin-knn-next-activity', finishes_after_ms: 30_000 }, { plugin: 'plugin-random-forest-alarm', finishes_after_ms: 5000 }] })), 201)
   t.equal(await request(url, 'POST', '/_resultbox/scenarios/explorer', J, JSON.stringify({ job_id: 30001, tasks: [{ name: 'PageRank', runs_for_ms: 4000 }, { name: 'Louvain', runs_for_ms: 8000 }, { name: 'WCC', runs_for_ms: 8000 }] })), 201)
   t.equal(await request(url, 'POST', '/_resultbox/scenarios/modelarts', J, JSON.stringify({ version_id: 'DemoVersion', task_name: 'street-signs', starts_after_ms: 2000, runs_for_ms: 20_000 })), 201)
+  t.equal(await request(url, 'POST', '/_resultbox/scenarios/prpm', J, JSON.stringify({ project_status: 'TRAINED', stream: 'simulating', result_key: 'Simulate', case_count: 1 })), 201)
   const rules = { seed: 7, rules: [{ vendor: 'modelarts', operation: 'getVersionResults', error: { status: 503 } }, { vendor: 'explorer', latency: { fixed_ms: 5 } }] }
   t.equal(await request(url, 'PUT', '/_resultbox/faults', J, JSON.stringify(rules)), 200)
   const prpm = { authorization: 'Bearer resultbox' }
@@ -114,6 +115,18 @@ t.test('the page shows a result processing, the clock advances it to complete, t
   t.equal(await request(url, 'GET', version, modelarts), 200)
   t.equal(await request(url, 'GET', `${version}/results?limit=3`, modelarts), 503, 'the fault rule answers')
   t.equal(await request(url, 'GET', '/project/3/result/Pending1', prpm), 200)
+
+  // The scenario's project 4 simulates: the simulator posted its first row at once.
+  const stream = row(page, 'prpm-streams', '4')
+  await stream.waitFor()
+  t.equal(await stream.locator('.badge').textContent(), 'streaming')
+  t.match(await stream.textContent(), /^#4 SIMULATING/)
+  const cells = async () => (await stream.locator('td').allTextContents()).slice(2, 6)
+  t.strictSame(await cells(), ['1 · 1 case', '0', '0', 'none'], 'one event of one case, not yet prescribed, nothing sent, no reader')
+  t.equal(await stream.locator('progress').getAttribute('value'), '1', 'the simulator at its first row')
+  const rows = Number(await stream.locator('progress').getAttribute('max'))
+  t.ok(rows > 10, `of the simulation cases' ${rows} events`)
+  t.equal(await page.locator('#prpm-streams-count').textContent(), '1 stream')
 
   const faulted = page.locator('#journal-rows tr', { hasText: `GET ${version}/results` })
   await faulted.waitFor()
@@ -136,6 +149,8 @@ t.test('the page shows a result processing, the clock advances it to complete, t
   t.match(await result.textContent(), /3 \/ 3 plugins/)
   t.equal(await page.locator('#clock-now').textContent(), '2026-01-01 00:00:10.000 UTC')
   t.equal(await row(page, 'prpm', 'Pending1').locator('progress').getAttribute('value'), '1', 'one plugin of the scenario has finished, one has not')
+  await stream.locator('progress[value="3"]').waitFor()
+  t.match(await cells(), ['3 · 1 case', /^[23]$/, '0', 'none'], 'two more rows, 5 s apart; prescribed 1 s after each (a case\'s last event at once)')
   t.equal(await row(page, 'explorer', '30001').locator('.badge').textContent(), 'running')
   t.equal(await row(page, 'modelarts', 'DemoVersion').locator('.badge').textContent(), 'running')
 

@@ -25,7 +25,8 @@ export const scenarioRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = a
         },
       },
       async (request, reply) => {
-        const created = db.transaction(() => scenario.create(request.body, clock.now())).immediate()
+        const prepared = await scenario.prepare?.(request.body)
+        const created = db.transaction(() => scenario.create(request.body, clock.now(), prepared)).immediate()
         scheduler.catchUp()
         return reply.code(201).send(created)
       },

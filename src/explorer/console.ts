@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ignoreBodies } from '../content-type.js'
 import type { VendorContext } from '../vendor-module.js'
 import { explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
@@ -21,24 +22,28 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
   addConnect(app, { url: '/db/connect', operationId: 'consoleConnect', summary: 'Log in as the web console does: an explorer_token cookie, for the workflow API too' }, { config, store, clock })
   const authenticate = explorerTokenAuth(config.tokens, store, clock)
 
-  app.post(
-    '/db/disconnect',
-    {
-      onRequest: authenticate,
-      schema: {
-        operationId: 'consoleDisconnect',
-        summary: 'Log out: the token is refused from now on, and the cookie cleared',
-        response: { 200: SuccessBody, 401: ErrorBody, 500: ErrorBody },
+  // Explorer's logout reads no body: whatever a client sends with it is dropped, never refused.
+  await app.register(async (scope) => {
+    ignoreBodies(scope)
+    scope.post(
+      '/db/disconnect',
+      {
+        onRequest: authenticate,
+        schema: {
+          operationId: 'consoleDisconnect',
+          summary: 'Log out: the token is refused from now on, and the cookie cleared',
+          response: { 200: SuccessBody, 401: ErrorBody, 500: ErrorBody },
+        },
       },
-    },
-    async (request, reply) => {
-      const token = explorerTokenOf(request)
-      // A configured token (RESULTBOX_EXPLORER_TOKENS) is the sandbox's, not a session's: it outlives a logout.
-      if (token !== undefined) store.deleteToken(token)
-      reply.header('set-cookie', 'explorer_token=; Path=/; Max-Age=0; HttpOnly')
-      return ok({ success: true as const })
-    },
-  )
+      async (request, reply) => {
+        const token = explorerTokenOf(request)
+        // A configured token (RESULTBOX_EXPLORER_TOKENS) is the sandbox's, not a session's: it outlives a logout.
+        if (token !== undefined) store.deleteToken(token)
+        reply.header('set-cookie', 'explorer_token=; Path=/; Max-Age=0; HttpOnly')
+        return ok({ success: true as const })
+      },
+    )
+  })
 }
 
 /** The rest of Explorer's prefixes answer in its envelope: an unknown path there is Explorer's 404, not PrPM's. */

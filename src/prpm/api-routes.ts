@@ -1,8 +1,7 @@
 import { createHash, randomInt } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { onRequestHookHandler } from 'fastify'
 import type { Config } from '../config.js'
-import { VendorError } from '../errors.js'
 import type { SandboxClock } from '../clock.js'
 import type { Scheduler } from '../scheduler.js'
 import {
@@ -12,6 +11,7 @@ import {
   StreamTypeParams,
 } from './api-schemas.js'
 import { DATASET_CONTENT_TYPES, datasetFile } from './datasets.js'
+import { ignoreBodies } from '../content-type.js'
 import { prpmErrorMapping } from './errors.js'
 import { eventLogDefinition, getEventLog, listEventLogs, reuploadEventLog } from './event-logs.js'
 import { availablePlugins, getPlugin, listPlugins, switchPlugin, updatePlugin } from './plugin-settings.js'
@@ -22,7 +22,7 @@ import type { PrpmStore } from './store.js'
 import type { StreamStore } from './stream-store.js'
 import { clearStream, postEvent, startStream, stopStream } from './streams.js'
 import { withForm } from './upload.js'
-import { pydanticError } from './validation.js'
+import { checkRequest } from './validation.js'
 
 export interface PrpmApiOptions {
   store: PrpmStore
@@ -35,14 +35,6 @@ export interface PrpmApiOptions {
   authenticate: onRequestHookHandler
   /** Sandbox time the plugins began reporting (GET /plugin/available). */
   startedAt: number
-}
-
-/** Routes with attachValidation answer schema failures as pydantic words them; a missing JSON body is "field required". */
-function checkRequest(request: FastifyRequest, options: { body?: boolean } = {}): void {
-  const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
-  const bodyMissing = options.body === true && request.body === undefined
-  if (failure?.validation && !(failure.validationContext === 'body' && (options.body === false || bodyMissing))) throw pydanticError(failure.validation, failure.validationContext)
-  if (bodyMissing) throw new VendorError(422, { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }, { 'content-type': 'application/json' })
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -93,18 +85,6 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
   }, async (request) => {
     checkRequest(request, { body: true })
     return write(() => updateProjectInfo(store, request.params.project_id, request.body, clock.now()))
-  })
-
-  app.delete('/project/:project_id', {
-    onRequest: authenticate,
-    attachValidation: true,
-    schema: {
-      operationId: 'deleteProject', summary: 'Delete a project, its plugins, events and event log (its stream ends)', params: ProjectParams,
-      response: { 200: ProjectIdAnswer, 400: DetailError, ...CommonErrors },
-    },
-  }, async (request) => {
-    checkRequest(request)
-    return write(() => deleteProject(store, streams, request.params.project_id, clock.now()))
   })
 
   app.put('/project/:project_id/definition', {
@@ -227,48 +207,7 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
     return write(() => updatePlugin(store, request.params.plugin_id, request.body, clock.now(), config))
   })
 
-  app.put('/plugin/:plugin_id/:trigger', {
-    onRequest: authenticate,
-    attachValidation: true,
-    schema: {
-      operationId: 'switchPlugin', summary: 'Enable or disable a trained plugin', params: PluginTriggerParams,
-      response: { 200: PluginAnswer, 400: DetailError, 404: DetailError, ...CommonErrors },
-    },
-  }, async (request) => {
-    checkRequest(request)
-    return write(() => switchPlugin(store, request.params.plugin_id, request.params.trigger, clock.now()))
-  })
-
   // ---- streaming ----
-
-  const startSchema = (operationId: string, summary: string, params: typeof ProjectParams | typeof StreamTypeParams) => ({
-    onRequest: authenticate,
-    attachValidation: true,
-    schema: { operationId, summary, params, response: { 200: ProjectIdAnswer, 400: DetailError, ...CommonErrors } },
-  })
-  app.put('/project/:project_id/stream/start', startSchema('startStream', 'Start streaming a trained project', ProjectParams), async (request) => {
-    checkRequest(request)
-    scheduler.catchUp()
-    const answer = await startStream(store, streams, request.params.project_id, 'streaming', () => clock.now(), uploadMaxBytes)
-    scheduler.catchUp()
-    return answer
-  })
-  app.put('/project/:project_id/stream/start/:streaming_type', startSchema('startStreamOfType', 'Start streaming (streaming) or the simulator (simulating)', StreamTypeParams), async (request) => {
-    checkRequest(request)
-    scheduler.catchUp()
-    const params = request.params as { project_id: number; streaming_type: string }
-    const answer = await startStream(store, streams, params.project_id, params.streaming_type, () => clock.now(), uploadMaxBytes)
-    scheduler.catchUp()
-    return answer
-  })
-  app.put('/project/:project_id/stream/stop', startSchema('stopStream', 'Stop a project\'s stream or simulation', ProjectParams), async (request) => {
-    checkRequest(request)
-    return write(() => stopStream(store, streams, request.params.project_id, clock.now()))
-  })
-  app.put('/project/:project_id/stream/clear', startSchema('clearStream', 'Stop the stream and delete every streamed event and case', ProjectParams), async (request) => {
-    checkRequest(request)
-    return write(() => clearStream(store, streams, request.params.project_id, clock.now()))
-  })
 
   app.get('/project/:project_id/stream/result', {
     onRequest: authenticate,
@@ -281,6 +220,64 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
     checkRequest(request)
     await readers.open(request.params.project_id, reply)
     return reply
+  })
+
+  // Routes whose PrCore handler reads no body: any body a client sends is dropped, never refused.
+  await app.register(async (untyped) => {
+    const bodiless = untyped.withTypeProvider<TypeBoxTypeProvider>()
+    ignoreBodies(bodiless)
+    bodiless.delete('/project/:project_id', {
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: {
+        operationId: 'deleteProject', summary: 'Delete a project, its plugins, events and event log (its stream ends)', params: ProjectParams,
+        response: { 200: ProjectIdAnswer, 400: DetailError, ...CommonErrors },
+      },
+    }, async (request) => {
+      checkRequest(request)
+      return write(() => deleteProject(store, streams, request.params.project_id, clock.now()))
+    })
+
+    bodiless.put('/plugin/:plugin_id/:trigger', {
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: {
+        operationId: 'switchPlugin', summary: 'Enable or disable a trained plugin', params: PluginTriggerParams,
+        response: { 200: PluginAnswer, 400: DetailError, 404: DetailError, ...CommonErrors },
+      },
+    }, async (request) => {
+      checkRequest(request)
+      return write(() => switchPlugin(store, request.params.plugin_id, request.params.trigger, clock.now()))
+    })
+
+    const startSchema = (operationId: string, summary: string, params: typeof ProjectParams | typeof StreamTypeParams) => ({
+      onRequest: authenticate,
+      attachValidation: true,
+      schema: { operationId, summary, params, response: { 200: ProjectIdAnswer, 400: DetailError, ...CommonErrors } },
+    })
+    bodiless.put('/project/:project_id/stream/start', startSchema('startStream', 'Start streaming a trained project', ProjectParams), async (request) => {
+      checkRequest(request)
+      scheduler.catchUp()
+      const answer = await startStream(store, streams, request.params.project_id, 'streaming', () => clock.now(), uploadMaxBytes)
+      scheduler.catchUp()
+      return answer
+    })
+    bodiless.put('/project/:project_id/stream/start/:streaming_type', startSchema('startStreamOfType', 'Start streaming (streaming) or the simulator (simulating)', StreamTypeParams), async (request) => {
+      checkRequest(request)
+      scheduler.catchUp()
+      const params = request.params as { project_id: number; streaming_type: string }
+      const answer = await startStream(store, streams, params.project_id, params.streaming_type, () => clock.now(), uploadMaxBytes)
+      scheduler.catchUp()
+      return answer
+    })
+    bodiless.put('/project/:project_id/stream/stop', startSchema('stopStream', 'Stop a project\'s stream or simulation', ProjectParams), async (request) => {
+      checkRequest(request)
+      return write(() => stopStream(store, streams, request.params.project_id, clock.now()))
+    })
+    bodiless.put('/project/:project_id/stream/clear', startSchema('clearStream', 'Stop the stream and delete every streamed event and case', ProjectParams), async (request) => {
+      checkRequest(request)
+      return write(() => clearStream(store, streams, request.params.project_id, clock.now()))
+    })
   })
 
   // PrCore's handler reads the body itself: any content type, and JSON that does not parse is its 500.

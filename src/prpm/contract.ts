@@ -12,7 +12,8 @@ export const prpmContract: VendorContract = {
       description: 'PrCore\'s OAuth2PasswordBearer: `Authorization: Bearer <token>`; resultbox accepts RESULTBOX_PRPM_TOKENS.',
     },
   },
-  security: () => [{ prpmBearer: [] }],
+  // PrCore's root answers anyone; every other route wants the token.
+  security: (operationId) => (operationId === 'getRoot' ? [] : [{ prpmBearer: [] }]),
   headers(operation, status): Record<string, HeaderObject> {
     if (status === '401') return { ...bearerChallenge }
     // resultbox's addition: a complete result kept for re-reading has an ETag, for If-None-Match.

@@ -91,13 +91,19 @@ export async function reuploadEventLog(
   if (options.reuploadAnswer === 'faithful') {
     throw escapedValidationError([{ loc: ['response', 'resources_count'], msg: 'field required', type: 'value_error.missing' }])
   }
+  return intendedReuploadAnswer(log.id, definition, summary)
+}
+
+/** What PrCore's re-upload handler means to answer (the docs' 200): the new file's activities beside the stored definition. */
+export function intendedReuploadAnswer(eventLogId: number, definition: StoredDefinition, summary: LogSummary): ReuploadAnswer {
   const received = definition.columns_definition
-  const activity = columnNamed(received, 'ACTIVITY')
+  // A defined log has its ACTIVITY column (PUT /event_log requires one).
+  const activity = columnNamed(received, 'ACTIVITY') as string
   return {
     message: 'Event log updated',
-    event_log_id: log.id,
+    event_log_id: eventLogId,
     received_definition: received,
-    activities_count: activity === null ? {} : Object.fromEntries([...(summary.values.get(activity) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1])),
+    activities_count: Object.fromEntries([...(summary.values.get(activity) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1])),
     outcome_options: availableOptions(received, 'outcome'),
     treatment_options: availableOptions(received, 'treatment'),
   }

@@ -30,7 +30,9 @@ export const prpm: VendorModule = {
     // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
     return [prpmTraining(store), prpmRunner(store, resultRules(config.prpm)), prpmStreaming(store, new StreamStore(db), config.prpm)]
   },
-  simulation: ({ db, config }) => prpmSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm }),
+  simulation: ({ db, config, clock }) => prpmSimulation({
+    db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm, uploadMaxBytes: config.uploadMaxBytes, now: () => clock.now(),
+  }),
   examples: ({ fixturesDir, migrationsDir }) => prpmExamples(fixturesDir, migrationsDir),
   contract: prpmContract,
 }

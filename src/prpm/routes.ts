@@ -1,6 +1,5 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
 import { bearerAuth } from './auth.js'
@@ -17,16 +16,9 @@ import { StreamReaders } from './sse.js'
 import { StreamStore } from './stream-store.js'
 import { prpmManagementApi } from './api-routes.js'
 import { withForm } from './upload.js'
-import { jsonDecodeError, pydanticError } from './validation.js'
+import { checkRequest, jsonDecodeError } from './validation.js'
 
 import type { VendorContext } from '../vendor-module.js'
-
-/** Routes with attachValidation answer schema failures as pydantic words them. */
-function checkRequest(request: FastifyRequest): void {
-  // Fastify always names the part that failed (body, params) when it attaches a validation error.
-  const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
-  if (failure?.validation) throw pydanticError(failure.validation, failure.validationContext)
-}
 
 /** PrPM (PrCore) at the root of the URL space, as the vendor serves it. */
 export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { prpm: config, uploadMaxBytes }, db, clock, scheduler }) => {
@@ -42,7 +34,9 @@ export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { c
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body)
     parseJson(request, text, (error, value) => {
-      if (!error || text === '') return done(error, value)
+      // An empty body is no body, as FastAPI reads it: a route that needs one answers 422 field required.
+      if (text === '') return done(null, undefined)
+      if (!error) return done(error, value)
       try {
         JSON.parse(text)
       } catch (syntax) {
@@ -144,7 +138,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { c
       },
     },
     async (request) => {
-      checkRequest(request)
+      checkRequest(request, { body: true })
       scheduler.catchUp()
       return store.transaction(() => defineColumns(store, streams, request.params.event_log_id, request.body, clock.now()))
     },
@@ -163,7 +157,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { c
       },
     },
     async (request) => {
-      checkRequest(request)
+      checkRequest(request, { body: true })
       scheduler.catchUp()
       const now = clock.now()
       const created = store.transaction(() => createProject(store, request.body, now, config))

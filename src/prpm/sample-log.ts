@@ -48,12 +48,12 @@ export function sampleLog(fileName: string, columns: string[], definition: Colum
     }
   }
   const csv = stringify([columns, ...rows])
-  const extension = fileName.toLowerCase().split('.').pop() ?? 'csv'
-  if (extension === 'zip') {
+  if (fileName.toLowerCase().endsWith('.zip')) {
     const inner = `${fileName.slice(0, -'.zip'.length)}.csv`
     // A fixed modification time: the same fixture gives the same bytes.
     const zipped = zipSync({ [inner]: [strToU8(csv), { mtime: new Date('2023-03-01T00:00:00Z') }] })
-    return { columns, rows, bytes: Buffer.from(zipped), extension }
+    return { columns, rows, bytes: Buffer.from(zipped), extension: 'zip' }
   }
-  return { columns, rows, bytes: Buffer.from(csv), extension: extension === 'xes' || extension === 'gz' ? 'csv' : extension }
+  // Any other name gets the CSV itself (a fixture named .xes too: resultbox writes no XES).
+  return { columns, rows, bytes: Buffer.from(csv), extension: 'csv' }
 }

@@ -5,13 +5,16 @@ import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { loadPrpmFixture, seedPrpm } from './fixtures.js'
 import { seedLargePrpm } from './large.js'
-import { PLUGIN_FINISH_MS, dispatchResult, insertProject, type TrainingTimes } from './flows.js'
+import { splitLog } from './datasets.js'
+import { PLUGIN_FINISH_MS, definitionOf, dispatchResult, insertProject, type Dataset, type TrainingTimes } from './flows.js'
 import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
 import type { PluginKey as PluginName } from './plugins.js'
 import { TRAINING_STATUSES, type ResultRules } from './results.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
 import { sampleLog } from './sample-log.js'
 import { PrpmStore } from './store.js'
+import { StreamStore, type StreamKind } from './stream-store.js'
+import { SIMULATION_MAX_EVENTS, beginStream, simulationRows, simulationRowsOf } from './streams.js'
 
 export interface PrpmSimulationOptions {
   db: Db
@@ -20,7 +23,13 @@ export interface PrpmSimulationOptions {
   fixtureScale: FixtureScale
   /** The configured training durations (a new scenario project's defaults, as POST /project's) and the results' lifetime. */
   config: TrainingTimes & Pick<ResultRules, 'resultTtlSeconds'>
+  /** The cap on a stored log's decompressed bytes when the simulator's rows are read from it (RESULTBOX_UPLOAD_MAX_BYTES). */
+  uploadMaxBytes: number
+  /** The sandbox clock: the overview counts the stream events prescribed by now. */
+  now: () => number
 }
+
+const STREAM_KINDS = { streaming: 'STREAMING', simulating: 'SIMULATING' } as const satisfies Record<string, StreamKind>
 
 /** The scenario body; its defaults follow the configured training durations. */
 function scenarioBody(times: TrainingTimes) {
@@ -40,6 +49,9 @@ function scenarioBody(times: TrainingTimes) {
       fails: Type.Optional(Type.Boolean({ default: false, description: 'the plugin finishes with no prescriptions' })),
     }, { additionalProperties: false }), { minItems: 1, maxItems: PLUGIN_KEYS.length, description: "each plugin at most once; default: the project's plugins, finishing within 2 s" })),
     case_count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 3, description: 'deterministic BPIC 2012-like ongoing cases' })),
+    stream: Type.Optional(Type.Union([Type.Literal('streaming'), Type.Literal('simulating')], {
+      description: "then the project's stream starts, as PUT /project/{id}/stream/start/{stream} starts it: streaming takes the events a client posts, simulating has the simulator post the project's simulation cases. Only a TRAINED project streams: a new one with project_status TRAINED, or a project_id that is TRAINED",
+    })),
   }, { additionalProperties: false, description: 'every field is optional: {} creates a project that trains on the clock and a result of 3 cases' })
 }
 type ScenarioBody = ReturnType<typeof scenarioBody>
@@ -50,6 +62,7 @@ const ScenarioCreated = Type.Object({
   project_url: Type.String(),
   result_url: Type.String(),
   due: Type.Array(Type.Object({ plugin: PluginKey, at: Type.String({ description: 'ISO 8601' }) })),
+  stream_url: Type.Optional(Type.String({ description: "with stream: the project's prescriptions as Server-Sent Events; GET it with Authorization: Bearer <token>" })),
 })
 
 const ResultOverview = Type.Object({
@@ -78,11 +91,36 @@ const ProjectOverview = Type.Object({
   project_url: Type.String(),
 })
 
+const StreamOverview = Type.Object({
+  project_id: Type.Integer(),
+  kind: Type.Union([Type.Literal('STREAMING'), Type.Literal('SIMULATING')], {
+    description: 'how the run began: stream/start (a client posts the events) or stream/start/simulating (the simulator posts them)',
+  }),
+  status: Type.Union([Type.Literal('streaming'), Type.Literal('finished')], {
+    description: 'streaming until stopped or cleared; a simulation also until its last row is prescribed (its project TRAINED again) or nobody has read it for a while',
+  }),
+  started_at: Type.String({ description: 'ISO 8601' }),
+  finished_at: Nullable(Type.String({ description: 'ISO 8601' })),
+  events: Type.Integer({ description: "events posted to the project's stream, by every run since the last stream/clear" }),
+  prescribed: Type.Integer({ description: "of those, the ones whose prescriptions are due by now: RESULTBOX_PRPM_PRESCRIPTION_SECONDS after the post, a case's last event at once" }),
+  sent: Type.Integer({ description: 'of those, the ones sent to a reader of stream/result' }),
+  cases: Type.Integer({ description: 'the cases the events opened' }),
+  reader: Type.Boolean({ description: 'whether a reader of stream/result is connected to this run' }),
+  simulation: Nullable(Type.Object({
+    posted: Type.Integer({ description: 'rows the simulator has posted' }),
+    total: Type.Integer({ description: `rows it posts in all (the simulation cases' events, at most ${SIMULATION_MAX_EVENTS})` }),
+    next_post_at: Nullable(Type.String({ description: 'when it posts the next, RESULTBOX_PRPM_SIMULATION_INTERVAL_SECONDS after the last (ISO 8601); null once done' })),
+  }, { description: 'the simulator of a SIMULATING run; null for a STREAMING one' })),
+  result_url: Type.String({ description: 'its prescriptions as Server-Sent Events; GET it with Authorization: Bearer <token>' }),
+})
+
 const PrpmOverview = Type.Object({
   total: Type.Integer({ description: 'results in the store' }),
   results: Type.Array(ResultOverview, { description: `newest first, at most ${OVERVIEW_LIMIT}` }),
   projects_total: Type.Integer(),
   projects: Type.Array(ProjectOverview, { description: `newest first, at most ${OVERVIEW_LIMIT}` }),
+  streams_total: Type.Integer({ description: 'projects that have streamed' }),
+  streams: Type.Array(StreamOverview, { description: `each project's latest run, newest first, at most ${OVERVIEW_LIMIT}` }),
 })
 
 /** What the overview reads: counts, keys and times, never cases or prescriptions. */
@@ -103,6 +141,15 @@ function overviewQueries(db: Db) {
       `SELECT p.id, p.status, d.name, d.created_at, d.training_at, d.trained_at
        FROM prpm_projects p LEFT JOIN prpm_project_details d ON d.project_id = p.id
        ORDER BY COALESCE(d.created_at, 0) DESC, p.id DESC LIMIT ?`,
+    ),
+    countStreams: () => db.prepare<[], number>('SELECT COUNT(DISTINCT project_id) FROM prpm_stream_runs').pluck(),
+    // StreamStore.latestRuns's runs without the simulator's rows, which may hold 1800 events: only their count.
+    streams: () => db.prepare<[number], {
+      id: number; project_id: number; kind: StreamKind; started_at: number; finished_at: number | null
+      posted: number; next_post_at: number | null; reader_open: number; total: number
+    }>(
+      `SELECT id, project_id, kind, started_at, finished_at, posted, next_post_at, reader_open, COALESCE(json_array_length(rows), 0) AS total
+       FROM prpm_stream_runs WHERE id IN (SELECT MAX(id) FROM prpm_stream_runs GROUP BY project_id) ORDER BY id DESC LIMIT ?`,
     ),
   })
 }
@@ -126,11 +173,27 @@ function bpicCases(count: number, now: number) {
   return { columns: ['Case ID', 'start_time', 'end_time', 'AMOUNT_REQ', 'REG_DATE', 'Activity', 'Resource'], rows }
 }
 
+/** Why a project in this status cannot start a stream (stream/start's checks), or null: it can. */
+function streamRefusal(status: ProjectStatus, project: string, trainsOnClock: boolean): string | null {
+  if (status === 'TRAINED') return null
+  const why = status === 'PREPROCESSING' || status === 'TRAINING' ? `is ${status}, not yet TRAINED${trainsOnClock ? ': it trains on the clock first' : ''}`
+    : status === 'STREAMING' || status === 'SIMULATING' ? `is ${status} already`
+      : status === 'ERROR' ? 'is in ERROR' : 'is WAITING for its event log to be defined'
+  return `stream needs a TRAINED project; ${project} ${why}`
+}
+
+/** What prepare() read for create(): an existing project's simulator rows, parsed from its stored log. */
+interface PreparedScenario {
+  simulationRows?: Record<string, unknown>[]
+}
+
 /** Prpm's part of the control API: reset to the fixture, and scenarios. */
-export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSimulationOptions) {
+export function prpmSimulation({ db, fixturesDir, fixtureScale, config, uploadMaxBytes, now: clockNow }: PrpmSimulationOptions) {
   const store = new PrpmStore(db)
+  const streams = new StreamStore(db)
   const ScenarioBody = scenarioBody(config)
   const queries = overviewQueries(db)
+
   return {
     reset(now) {
       // Every other prpm table hangs off these two by cascading foreign keys.
@@ -143,21 +206,37 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
       body: ScenarioBody,
       created: ScenarioCreated,
       refusals: [404, 409],
-      create(body, now) {
+      async prepare(body): Promise<PreparedScenario> {
+        // An existing project's simulation replays its stored log, which takes a parse; a new project's log is made in memory.
+        if (body.stream !== 'simulating' || body.project_id === undefined) return {}
+        return { simulationRows: await simulationRows(store, body.project_id, uploadMaxBytes) }
+      },
+      create(body, now, prepared?: PreparedScenario) {
         if (body.result_key !== undefined && store.result(body.result_key)) {
           throw new ScenarioError(409, '/result_key', `result_key ${body.result_key} is taken`)
         }
         let projectId = body.project_id
+        const streamKind = body.stream === undefined ? null : STREAM_KINDS[body.stream]
+        if (streamKind === 'SIMULATING' && projectId !== undefined && prepared?.simulationRows === undefined) {
+          throw new Error("simulating an existing project replays its log, which prepare() reads: call it first, as POST /_resultbox/scenarios/prpm does")
+        }
+        // A new project's training log, in memory: the simulator's rows come from it.
+        let trainingLog: Dataset | null = null
         if (projectId !== undefined) {
-          if (!store.project(projectId)) throw new ScenarioError(404, '/project_id', `no project ${projectId}`)
+          const project = store.project(projectId)
+          if (!project) throw new ScenarioError(404, '/project_id', `no project ${projectId}`)
           // These describe a new project: silently ignoring them would hide a mistake in the test suite.
           if (body.project_status !== undefined) throw new ScenarioError(400, '/project_status', 'project_status is for a new project, not with project_id')
           if (body.training !== undefined) throw new ScenarioError(400, '/training', 'training is for a new project, not with project_id')
+          const refusal = streamKind === null ? null : streamRefusal(project.status, `project ${projectId}`, store.projectDetails(projectId)?.trained_at != null)
+          if (refusal !== null) throw new ScenarioError(400, '/stream', refusal)
         } else {
           const status = body.project_status ?? 'PREPROCESSING'
           if (body.training !== undefined && status !== 'PREPROCESSING') {
             throw new ScenarioError(400, '/training', `a project created ${status} does not train on the clock`)
           }
+          const refusal = streamKind === null ? null : streamRefusal(status, 'the new project', status === 'PREPROCESSING')
+          if (refusal !== null) throw new ScenarioError(400, '/stream', `${refusal}${status === 'PREPROCESSING' ? ' (project_status TRAINED makes a TRAINED one)' : ''}`)
           // A new project on a copy of the BPIC definition of fixture project 1's kind.
           const columnsDefinition = { 'Case ID': 'CASE_ID', Activity: 'ACTIVITY', REG_DATE: 'DATETIME', Resource: 'RESOURCE', end_time: 'END_TIMESTAMP', AMOUNT_REQ: 'NUMBER', start_time: 'START_TIMESTAMP' } as const
           const caseAttributes = ['AMOUNT_REQ', 'REG_DATE']
@@ -168,6 +247,7 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
             values: new Map([['Activity', new Map(ACTIVITIES.map((a) => [a, 1]))]]), test: null,
             head: sample.rows.slice(0, 5), file: { extension: sample.extension, separator: ',', bytes: sample.bytes },
           })
+          trainingLog = { columns: sample.columns, rows: sample.rows }
           store.setDefinition(eventLogId, {
             columns_definition: columnsDefinition,
             case_attributes: caseAttributes, fast_mode: true, start_transition: 'START', complete_transition: 'COMPLETE', abort_transition: 'ATE_ABORT',
@@ -186,13 +266,20 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
         if (plans && new Set(plans.map((plan) => plan.plugin)).size !== plans.length) throw new ScenarioError(400, '/plugins', 'a plugin is listed twice')
         const dispatched = dispatchResult(store, projectId, bpicCases(body.case_count ?? 3, now), now, { resultKey: body.result_key, plans })
         if (!dispatched) throw new ScenarioError(400, '/project_id', `project ${projectId} has no event log definition the cases fit`)
-        return {
+        const created = {
           project_id: projectId,
           result_key: dispatched.resultKey,
           project_url: `/project/${projectId}`,
           result_url: `/project/${projectId}/result/${dispatched.resultKey}`,
           due: dispatched.due.map((entry) => ({ plugin: entry.plugin, at: new Date(entry.at).toISOString() })),
         }
+        if (streamKind === null) return created
+        // A project that has a result has a definition; create() has checked that an existing project's rows were prepared.
+        const rows = streamKind === 'STREAMING' ? null
+          : trainingLog === null ? (prepared?.simulationRows as Record<string, unknown>[])
+            : simulationRowsOf(splitLog(trainingLog, (definitionOf(store, projectId) as NonNullable<ReturnType<typeof definitionOf>>).definition))
+        beginStream(store, streams, projectId, streamKind, now, rows)
+        return { ...created, stream_url: `/project/${projectId}/stream/result` }
       },
     },
     overview: {
@@ -227,7 +314,22 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config }: PrpmSi
           else if ((project.status === 'PREPROCESSING' || project.status === 'TRAINING') && project.trained_at !== null) next = { what: 'TRAINED', at: isoTime(project.trained_at) }
           return { id: project.id, name: project.name, status: project.status, created_at: isoOrNull(project.created_at), next, project_url: `/project/${project.id}` }
         })
-        return { total: queries.countResults.get() as number, results, projects_total: queries.countProjects.get() as number, projects }
+        const now = clockNow()
+        const runs = queries.streams.all(OVERVIEW_LIMIT).map((run) => ({
+          project_id: run.project_id,
+          kind: run.kind,
+          status: run.finished_at === null ? ('streaming' as const) : ('finished' as const),
+          started_at: isoTime(run.started_at),
+          finished_at: isoOrNull(run.finished_at),
+          ...streams.counts(run.project_id, now),
+          reader: run.reader_open === 1,
+          simulation: run.kind === 'SIMULATING' ? { posted: run.posted, total: run.total, next_post_at: isoOrNull(run.next_post_at) } : null,
+          result_url: `/project/${run.project_id}/stream/result`,
+        }))
+        return {
+          total: queries.countResults.get() as number, results, projects_total: queries.countProjects.get() as number, projects,
+          streams_total: queries.countStreams.get() as number, streams: runs,
+        }
       },
     },
   } satisfies VendorSimulation<ScenarioBody, typeof ScenarioCreated, typeof PrpmOverview>

@@ -62,11 +62,6 @@ export class StreamReaders {
 
   constructor(private readonly options: StreamReaderOptions) {}
 
-  /** How many readers are connected, by project. */
-  get connected(): number[] {
-    return [...this.readers.keys()]
-  }
-
   /** Ends every reader (the server is closing). */
   closeAll(): void {
     for (const reader of [...this.readers.values()]) reader.end()

@@ -48,7 +48,6 @@ export class StreamStore {
         'SELECT * FROM prpm_stream_runs WHERE project_id = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1',
       ),
       run: () => db.prepare<[number], StreamRunRow>('SELECT * FROM prpm_stream_runs WHERE id = ?'),
-      lastRun: () => db.prepare<[number], StreamRunRow>('SELECT * FROM prpm_stream_runs WHERE project_id = ? ORDER BY id DESC LIMIT 1'),
       insertRun: () => db.prepare<[number, string, number, string | null, number | null]>(
         'INSERT INTO prpm_stream_runs (project_id, kind, started_at, rows, next_post_at) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -78,16 +77,12 @@ export class StreamStore {
         `SELECT * FROM prpm_stream_runs WHERE kind = 'SIMULATING' AND finished_at IS NULL AND reader_open = 0
          AND COALESCE(reader_left_at + 60000, started_at + 300000) <= ? ORDER BY id`,
       ),
-      streamCase: () => db.prepare<[number, string], { completed: number }>(
-        'SELECT completed FROM prpm_stream_cases WHERE project_id = ? AND case_id = ?',
-      ),
       insertCase: () => db.prepare<[number, string]>('INSERT OR IGNORE INTO prpm_stream_cases (project_id, case_id) VALUES (?, ?)'),
       completeCase: () => db.prepare<[number, string]>('UPDATE prpm_stream_cases SET completed = 1 WHERE project_id = ? AND case_id = ?'),
       insertEvent: () => db.prepare(
         `INSERT INTO prpm_stream_events (project_id, case_id, attributes, created_at, prescribed_at, prescriptions)
          VALUES (@project_id, @case_id, @attributes, @created_at, @prescribed_at, @prescriptions)`,
       ),
-      event: () => db.prepare<[number], StreamEventRow>('SELECT * FROM prpm_stream_events WHERE id = ?'),
       caseEvents: () => db.prepare<[number, string], { attributes: string }>(
         'SELECT attributes FROM prpm_stream_events WHERE project_id = ? AND case_id = ? ORDER BY id',
       ),
@@ -103,9 +98,6 @@ export class StreamStore {
            (SELECT COUNT(*) FROM prpm_stream_cases WHERE project_id = @project) AS cases
          FROM prpm_stream_events WHERE project_id = @project`,
       ),
-      runs: () => db.prepare<[number], StreamRunRow>(
-        'SELECT * FROM prpm_stream_runs WHERE id IN (SELECT MAX(id) FROM prpm_stream_runs GROUP BY project_id) ORDER BY id DESC LIMIT ?',
-      ),
     })
   }
 
@@ -117,18 +109,9 @@ export class StreamStore {
     return this.statements.run.get(runId)
   }
 
-  lastRun(projectId: number): StreamRunRow | undefined {
-    return this.statements.lastRun.get(projectId)
-  }
-
-  /** The latest run of each project that has streamed, newest first. */
-  latestRuns(limit: number): StreamRunRow[] {
-    return this.statements.runs.all(limit)
-  }
-
   startRun(projectId: number, kind: StreamKind, now: number, rows: Record<string, unknown>[] | null): number {
-    // A simulation's first event goes at once; a stream waits for its client's.
-    const info = this.statements.insertRun.run(projectId, kind, now, rows === null ? null : JSON.stringify(rows), rows === null || rows.length === 0 ? null : now)
+    // A simulation's first event goes at once (or, with none, its end); a stream waits for its client's.
+    const info = this.statements.insertRun.run(projectId, kind, now, rows === null ? null : JSON.stringify(rows), rows === null ? null : now)
     return Number(info.lastInsertRowid)
   }
 
@@ -177,12 +160,6 @@ export class StreamStore {
     return this.statements.dueIdle.all(now)
   }
 
-  /** undefined: the case is new. */
-  caseCompleted(projectId: number, caseId: string): boolean | undefined {
-    const row = this.statements.streamCase.get(projectId, caseId)
-    return row === undefined ? undefined : row.completed === 1
-  }
-
   /** The attributes of the case's events so far, in posting order. */
   caseEvents(projectId: number, caseId: string): Record<string, string | null>[] {
     return this.statements.caseEvents.all(projectId, caseId).map((row) => JSON.parse(row.attributes) as Record<string, string | null>)
@@ -196,10 +173,6 @@ export class StreamStore {
       prescribed_at: event.prescribed_at, prescriptions: JSON.stringify(event.prescriptions),
     })
     return Number(info.lastInsertRowid)
-  }
-
-  event(id: number): StreamEventRow | undefined {
-    return this.statements.event.get(id)
   }
 
   /** Events prescribed by `now` and not yet sent, oldest first, with their case's flag now. */

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { VendorError } from '../errors.js'
 import type { TimedWork } from '../scheduler.js'
-import { byCase, projectSplit } from './datasets.js'
+import { byCase, projectSplit, type SplitLog } from './datasets.js'
 import { columnNamed, jsonbOrdered, nullablePythonDateTime, pythonDateTime } from './definitions.js'
 import { PrpmErrors, prpmErrorMapping } from './errors.js'
 import { bad, definitionOf, timeOf } from './flows.js'
@@ -117,7 +117,7 @@ export function postEvent(store: PrpmStore, streams: StreamStore, projectId: num
 }
 
 /** The checks of PUT /project/{id}/stream/start/{type}, in PrCore's order; the kind asked for. */
-function checkStart(store: PrpmStore, projectId: number, type: string): StreamKind {
+export function checkStart(store: PrpmStore, projectId: number, type: string): StreamKind {
   // PrCore reads any status name here; only the two that stream are taken (an accepted deviation).
   const kind = STREAM_KINDS[type.toUpperCase()]
   if (kind === undefined) throw bad('Invalid streaming type')
@@ -135,9 +135,7 @@ function checkStart(store: PrpmStore, projectId: number, type: string): StreamKi
  * cases, values as strings ("nan" for missing), each case id behind one random 8-character prefix
  * per run, and the indicator true on each case's last event; at most SIMULATION_MAX_EVENTS.
  */
-export async function simulationRows(store: PrpmStore, projectId: number, maxBytes: number): Promise<Record<string, unknown>[]> {
-  const split = await projectSplit(store, projectId, maxBytes)
-  if (split === null) return []
+export function simulationRowsOf(split: SplitLog): Record<string, unknown>[] {
   const types = split.definition.columns_definition
   const caseColumn = columnNamed(types, 'CASE_ID') as string
   const timeIndex = split.columns.indexOf((columnNamed(types, 'TIMESTAMP') ?? columnNamed(types, 'START_TIMESTAMP')) as string)
@@ -159,6 +157,22 @@ export async function simulationRows(store: PrpmStore, projectId: number, maxByt
   })
 }
 
+/** The simulator's rows of a project, from its stored log (parsed: hence async); none without a log file. */
+export async function simulationRows(store: PrpmStore, projectId: number, maxBytes: number): Promise<Record<string, unknown>[]> {
+  const split = await projectSplit(store, projectId, maxBytes)
+  return split === null ? [] : simulationRowsOf(split)
+}
+
+/** What stream/start does once its checks have passed: the project and its plugins stream, a run begins (rows: the simulator's). */
+export function beginStream(store: PrpmStore, streams: StreamStore, projectId: number, kind: StreamKind, at: number, rows: Record<string, unknown>[] | null): void {
+  store.setStatus(projectId, kind, at)
+  store.movePlugins(projectId, ['TRAINED', 'STREAMING'], 'STREAMING', at)
+  streams.startRun(projectId, kind, at, rows)
+}
+
+/** What stream/start answers, for streaming and simulating alike (the docs' "simulation started" is not the source's). */
+export const streamStarted = (projectId: number) => ({ message: 'Project streaming started successfully', project_id: projectId })
+
 /** PUT /project/{id}/stream/start[/{type}]: the project streams (or simulates) at once, its plugins loaded. */
 export async function startStream(store: PrpmStore, streams: StreamStore, projectId: number, type: string, now: () => number, maxBytes: number) {
   const kind = checkStart(store, projectId, type)
@@ -166,13 +180,8 @@ export async function startStream(store: PrpmStore, streams: StreamStore, projec
   return store.transaction(() => {
     // Reading the log took a while: another request may have started the stream meanwhile.
     checkStart(store, projectId, type)
-    const at = now()
-    store.setStatus(projectId, kind, at)
-    store.movePlugins(projectId, ['TRAINED', 'STREAMING'], 'STREAMING', at)
-    const runId = streams.startRun(projectId, kind, at, rows)
-    // A simulation with nothing to replay ends as it starts, as PrCore's simulator does.
-    if (rows !== null && rows.length === 0) streams.setTrainedAt(runId, at)
-    return { message: 'Project streaming started successfully', project_id: projectId }
+    beginStream(store, streams, projectId, kind, now(), rows)
+    return streamStarted(projectId)
   })
 }
 
@@ -219,23 +228,21 @@ export function prpmStreaming(store: PrpmStore, streams: StreamStore, times: Str
           let posted = run.posted
           let at = run.next_post_at as number
           while (posted < rows.length && at <= now) {
-            try {
-              postEvent(store, streams, run.project_id, rows[posted], at, times)
-            } catch (error) {
-              // PrCore's simulator logs a refused event and goes on with the next.
-              if (!(error instanceof VendorError)) throw error
-            }
+            // The rows come from the project's own log: each has every column of its definition.
+            postEvent(store, streams, run.project_id, rows[posted], at, times)
             posted++
             at += times.simulationIntervalMs
           }
-          if (posted < rows.length) {
+          // PrCore's simulator marks its run finished one interval after its last event (at once with nothing to post).
+          if (posted < rows.length || at > now) {
             streams.setPosted(run.id, posted, at)
-          } else {
-            // The simulator is done; its run ends once the plugins have answered the last event.
-            const lastAt = at - times.simulationIntervalMs
-            streams.setPosted(run.id, posted, null)
-            streams.setTrainedAt(run.id, Math.max(lastAt, streams.lastPrescribedAt(run.project_id) ?? lastAt))
+            continue
           }
+          streams.setPosted(run.id, posted, null)
+          streams.finishRun(run.id, at)
+          // The project stays SIMULATING (stream/stop ends it), unless a plugin answers after the end: then it is TRAINED.
+          const answered = streams.lastPrescribedAt(run.project_id)
+          if (answered !== null && answered > at) streams.setTrainedAt(run.id, answered)
         }
         for (const run of streams.dueTrained(now)) endStream(store, streams, run.project_id, run.trained_at as number)
         for (const run of streams.dueIdle(now)) {

@@ -1,4 +1,4 @@
-import type { FastifySchemaValidationError } from 'fastify'
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import { VendorError } from '../errors.js'
 
 type Failure = FastifySchemaValidationError & { params: Record<string, unknown> }
@@ -72,3 +72,12 @@ export function jsonDecodeError(text: string, error: Error): VendorError {
     detail: [{ loc: ['body', position], msg: `${wording}: line ${line} column ${column} (char ${position})`, type: 'value_error.jsondecode' }],
   }, { 'content-type': 'application/json' })
 }
+
+/** Routes with attachValidation answer schema failures as pydantic words them; a missing JSON body is "field required". */
+export function checkRequest(request: FastifyRequest, options: { body?: boolean } = {}): void {
+  const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
+  const bodyMissing = options.body === true && request.body === undefined
+  if (failure?.validation && !(failure.validationContext === 'body' && (options.body === false || bodyMissing))) throw pydanticError(failure.validation, failure.validationContext)
+  if (bodyMissing) throw new VendorError(422, { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }, { 'content-type': 'application/json' })
+}
+

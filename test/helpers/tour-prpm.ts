@@ -33,10 +33,17 @@ const DEFINITION = {
 const OUTCOME = [[{ column: 'Activity', operator: 'EQUAL', value: 'A_APPROVED' }]]
 const TREATMENT = [[{ column: 'Activity', operator: 'EQUAL', value: 'O_SENT_BACK' }]]
 
-function upload(tour: Tour, path: string, parts: Part[], status: number, extra: { headers?: Record<string, string>; invalid?: string } = {}) {
+function upload(tour: Tour, path: string, parts: Part[], status: number, extra: { headers?: Record<string, string>; invalid?: string; method?: 'POST' | 'PUT' } = {}) {
   const { body, headers } = form(parts)
-  return tour.send({ method: 'POST', path, body, headers: { ...headers, ...AUTH, ...extra.headers }, status, ...(extra.invalid ? { invalid: extra.invalid } : {}) })
+  return tour.send({ method: extra.method ?? 'POST', path, body, headers: { ...headers, ...AUTH, ...extra.headers }, status, ...(extra.invalid ? { invalid: extra.invalid } : {}) })
 }
+
+/** A re-upload: the same form, PUT. */
+const reupload = (tour: Tour, path: string, parts: Part[], status: number, extra: { headers?: Record<string, string>; invalid?: string } = {}) =>
+  upload(tour, path, parts, status, { ...extra, method: 'PUT' })
+
+/** A wrong token: the scheme the document asks for, a value PrCore refuses. */
+const WRONG = { authorization: 'Bearer nope' }
 
 /** The fixture result, read as PrCore's clients read it, and every way to be refused it. */
 async function results(tour: Tour) {
@@ -104,7 +111,7 @@ async function workflow(tour: Tour) {
   await advance(tour, 2_000)
   t.equal((await tour.send({ method: 'GET', path: `${projectUrl}/result/${datasetKey}`, headers: AUTH, status: 200 })).json().cases_count, 2)
 
-  return { eventLogId: log.event_log_id }
+  return { eventLogId: log.event_log_id, projectId: project.id }
 }
 
 /** What PrCore refuses on each route: credentials, ids, bodies, forms. */
@@ -155,8 +162,231 @@ async function refusals(tour: Tour, eventLogId: number) {
   await upload(tour, '/project/1/result', Array.from({ length: 3 }, () => dataset[0] as Part), 413, { invalid: 'more files than the form holds' })
 }
 
+/** GET /, and the lists: projects a page at a time, event logs, plugins, the plugins online. */
+async function listings(tour: Tour) {
+  const { t } = tour
+  const root = await tour.send({ method: 'GET', path: '/', status: 200 })
+  t.strictSame(Object.keys(root.json()), ['API', 'Documentation', 'Swagger UI', 'RabbitMQ Management'])
+
+  const page = await tour.send({ method: 'GET', path: '/project/all', headers: AUTH, status: 200 })
+  t.match(page.json(), { total: 4, page: 1, size: 50, pages: 1 })
+  t.equal((await tour.send({ method: 'GET', path: '/project/all?page=2&size=3', headers: AUTH, status: 200 })).json().items.length, 1)
+  await tour.send({ method: 'GET', path: '/project/all?page=0', headers: AUTH, status: 422, invalid: 'page minimum 1' })
+  await tour.send({ method: 'GET', path: '/project/all?size=101', headers: AUTH, status: 422, invalid: 'size maximum 100' })
+  await tour.send({ method: 'GET', path: '/project/all?page=x', headers: AUTH, status: 422, invalid: 'page is an integer' })
+  await tour.send({ method: 'GET', path: '/project/all', status: 401, invalid: 'no credentials' })
+
+  await tour.send({ method: 'GET', path: '/event_log/all', headers: AUTH, status: 200 })
+  t.equal((await tour.send({ method: 'GET', path: '/event_log/all?skip=1&limit=1', headers: AUTH, status: 200 })).json().event_logs.length, 1)
+  await tour.send({ method: 'GET', path: '/event_log/all?limit=x', headers: AUTH, status: 422, invalid: 'limit is an integer' })
+  await tour.send({ method: 'GET', path: '/event_log/all', headers: WRONG, status: 401 })
+
+  await tour.send({ method: 'GET', path: '/plugin/all', headers: AUTH, status: 200 })
+  await tour.send({ method: 'GET', path: '/plugin/all?skip=x', headers: AUTH, status: 422, invalid: 'skip is an integer' })
+  await tour.send({ method: 'GET', path: '/plugin/all', headers: WRONG, status: 401 })
+  const available = await tour.send({ method: 'GET', path: '/plugin/available', headers: AUTH, status: 200 })
+  t.equal(Object.keys(available.json().plugins).length, 4)
+  await tour.send({ method: 'GET', path: '/plugin/available', headers: WRONG, status: 401 })
+}
+
+/** One event log, its definition, and what both refuse; a log uploaded and never defined. */
+async function eventLogs(tour: Tour, eventLogId: number): Promise<number> {
+  const { t } = tour
+  t.equal((await tour.send({ method: 'GET', path: `/event_log/${eventLogId}`, headers: AUTH, status: 200 })).json().event_log.id, eventLogId)
+  await tour.send({ method: 'GET', path: '/event_log/999', headers: AUTH, status: 404 })
+  await tour.send({ method: 'GET', path: '/event_log/abc', headers: AUTH, status: 422, invalid: 'event_log_id is an integer' })
+  await tour.send({ method: 'GET', path: `/event_log/${eventLogId}`, headers: WRONG, status: 401 })
+
+  const definition = await tour.send({ method: 'GET', path: `/event_log/${eventLogId}/definition`, headers: AUTH, status: 200 })
+  t.strictSame(definition.json().columns_header.sort(), Object.keys(DEFINITION.columns_definition).sort())
+  const undefinedLog = (await upload(tour, '/event_log', [{ name: 'file', filename: 'undefined.csv', content: TRAINING_LOG }], 200)).json().event_log_id as number
+  const notDefined = await tour.send({ method: 'GET', path: `/event_log/${undefinedLog}/definition`, headers: AUTH, status: 404 })
+  t.strictSame(notDefined.json(), { detail: 'Event log definition not found' })
+  await tour.send({ method: 'GET', path: '/event_log/999/definition', headers: AUTH, status: 404 })
+  await tour.send({ method: 'GET', path: '/event_log/abc/definition', headers: AUTH, status: 422, invalid: 'event_log_id is an integer' })
+  await tour.send({ method: 'GET', path: `/event_log/${eventLogId}/definition`, headers: WRONG, status: 401 })
+  return undefinedLog
+}
+
+/** The project's name, its files, and its first plugin: read, switched off and on, updated (then it retrains). */
+async function projectAndPlugins(tour: Tour, projectId: number) {
+  const { t } = tour
+  const projectUrl = `/project/${projectId}`
+  const renamed = await tour.send({ method: 'PUT', path: projectUrl, headers: AUTH, json: { name: 'loans', description: 'BPIC 2012' }, status: 200 })
+  t.match(renamed.json().project, { name: 'loans', description: 'BPIC 2012' })
+  await tour.send({ method: 'PUT', path: '/project/99', headers: AUTH, json: { name: 'x' }, status: 400 })
+  await tour.send({ method: 'PUT', path: projectUrl, headers: AUTH, json: { description: 'no name' }, status: 422, invalid: 'name is required' })
+  await tour.send({ method: 'PUT', path: '/project/abc', headers: AUTH, json: { name: 'x' }, status: 422, invalid: 'project_id is an integer' })
+  await tour.send({ method: 'PUT', path: projectUrl, headers: { ...AUTH, ...JSON_TYPE }, body: '{"name":', status: 422, invalid: 'not JSON', direct: 'a JSON syntax error' })
+  await tour.send({ method: 'PUT', path: projectUrl, headers: AUTH, json: OVERSIZED, status: 413, invalid: 'over 1 MiB, and no name' })
+  await tour.send({ method: 'PUT', path: projectUrl, headers: { ...AUTH, 'content-type': 'application/xml' }, body: '<project/>', status: 415, invalid: 'not JSON' })
+  await tour.send({ method: 'PUT', path: projectUrl, headers: WRONG, json: { name: 'x' }, status: 401 })
+
+  // Downloads: the upload as it was (CSV), the fixture's own zip, the processed and split datasets.
+  const original = await tour.send({ method: 'GET', path: `${projectUrl}/dataset/original`, headers: AUTH, status: 200 })
+  t.equal(original.headers['content-type'], 'text/csv; charset=utf-8')
+  t.match(original.headers['content-disposition'], /^attachment; filename="[A-Za-z0-9]{8}\.csv"$/)
+  t.equal(original.text, TRAINING_LOG, 'the file as uploaded')
+  const zipped = await tour.send({ method: 'GET', path: '/project/1/dataset/original', headers: AUTH, status: 200 })
+  t.equal(zipped.headers['content-type'], 'application/zip')
+  for (const type of ['processed', 'simulation', 'ongoing']) await tour.send({ method: 'GET', path: `${projectUrl}/dataset/${type}`, headers: AUTH, status: 200 })
+  await tour.send({ method: 'GET', path: '/project/99/dataset/original', headers: AUTH, status: 400 })
+  await tour.send({ method: 'GET', path: `${projectUrl}/dataset/nope`, headers: AUTH, status: 400 })
+  await tour.send({ method: 'GET', path: '/project/2/dataset/original', headers: AUTH, status: 400 })
+  await tour.send({ method: 'GET', path: '/project/abc/dataset/original', headers: AUTH, status: 422, invalid: 'project_id is an integer' })
+  await tour.send({ method: 'GET', path: `${projectUrl}/dataset/original`, headers: WRONG, status: 401 })
+
+  const plugins = (await tour.send({ method: 'GET', path: projectUrl, headers: AUTH, status: 200 })).json().project.plugins as { id: number }[]
+  const pluginUrl = `/plugin/${plugins[0]?.id}`
+  await tour.send({ method: 'GET', path: pluginUrl, headers: AUTH, status: 200 })
+  await tour.send({ method: 'GET', path: '/plugin/999', headers: AUTH, status: 404 })
+  await tour.send({ method: 'GET', path: '/plugin/abc', headers: AUTH, status: 422, invalid: 'plugin_id is an integer' })
+  await tour.send({ method: 'GET', path: pluginUrl, headers: WRONG, status: 401 })
+
+  t.equal((await tour.send({ method: 'PUT', path: `${pluginUrl}/disable`, headers: AUTH, status: 200 })).json().plugin.disabled, true)
+  await tour.send({ method: 'PUT', path: `${pluginUrl}/disable`, headers: AUTH, status: 400 })
+  t.equal((await tour.send({ method: 'PUT', path: `${pluginUrl}/enable`, headers: AUTH, status: 200 })).json().plugin.disabled, false)
+  await tour.send({ method: 'PUT', path: `${pluginUrl}/toggle`, headers: AUTH, status: 400 })
+  await tour.send({ method: 'PUT', path: '/plugin/999/enable', headers: AUTH, status: 404 })
+  await tour.send({ method: 'PUT', path: '/plugin/abc/enable', headers: AUTH, status: 422, invalid: 'plugin_id is an integer' })
+  await tour.send({ method: 'PUT', path: `${pluginUrl}/enable`, headers: WRONG, status: 401 })
+
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: AUTH, json: { additional_info: { owner: 'loans team' } }, status: 200 })
+  await tour.send({ method: 'PUT', path: '/plugin/999', headers: AUTH, json: {}, status: 404 })
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: AUTH, json: { parameters: 5 }, status: 422, invalid: 'parameters is an object' })
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: { ...AUTH, ...JSON_TYPE }, body: '{"parameters":', status: 422, invalid: 'not JSON', direct: 'a JSON syntax error' })
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: AUTH, json: OVERSIZED, status: 413 })
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: { ...AUTH, 'content-type': 'application/xml' }, body: '<plugin/>', status: 415, invalid: 'not JSON' })
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: WRONG, json: {}, status: 401 })
+  const retraining = await tour.send({ method: 'PUT', path: pluginUrl, headers: AUTH, json: { parameters: { encoding: 'FREQUENCY_BASED' } }, status: 200 })
+  t.equal(retraining.json().plugin.status, 'TRAINING')
+  await tour.send({ method: 'PUT', path: pluginUrl, headers: AUTH, json: { parameters: { encoding: 'BOOLEAN' } }, status: 400 })
+  await advance(tour, 7_000)
+  t.equal((await tour.send({ method: 'GET', path: projectUrl, headers: AUTH, status: 200 })).json().project.status, 'TRAINED')
+}
+
+/** One event of the workflow's log, a value for every column of its definition. */
+const EVENT = {
+  'Case ID': '300', start_time: '2012-02-01 09:00:00.000', end_time: '2012-02-01 09:00:00.000', AMOUNT_REQ: 2500, Activity: 'A_SUBMITTED', Resource: '112',
+}
+
+/** Streaming: start (either route), a reader that hears the stop, events posted and read, the stream cleared. */
+async function streaming(tour: Tour, projectId: number) {
+  const { t } = tour
+  const streamUrl = `/project/${projectId}/stream`
+  const resultStep = { method: 'GET' as const, path: `${streamUrl}/result`, headers: AUTH }
+  await tour.send({ method: 'PUT', path: `${streamUrl}/stop`, headers: AUTH, status: 400 })
+  await tour.send({ ...resultStep, status: 400 })
+  for (const action of ['start', 'start/streaming', 'stop', 'clear', 'result']) {
+    const method = action === 'result' ? 'GET' : 'PUT'
+    await tour.send({ method, path: `/project/99/stream/${action}`, headers: AUTH, status: 400 })
+    await tour.send({ method, path: `/project/abc/stream/${action}`, headers: AUTH, status: 422, invalid: 'project_id is an integer' })
+    await tour.send({ method, path: `${streamUrl}/${action}`, headers: WRONG, status: 401 })
+  }
+  await tour.send({ method: 'PUT', path: '/project/2/stream/start', headers: AUTH, status: 400 })
+  await tour.send({ method: 'PUT', path: `${streamUrl}/start/bogus`, headers: AUTH, status: 400 })
+  t.equal((await tour.send({ method: 'PUT', path: `${streamUrl}/start/streaming`, headers: AUTH, status: 200 })).json().message, 'Project streaming started successfully')
+  await tour.send({ method: 'PUT', path: `${streamUrl}/start/simulating`, headers: AUTH, status: 400 })
+
+  // A reader, around the proxy (prism holds an answer until it ends): a second is refused, and the stop ends the first.
+  const around = 'a stream: prism proxy would hold it until it ends'
+  const stopped = await tour.send({ ...resultStep, status: 200, direct: around }, async () => {
+    await tour.send({ ...resultStep, status: 400 })
+    await tour.send({ method: 'PUT', path: `${streamUrl}/stop`, headers: AUTH, status: 200 })
+  })
+  t.equal(stopped.headers['content-type'], 'text/event-stream')
+  t.equal(stopped.text, 'id: 0\r\nevent: notification\r\ndata: CONNECTED\r\n\r\nid: 1\r\nevent: notification\r\ndata: FINISHED\r\n\r\n')
+
+  // Streaming again: events posted; a case's last event is prescribed at once, so the next reader's first poll sends it.
+  await tour.send({ method: 'PUT', path: `${streamUrl}/start`, headers: AUTH, status: 200 })
+  await tour.send({ method: 'PUT', path: `${streamUrl}/start`, headers: AUTH, status: 400 })
+  const eventUrl = `${streamUrl}/event`
+  const posted = await tour.send({ method: 'POST', path: eventUrl, headers: AUTH, json: EVENT, status: 200 })
+  t.equal(posted.json().event.attributes.AMOUNT_REQ, '2500', 'values are kept as strings')
+  await tour.send({ method: 'POST', path: eventUrl, headers: AUTH, json: { ...EVENT, COMPLETE_INDICATOR: true }, status: 200 })
+  await tour.send({ method: 'POST', path: eventUrl, headers: AUTH, json: { 'Case ID': '301' }, status: 400 })
+  // pydantic's list, sent with no content type (prism's proxy then says text/plain).
+  const notAString = await tour.send({ method: 'POST', path: eventUrl, headers: AUTH, json: { ...EVENT, Resource: { id: 112 } }, status: 400 })
+  t.strictSame(JSON.parse(notAString.text), [{ loc: ['attributes', 'Resource'], msg: 'str type expected', type: 'type_error.str' }])
+  await tour.send({ method: 'POST', path: '/project/99/stream/event', headers: AUTH, json: EVENT, status: 400 })
+  await tour.send({ method: 'POST', path: '/project/abc/stream/event', headers: AUTH, json: EVENT, status: 422, invalid: 'project_id is an integer' })
+  await tour.send({ method: 'POST', path: eventUrl, headers: { ...AUTH, ...JSON_TYPE }, body: '{"Case ID":', status: 500, direct: 'a JSON syntax error (PrCore\'s handler reads the body itself: its 500)' })
+  await tour.send({ method: 'POST', path: eventUrl, headers: AUTH, json: OVERSIZED, status: 413, invalid: 'no column of the definition' })
+  await tour.send({ method: 'POST', path: eventUrl, headers: { ...AUTH, 'content-type': 'garbage' }, body: '{}', status: 415, invalid: 'not a media type', direct: 'prism\'s server fails on a content type that is not a media type' })
+  await tour.send({ method: 'POST', path: eventUrl, headers: WRONG, json: EVENT, status: 401 })
+  const heard = await tour.send({ ...resultStep, status: 200, direct: around }, async (received) => {
+    // The reader polls every RESULTBOX_PRPM_STREAM_POLL_MS (20 ms in the tour): its first poll sends the message.
+    for (let wait = 0; wait < 250 && !received().includes('event: message'); wait++) await new Promise((resolve) => setTimeout(resolve, 20))
+    await tour.send({ method: 'PUT', path: `${streamUrl}/clear`, headers: AUTH, status: 200 })
+  })
+  t.match(heard.text, /^id: 0\r\nevent: notification\r\ndata: CONNECTED\r\n\r\nid: 1\r\nevent: message\r\ndata: \[\{"id": \d+, .*"case_completed": true/, 'the events prescribed by now, in one message')
+  t.match(heard.text, /event: notification\r\ndata: FINISHED\r\n\r\n$/, 'then FINISHED')
+  await tour.send({ method: 'PUT', path: '/project/2/stream/clear', headers: AUTH, status: 400 })
+}
+
+/** A log uploaded again (PrCore's 400 after it took effect), the project redefined, then deleted. */
+async function redefinitions(tour: Tour, projectId: number, eventLogId: number, undefinedLog: number) {
+  const { t } = tour
+  const projectUrl = `/project/${projectId}`
+  const file = [{ name: 'file', filename: 'bpic-again.csv', content: TRAINING_LOG }]
+  const uploadUrl = `/event_log/${eventLogId}/upload`
+  // PrCore's escaped validation error, with no content type (prism's proxy then says text/plain).
+  const faithful = await reupload(tour, uploadUrl, file, 400)
+  t.strictSame(JSON.parse(faithful.text), [{ loc: ['response', 'resources_count'], msg: 'field required', type: 'value_error.missing' }])
+  t.equal((await tour.send({ method: 'GET', path: projectUrl, headers: AUTH, status: 200 })).json().project.status, 'PREPROCESSING', 'yet it took effect')
+  await reupload(tour, uploadUrl, file, 400)
+  await reupload(tour, uploadUrl, [{ name: 'file', filename: 'log.txt', content: TRAINING_LOG }], 400)
+  await tour.send({ method: 'PUT', path: uploadUrl, headers: { ...AUTH, 'content-type': 'multipart/form-data; boundary=cut' }, body: '--cut\r\nContent-Disposition: form-da', status: 400, invalid: 'a broken form' })
+  await reupload(tour, '/event_log/999/upload', file, 404)
+  await reupload(tour, `/event_log/${undefinedLog}/upload`, file, 404)
+  await reupload(tour, '/event_log/abc/upload', file, 422, { invalid: 'event_log_id is an integer' })
+  await tour.send({ method: 'PUT', path: uploadUrl, headers: { ...AUTH, 'content-type': 'application/xml' }, body: '<log/>', status: 415, invalid: 'not a form' })
+  await reupload(tour, uploadUrl, Array.from({ length: 3 }, () => file[0] as Part), 413, { invalid: 'more files than the form holds' })
+  await reupload(tour, uploadUrl, file, 401, { headers: WRONG })
+
+  const definitionUrl = `${projectUrl}/definition`
+  const definition = { positive_outcome: OUTCOME, treatment: TREATMENT }
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: AUTH, json: definition, status: 400 })
+  await tour.send({ method: 'GET', path: `${projectUrl}/dataset/processed`, headers: AUTH, status: 400 })
+  await advance(tour, 42_000)
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: AUTH, json: { ...definition, negative_outcome: OUTCOME }, status: 400 })
+  await tour.send({ method: 'PUT', path: '/project/99/definition', headers: AUTH, json: definition, status: 400 })
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: AUTH, json: { positive_outcome: 5 }, status: 422, invalid: 'positive_outcome is a list' })
+  await tour.send({ method: 'PUT', path: '/project/abc/definition', headers: AUTH, json: definition, status: 422, invalid: 'project_id is an integer' })
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: { ...AUTH, ...JSON_TYPE }, body: '{"treatment":', status: 422, invalid: 'not JSON', direct: 'a JSON syntax error' })
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: AUTH, json: OVERSIZED, status: 413 })
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: { ...AUTH, 'content-type': 'application/xml' }, body: '<definition/>', status: 415, invalid: 'not JSON' })
+  await tour.send({ method: 'PUT', path: definitionUrl, headers: WRONG, json: definition, status: 401 })
+  const redefined = await tour.send({ method: 'PUT', path: definitionUrl, headers: AUTH, json: definition, status: 200 })
+  t.match(redefined.json(), { project: { status: 'PREPROCESSING' }, result_key: null })
+
+  t.equal((await tour.send({ method: 'DELETE', path: projectUrl, headers: AUTH, status: 200 })).json().project_id, projectId)
+  await tour.send({ method: 'DELETE', path: projectUrl, headers: AUTH, status: 400 })
+  await tour.send({ method: 'GET', path: `/event_log/${eventLogId}`, headers: AUTH, status: 404 })
+  await tour.send({ method: 'DELETE', path: '/project/abc', headers: AUTH, status: 422, invalid: 'project_id is an integer' })
+  await tour.send({ method: 'DELETE', path: '/project/1', headers: WRONG, status: 401 })
+}
+
 export async function prpmTour(tour: Tour) {
   await results(tour)
-  const { eventLogId } = await workflow(tour)
+  const { eventLogId, projectId } = await workflow(tour)
   await refusals(tour, eventLogId)
+  await listings(tour)
+  const undefinedLog = await eventLogs(tour, eventLogId)
+  await projectAndPlugins(tour, projectId)
+  await streaming(tour, projectId)
+  await redefinitions(tour, projectId, eventLogId, undefinedLog)
+}
+
+/** The fixture's first log, in its columns: what the re-upload of a sandbox set to answer as PrCore means to (RESULTBOX_PRPM_REUPLOAD_ANSWER=intended) takes. */
+const FIXTURE_LOG = [
+  'Case ID,start_time,end_time,AMOUNT_REQ,REG_DATE,Activity,Resource',
+  '500,2011-10-01 10:00:00.000,2011-10-01 10:00:00.000,5000,2011-10-01 10:00:00.000,A_SUBMITTED,112',
+  '500,2011-10-01 10:05:00.000,2011-10-01 10:05:00.000,5000,2011-10-01 10:00:00.000,A_APPROVED,10862',
+].join('\n')
+
+/** A tour of a sandbox with RESULTBOX_PRPM_REUPLOAD_ANSWER=intended: the re-upload's 200. */
+export async function prpmIntendedTour(tour: Tour) {
+  const answer = await reupload(tour, '/event_log/1/upload', [{ name: 'file', filename: 'bpic-again.csv', content: FIXTURE_LOG }], 200)
+  tour.t.match(answer.json(), { message: 'Event log updated', event_log_id: 1, activities_count: { A_SUBMITTED: 1, A_APPROVED: 1 } })
 }

@@ -121,16 +121,26 @@ export interface Reply {
   body: Buffer
 }
 
-/** One HTTP exchange, on a fresh connection, bytes as given. */
-export function send(url: string, options: { method?: Method; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+/** What runs while a streamed answer is open: it can read what has arrived so far, and must make the stream end. */
+export type WhileOpen = (received: () => string) => Promise<unknown>
+
+/**
+ * One HTTP exchange, on a fresh connection, bytes as given. `whileOpen`, if given, runs once the
+ * answer's headers have arrived and before its body is complete (what ends a stream: its stop).
+ */
+export function send(
+  url: string, options: { method?: Method; headers?: Record<string, string>; body?: string | Buffer; whileOpen?: WhileOpen } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : Buffer.from(options.body)
     const headers = { ...options.headers, ...(body === undefined ? {} : { 'content-length': String(body.length) }) }
     const request = http.request(url, { method: options.method ?? 'GET', headers, agent: false, timeout: 15_000 }, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+      const ended = new Promise<void>((done) => response.on('end', done))
       response.on('error', reject)
+      Promise.all([ended, options.whileOpen?.(() => Buffer.concat(chunks).toString('utf8'))])
+        .then(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }), reject)
     })
     request.on('timeout', () => request.destroy(new Error(`no answer from ${url} in 15 s`)))
     request.on('error', reject)
@@ -328,15 +338,21 @@ export class Tour {
     private readonly allowances: Allowance[] = [],
   ) {}
 
-  async send(step: Step): Promise<Answer> {
+  /**
+   * Sends one step. `whileOpen` is for an answer that is a stream (Server-Sent Events): it runs once
+   * the headers have arrived and must make the stream end. Such a step goes around the proxy, which
+   * would hold the whole answer until its end.
+   */
+  async send(step: Step, whileOpen?: WhileOpen): Promise<Answer> {
     const { t } = this
     const operation = this.index.find(step.method, step.path)
     if (!operation) throw new Error(`the document has no operation for ${step.method} ${step.path}`)
+    if (whileOpen && !step.direct) throw new Error(`${operation.operationId}: a stream is read around the proxy (say why in direct)`)
     const name = `${operation.operationId} ${step.method} ${step.path} → ${step.status}`
     const headers = { ...(step.json === undefined ? {} : { 'content-type': 'application/json' }), ...step.headers }
     const body = step.json === undefined ? step.body : JSON.stringify(step.json)
     const via = step.direct ? 'direct' : 'proxy'
-    const reply = await send(`${via === 'direct' ? this.upstreamUrl : this.proxyUrl}${step.path}`, { method: step.method, headers, body })
+    const reply = await send(`${via === 'direct' ? this.upstreamUrl : this.proxyUrl}${step.path}`, { method: step.method, headers, body, ...(whileOpen ? { whileOpen } : {}) })
     const text = reply.body.toString('utf8')
 
     let violations: Violation[]
@@ -368,16 +384,17 @@ export class Tour {
     }
   }
 
-  /** Every (operationId, status) the document lists, and which of them the tour reached. */
-  coverage() {
+  /** Every (operationId, status) the document lists, and which of them the tour reached (with other tours' visits, of sandboxes set otherwise). */
+  coverage(others: readonly Tour[] = []) {
+    const visits = [...this.visits, ...others.flatMap((other) => other.visits)]
     const documented = this.index.operations.flatMap((operation) => operation.statuses.map((status) => `${operation.operationId} ${status}`))
-    const reached = new Set(this.visits.map((visit) => `${visit.operationId} ${visit.status}`))
+    const reached = new Set(visits.map((visit) => `${visit.operationId} ${visit.status}`))
     return {
       documented,
       reached: [...reached],
       unreached: documented.filter((pair) => !reached.has(pair)),
       undocumented: [...reached].filter((pair) => !documented.includes(pair)),
-      operationsUnvisited: this.index.operations.map((operation) => operation.operationId).filter((id) => !this.visits.some((visit) => visit.operationId === id)),
+      operationsUnvisited: this.index.operations.map((operation) => operation.operationId).filter((id) => !visits.some((visit) => visit.operationId === id)),
     }
   }
 }

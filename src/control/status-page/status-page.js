@@ -9,7 +9,9 @@
  * @typedef {{ now: string, now_ms: number, frozen: boolean, speed: number }} Clock
  * @typedef {{ result_key: string, result_url: string, project_id: number, project_status: string, status: string, progress: Progress, next: Next, created_at: string }} PrpmResult
  * @typedef {{ id: number, name: string | null, status: string, next: Next }} PrpmProject
- * @typedef {{ results: PrpmResult[], projects: PrpmProject[], total: number }} PrpmPart
+ * @typedef {{ posted: number, total: number, next_post_at: string | null }} PrpmSimulator
+ * @typedef {{ project_id: number, kind: string, status: string, started_at: string, finished_at: string | null, events: number, prescribed: number, sent: number, cases: number, reader: boolean, simulation: PrpmSimulator | null, result_url: string }} PrpmStream
+ * @typedef {{ results: PrpmResult[], projects: PrpmProject[], total: number, streams: PrpmStream[], streams_total: number }} PrpmPart
  * @typedef {{ id: string, name: string, status: number, status_name: string }} ExplorerTask
  * @typedef {{ id: number, name: string, job_url: string, status: number, status_name: string, progress: Progress, tasks: ExplorerTask[], next: Next }} ExplorerJob
  * @typedef {{ id: string, name: string, tasks: string[], jobs_url: string }} ExplorerWorkflow
@@ -99,7 +101,7 @@
 
   /** @type {Record<string, string>} */
   const KIND = {
-    processing: 'run', preparing: 'run', initialized: 'run', running: 'run', stopping: 'run',
+    processing: 'run', streaming: 'run', finished: 'off', preparing: 'run', initialized: 'run', running: 'run', stopping: 'run',
     WAITING: 'run', PREPROCESSING: 'run', TRAINING: 'run', STREAMING: 'run', SIMULATING: 'run',
     complete: 'ok', success: 'ok', completed: 'ok', TRAINED: 'ok',
     failed: 'bad', ERROR: 'bad', interrupted: 'off', stopped: 'off',
@@ -135,6 +137,8 @@
   function fill(id, rows, empty, columns) {
     $(id).replaceChildren(...(rows.length > 0 ? rows : [el('tr', {}, [el('td', { class: 'empty', colspan: columns, text: empty })])]));
   }
+  /** @param {number} amount @param {string} noun */
+  const plural = (amount, noun) => amount + ' ' + (amount === 1 ? noun : noun + 's');
   /** @param {string} id @param {number} shown @param {number} total @param {string} noun */
   function count(id, shown, total, noun) {
     const nouns = total === 1 ? noun : noun + 's';
@@ -165,6 +169,26 @@
     count('prpm-count', part.results.length, part.total, 'result');
     $('prpm-projects').replaceChildren(el('span', { text: 'Projects: ' }), ...part.projects.map((project, index) =>
       el('span', { title: project.name || '', text: (index > 0 ? ' · ' : '') + '#' + project.id + ' ' + project.status + (project.next ? ' (' + project.next.what + ' ' + relative(project.next.at) + ')' : '') })));
+    fill('prpm-streams-rows', part.streams.map(streamRow), 'No streams. PUT /project/{id}/stream/start, or a scenario with "stream", starts one.', 7);
+    count('prpm-streams-count', part.streams.length, part.streams_total, 'stream');
+  }
+
+  /** @param {PrpmStream} stream */
+  function streamRow(stream) {
+    const simulation = stream.simulation;
+    const times = 'started ' + stream.started_at + (stream.finished_at ? ', finished ' + stream.finished_at : '');
+    return el('tr', { 'data-key': String(stream.project_id) }, [
+      el('td', { title: stream.result_url }, [el('span', { text: '#' + stream.project_id + ' ' }), el('span', { class: 'muted small', text: stream.kind })]),
+      el('td', { title: times }, [badge(stream.status)]),
+      el('td', { text: stream.events + ' · ' + plural(stream.cases, 'case'), title: plural(stream.events, 'event') + ' posted, of ' + plural(stream.cases, 'case') }),
+      el('td', { text: String(stream.prescribed), title: 'events whose prescriptions are due by now' }),
+      el('td', { text: String(stream.sent), title: 'events sent to a reader of ' + stream.result_url }),
+      el('td', {}, [el('span', { class: stream.reader ? 'reader on' : 'reader', text: stream.reader ? 'connected' : 'none' })]),
+      simulation
+        ? el('td', { title: simulation.next_post_at ? 'next row ' + relative(simulation.next_post_at) : 'every row posted' }, [
+          bar({ done: simulation.posted, total: simulation.total }, 'rows', 'simulator of project ' + stream.project_id)])
+        : el('td', { class: 'muted', text: '–', title: 'a client posts the events' }),
+    ]);
   }
 
   /** @param {ExplorerPart} part */
