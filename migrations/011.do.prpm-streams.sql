@@ -9,7 +9,7 @@ CREATE TABLE prpm_event_log_files (
   event_log_id    INTEGER PRIMARY KEY REFERENCES prpm_event_logs (id) ON DELETE CASCADE,
   extension       TEXT NOT NULL,  -- of the first upload, lower case: csv, xes, zip, gz
   separator       TEXT NOT NULL,
-  bytes           BLOB NOT NULL,
+  bytes           BLOB,           -- NULL: a fixture's sample log, made from the log's own definition when needed
   latest_extension TEXT,          -- NULL until re-uploaded
   latest_bytes    BLOB
 ) STRICT;

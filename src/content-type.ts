@@ -15,13 +15,13 @@ export function useBareJsonContentType(scope: FastifyInstance): void {
 }
 
 /**
- * For routes that never read a body, as the vendor's handler does not: whatever body comes, of
- * whatever type, is read (within the body limit) and dropped, so it can neither be refused as an
- * unknown type nor fail to parse. Call it on a scope holding only such routes.
+ * For routes whose vendor handler reads the body itself, or not at all: whatever body comes, of
+ * whatever type, is read (within the body limit) as text and left to the handler, so it can
+ * neither be refused as an unknown type nor fail to parse. Call it on a scope holding only such routes.
  */
-export function ignoreBodies(scope: FastifyInstance): void {
+export function takeBodiesAsText(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers()
-  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined))
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body))
   // Fastify refuses a Content-Type that is no media type at all ("garbage") before any parser sees it:
   // the body is read under a stand-in type, and the client's own header is back before the answer (and the journal).
   const sent = Symbol('content-type as sent')

@@ -1,7 +1,7 @@
 import { strFromU8, unzipSync } from 'fflate'
 import t from 'tap'
 import { processedRows, splitLog } from '../src/prpm/datasets.js'
-import { sampleLog } from '../src/prpm/sample-log.js'
+import { sampleExtension, sampleFile, sampleRows } from '../src/prpm/sample-log.js'
 import type { StoredCondition, StoredDefinition } from '../src/prpm/store.js'
 import { CREDENTIALS, START, get, startSandbox } from './helpers/sandbox.js'
 
@@ -106,15 +106,15 @@ t.test('the split: ceil(20 %) of the cases, the same every time, each case whole
 t.test('a fixture project\'s sample log: values of each column\'s type, as CSV or a zip holding one', async (t) => {
   const columns = ['id', 'act', 'ts', 'start', 'end', 'who', 'amount', 'cost', 'length', 'date', 'ok', 'text', 'attr']
   const types = { id: 'CASE_ID', act: 'ACTIVITY', ts: 'TIMESTAMP', start: 'START_TIMESTAMP', end: 'END_TIMESTAMP', who: 'RESOURCE', amount: 'NUMBER', cost: 'COST', length: 'DURATION', date: 'DATETIME', ok: 'BOOLEAN', text: 'TEXT', attr: null }
-  const log = sampleLog('train.csv', columns, types, ['amount', 'attr'], [], START)
-  t.equal(log.extension, 'csv')
-  t.equal(log.bytes.toString().split('\n')[0], columns.join(','))
+  const source = { columns, definition: types, caseAttributes: ['amount', 'attr'], activities: [], seededAt: START }
+  const rows = sampleRows(source)
+  t.strictSame(sampleRows(source), rows, 'the same source gives the same rows')
   const cases = new Map<string, string[][]>()
-  for (const row of log.rows) cases.set(row[0] as string, [...(cases.get(row[0] as string) ?? []), row])
+  for (const row of rows) cases.set(row[0] as string, [...(cases.get(row[0] as string) ?? []), row])
   t.equal(cases.size, 50)
   t.ok([...cases.values()].every((events) => events.length >= 3 && events.length <= 8), '3 to 8 events a case')
   const [first, second] = [...cases.values()][0] as string[][]
-  t.match(first, ['173688', /^A_(SUBMITTED|PARTLYSUBMITTED|APPROVED)$/, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/])
+  t.match(first, ['173688', /^A_(SUBMITTED|PARTLYSUBMITTED|APPROVED)$/, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/], 'no activities given: three of BPIC\'s')
   t.equal(first?.[2], first?.[3], 'a TIMESTAMP and a START_TIMESTAMP alike')
   t.equal(Date.parse(`${first?.[4]}Z`.replace(' ', 'T')) - Date.parse(`${first?.[3]}Z`.replace(' ', 'T')), 9 * 60_000, 'each event lasts 9 minutes')
   t.equal(first?.[6], second?.[6], 'a case attribute is the same for every event of its case')
@@ -122,17 +122,22 @@ t.test('a fixture project\'s sample log: values of each column\'s type, as CSV o
   t.match(first?.[9], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
   t.ok(['True', 'False'].includes(first?.[10] as string))
   t.strictSame([first?.[11], first?.[12]], ['value-0', 'value-0'], 'text: by step, or by case for an attribute')
-  t.equal(sampleLog('train.xes', columns, types, null, ['X'], START).extension, 'csv', 'resultbox writes no XES: the CSV itself')
-  const zipped = sampleLog('train.ZIP', columns, types, null, ['X'], START)
-  t.equal(zipped.extension, 'zip')
-  t.strictSame(Object.keys(unzipSync(new Uint8Array(zipped.bytes))), ['train.csv'])
-  t.strictSame(zipped.bytes, sampleLog('train.ZIP', columns, types, null, ['X'], START).bytes, 'the same fixture gives the same bytes')
-  t.equal(strFromU8(unzipSync(new Uint8Array(zipped.bytes))['train.csv'] as Uint8Array).split('\n')[1]?.split(',')[1], 'X', 'the fixture\'s activities')
+
+  t.strictSame([sampleExtension('train.ZIP'), sampleExtension('train.xes'), sampleExtension('train.csv')], ['zip', 'csv', 'csv'], 'resultbox writes no XES: the CSV itself')
+  const plain = await sampleFile('train.csv', 'csv', { ...source, activities: ['X'] })
+  t.equal(plain.toString().split('\n')[0], columns.join(','))
+  t.equal(plain.toString().split('\n')[1]?.split(',')[1], 'X', 'the fixture\'s activities')
+  const zipped = await sampleFile('train.ZIP', 'zip', source)
+  t.strictSame(Object.keys(unzipSync(new Uint8Array(zipped))), ['train.csv'])
+  t.strictSame(zipped, await sampleFile('train.ZIP', 'zip', source), 'the same log gives the same bytes')
+  t.equal(strFromU8(unzipSync(new Uint8Array(zipped))['train.csv'] as Uint8Array).trim().split('\n').length, rows.length + 1)
 })
 
 t.test('a stored log that no longer parses gives no dataset, as a file PrCore cannot produce', async (t) => {
   const { app } = await startSandbox(t)
   app.resultbox.db.prepare("UPDATE prpm_event_log_files SET bytes = X'504b0304' WHERE event_log_id = 1").run()
+  // A seeded log's file is made when needed: none is stored.
+  t.equal((app.resultbox.db.prepare('SELECT COUNT(*) AS n FROM prpm_event_log_files WHERE bytes IS NULL').get() as { n: number }).n, 1, 'the other seeded log has no bytes stored')
   for (const type of ['simulation', 'processed', 'ongoing']) {
     const refused = await get(app, `/project/1/dataset/${type}`, CREDENTIALS.prpm)
     t.strictSame([refused.statusCode, refused.json()], [400, { detail: 'There was an error processing the dataset' }], type)

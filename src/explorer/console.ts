@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ignoreBodies } from '../content-type.js'
+import { takeBodiesAsText } from '../content-type.js'
 import type { VendorContext } from '../vendor-module.js'
 import { explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
@@ -24,7 +24,7 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
 
   // Explorer's logout reads no body: whatever a client sends with it is dropped, never refused.
   await app.register(async (scope) => {
-    ignoreBodies(scope)
+    takeBodiesAsText(scope)
     scope.post(
       '/db/disconnect',
       {

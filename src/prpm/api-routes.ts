@@ -11,7 +11,7 @@ import {
   StreamTypeParams,
 } from './api-schemas.js'
 import { DATASET_CONTENT_TYPES, datasetFile } from './datasets.js'
-import { ignoreBodies } from '../content-type.js'
+import { takeBodiesAsText } from '../content-type.js'
 import { prpmErrorMapping } from './errors.js'
 import { eventLogDefinition, getEventLog, listEventLogs, reuploadEventLog } from './event-logs.js'
 import { availablePlugins, getPlugin, listPlugins, switchPlugin, updatePlugin } from './plugin-settings.js'
@@ -37,10 +37,20 @@ export interface PrpmApiOptions {
   startedAt: number
 }
 
+/** The body of stream/event as PrCore's `await request.json()` reads it: no body, or text that is not JSON, is its 500. */
+function parseEvent(body: unknown): unknown {
+  if (typeof body !== 'string') throw prpmErrorMapping.internal()
+  try {
+    return JSON.parse(body)
+  } catch {
+    throw prpmErrorMapping.internal()
+  }
+}
+
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const randomName = () => Array.from({ length: 8 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('')
 
-/** PrCore's projects, event logs, plugins, dataset downloads and streaming, beside the workflow routes. */
+/** PrCore's projects, event logs, plugins, dataset downloads and streaming, beside the workflow routes (in their scope: no plugin of its own). */
 export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = async (app, options) => {
   const { store, streams, readers, config, uploadMaxBytes, clock, scheduler, authenticate } = options
   const limits = (tmpDir: string) => ({ maxBytes: uploadMaxBytes, tmpDir })
@@ -222,10 +232,11 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
     return reply
   })
 
-  // Routes whose PrCore handler reads no body: any body a client sends is dropped, never refused.
+  // Routes whose PrCore handler reads no body (any body a client sends is dropped, never refused), and
+  // stream/event, whose handler reads it itself: any content type, and JSON that does not parse is its 500.
   await app.register(async (untyped) => {
     const bodiless = untyped.withTypeProvider<TypeBoxTypeProvider>()
-    ignoreBodies(bodiless)
+    takeBodiesAsText(bodiless)
     bodiless.delete('/project/:project_id', {
       onRequest: authenticate,
       attachValidation: true,
@@ -278,30 +289,19 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
       checkRequest(request)
       return write(() => clearStream(store, streams, request.params.project_id, clock.now()))
     })
-  })
 
-  // PrCore's handler reads the body itself: any content type, and JSON that does not parse is its 500.
-  await app.register(async (untyped) => {
-    const scope = untyped.withTypeProvider<TypeBoxTypeProvider>()
-    scope.removeAllContentTypeParsers()
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-      try {
-        done(null, JSON.parse(String(body)))
-      } catch {
-        done(prpmErrorMapping.internal(), undefined)
-      }
-    })
-    scope.post('/project/:project_id/stream/event', {
+    bodiless.post('/project/:project_id/stream/event', {
       onRequest: authenticate,
       attachValidation: true,
       schema: {
         operationId: 'postStreamEvent', summary: 'Post one event of an ongoing case to a streaming project', params: ProjectParams, body: StreamEventRequest,
-        response: { 200: StreamEventAnswer, 400: EscapedValidationError, ...BodyErrors, ...CommonErrors },
+        // Any content type is read (no 415); only a body over the limit is refused.
+        response: { 200: StreamEventAnswer, 400: EscapedValidationError, 413: DetailError, ...CommonErrors },
       },
     }, async (request) => {
       checkRequest(request, { body: false })
-      if (request.body === undefined) throw prpmErrorMapping.internal()
-      return write(() => postEvent(store, streams, request.params.project_id, request.body, clock.now(), config))
+      const event = parseEvent(request.body)
+      return write(() => postEvent(store, streams, request.params.project_id, event, clock.now(), config))
     })
   })
 }

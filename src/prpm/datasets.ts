@@ -2,14 +2,14 @@ import { randomInt } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { stringify } from 'csv-stringify/sync'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { columnNamed } from './definitions.js'
 import { PrpmErrors } from './errors.js'
 import { readEventLog } from './files.js'
 import { bad, definitionOf, recognisedRows, timeOf, type Dataset } from './flows.js'
-import type { PrpmStore, StoredCondition, StoredDefinition } from './store.js'
+import { sampleFile } from './sample-log.js'
+import type { EventLogFileRow, EventLogRow, PrpmStore, StoredCondition, StoredDefinition } from './store.js'
 import { Table } from './upload.js'
 
 export const DATASET_TYPES = ['original', 'processed', 'ongoing', 'simulation'] as const
@@ -20,14 +20,31 @@ export const PROCESSED_STATUSES: ReadonlySet<string> = new Set(['TRAINING', 'TRA
 
 const NOT_PRODUCIBLE = 'There was an error processing the dataset'
 
+/** The first upload's bytes; a fixture's sample log is made now from what its log row holds. */
+async function firstUploadBytes(store: PrpmStore, eventLogId: number, file: EventLogFileRow): Promise<Buffer> {
+  if (file.bytes !== null) return file.bytes
+  // Sample logs are seeded defined (fixtures.ts, the scenario's project).
+  const log = store.eventLog(eventLogId) as EventLogRow
+  const definition = JSON.parse(log.definition as string) as StoredDefinition
+  const activity = columnNamed(definition.columns_definition, 'ACTIVITY') as string
+  return sampleFile(log.file_name, file.extension, {
+    columns: JSON.parse(log.columns) as string[],
+    definition: definition.columns_definition,
+    caseAttributes: definition.case_attributes,
+    activities: store.columnValues(eventLogId, activity).map((entry) => entry.value),
+    seededAt: log.created_at,
+  })
+}
+
 /** A project's log as pre-processing reads it: the first upload, whatever was uploaded since. */
 export async function firstUpload(store: PrpmStore, eventLogId: number, maxBytes: number): Promise<Dataset | null> {
   const file = store.eventLogFile(eventLogId)
   if (!file) return null
+  const bytes = await firstUploadBytes(store, eventLogId, file)
   const tmpDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'resultbox-prpm-log-'))
   try {
     const target = path.join(tmpDir, `log.${file.extension}`)
-    await fs.promises.writeFile(target, file.bytes)
+    await fs.promises.writeFile(target, bytes)
     const table = new Table()
     await readEventLog(target, file.extension, table, { separator: file.separator, maxBytes, tmpDir })
     return table.finish()
@@ -93,7 +110,11 @@ export function byCase(split: Pick<SplitLog, 'columns' | 'definition'>, rows: (s
   return cases
 }
 
-const csv = (columns: string[], rows: (string | null)[][]) => Buffer.from(stringify([columns, ...rows.map((row) => row.map((value) => value ?? ''))]))
+/** A CSV as pandas' to_csv writes it (no index, a missing value empty); the writer is loaded on first use. */
+async function csv(columns: string[], rows: (string | null)[][]): Promise<Buffer> {
+  const { stringify } = await import('csv-stringify/sync')
+  return Buffer.from(stringify([columns, ...rows.map((row) => row.map((value) => value ?? ''))]))
+}
 
 // ---- the processed dataset: PrCore's processor output, as far as a client reads it ----
 
@@ -200,17 +221,19 @@ export async function datasetFile(store: PrpmStore, projectId: number, type: str
   if (!(DATASET_TYPES as readonly string[]).includes(type)) throw bad('Invalid dataset type')
   const eventLogId = store.projectDetails(projectId)?.event_log_id ?? null
   const file = eventLogId === null ? undefined : store.eventLogFile(eventLogId)
-  if (!file) throw bad(NOT_PRODUCIBLE)
+  if (eventLogId === null || !file) throw bad(NOT_PRODUCIBLE)
   if (type === 'original') {
-    return file.latest_bytes !== null ? { bytes: file.latest_bytes, extension: file.latest_extension as string } : { bytes: file.bytes, extension: file.extension }
+    return file.latest_bytes !== null
+      ? { bytes: file.latest_bytes, extension: file.latest_extension as string }
+      : { bytes: await firstUploadBytes(store, eventLogId, file), extension: file.extension }
   }
   const split = await projectSplit(store, projectId, maxBytes)
   if (split === null) throw bad(NOT_PRODUCIBLE)
   if (type === 'processed') {
     const processed = processedRows(split)
-    return { bytes: csv(processed.columns, processed.rows), extension: 'csv' }
+    return { bytes: await csv(processed.columns, processed.rows), extension: 'csv' }
   }
-  return { bytes: csv(split.columns, type === 'simulation' ? split.simulation : ongoingRows(split)), extension: 'csv' }
+  return { bytes: await csv(split.columns, type === 'simulation' ? split.simulation : ongoingRows(split)), extension: 'csv' }
 }
 
 /** Starlette's FileResponse guesses the type from the extension. */

@@ -522,8 +522,9 @@ function managementExamples(store: PrpmStore, plan: PrpmManagementPlan, now: num
   }
 }
 
-/** The operations that read a body, and so refuse one too large (413) or of a type they do not read (415). */
+/** The operations that read a body, and so refuse one too large (413) or, but for postStreamEvent, which reads any, of a type they do not read (415). */
 const WITH_BODY = new Set(['updateProject', 'redefineProject', 'reuploadEventLog', 'updatePlugin', 'postStreamEvent'])
+const READS_ANY_TYPE = new Set(['postStreamEvent'])
 
 /** Every management operation's token refusals (GET / asks none) and its 500; those with a body, their 413 and 415. */
 function withCommonRefusals(examples: ByOperation): OperationExamples {
@@ -534,7 +535,7 @@ function withCommonRefusals(examples: ByOperation): OperationExamples {
     if (operationId !== 'getRoot') refusals[401] = { notAuthenticated, invalidToken }
     if (WITH_BODY.has(operationId)) {
       refusals[413] = { tooLarge: prpmErrorMapping.clientError(413, '').body }
-      refusals[415] = { unsupportedMediaType: prpmErrorMapping.clientError(415, '').body }
+      if (!READS_ANY_TYPE.has(operationId)) refusals[415] = { unsupportedMediaType: prpmErrorMapping.clientError(415, '').body }
     }
     return refusals
   }

@@ -4,7 +4,7 @@ import { FixtureError, loadFixtureFile } from '../fixtures.js'
 import { jsonbOrdered } from './definitions.js'
 import { PLUGINS, PLUGIN_INFO, applicablePlugins, pluginForPrescriptionType } from './plugins.js'
 import { Fixture, type FixtureEventLog } from './schemas.js'
-import { sampleLog } from './sample-log.js'
+import { sampleExtension, sampleRows } from './sample-log.js'
 import { PrpmStore } from './store.js'
 
 export const FIXTURE_FILE = 'prpm.json'
@@ -106,10 +106,11 @@ function seedEventLog(store: PrpmStore, log: FixtureEventLog, seededAt: number):
   const activity = Object.keys(log.columns_definition).find((column) => log.columns_definition[column] === 'ACTIVITY')
   const values = new Map<string, Map<string, number>>()
   if (activity) values.set(activity, new Map(log.activities.map((value) => [value, 1])))
-  const sample = sampleLog(log.file_name, log.columns, log.columns_definition, log.case_attributes, log.activities, seededAt)
+  // Its file is made when a download or the simulator needs it, from what is stored here.
+  const rows = sampleRows({ columns: log.columns, definition: log.columns_definition, caseAttributes: log.case_attributes, activities: log.activities, seededAt })
   const id = store.insertEventLog({
-    file_name: log.file_name, created_at: seededAt, columns: log.columns, row_count: sample.rows.length, values, test: null,
-    head: sample.rows.slice(0, 5), file: { extension: sample.extension, separator: ',', bytes: sample.bytes },
+    file_name: log.file_name, created_at: seededAt, columns: log.columns, row_count: rows.length, values, test: null,
+    head: rows.slice(0, 5), file: { extension: sampleExtension(log.file_name), separator: ',', bytes: null },
   })
   store.setDefinition(id, {
     columns_definition: jsonbOrdered(log.columns_definition),

@@ -56,7 +56,7 @@ export const prpmApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { c
     readers.closeAll()
     done()
   })
-  await app.register(prpmManagementApi, { store, streams, readers, config, uploadMaxBytes, clock, scheduler, authenticate, startedAt: clock.now() })
+  await prpmManagementApi(app, { store, streams, readers, config, uploadMaxBytes, clock, scheduler, authenticate, startedAt: clock.now() })
   // A complete result never changes: serialized once, sent as bytes after.
   const completeResults = new AnswerCache(db)
   const processingAnswers = new AnswerCache(db)

@@ -1,27 +1,27 @@
-import { strToU8, zipSync } from 'fflate'
-import { stringify } from 'csv-stringify/sync'
 import type { ColumnsDefinition } from './definitions.js'
 
 /** How many cases a seeded log holds: enough for a simulation dataset of ten cases. */
 const SAMPLE_CASES = 50
 const HOUR = 3_600_000
 
-export interface SampleLog {
-  columns: string[]
-  rows: string[][]
-  /** The file as a client would have uploaded it, in the format its name says (.zip holds one .csv). */
-  bytes: Buffer
-  extension: string
-}
-
 const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
+
+/** What makes a sample log: it is made again from these whenever its file is needed, and comes out the same. */
+export interface SampleLogSource {
+  columns: string[]
+  definition: ColumnsDefinition
+  caseAttributes: string[] | null
+  activities: string[]
+  /** When the log was seeded: its cases lie in the 30 days before. */
+  seededAt: number
+}
 
 /**
  * The training log behind a fixture project, which the fixture describes by its columns and
  * activities only: deterministic BPIC 2012-like cases (3 to 8 events, minutes apart), so that a
  * seeded project has datasets to download and to simulate. Each column gets values of its type.
  */
-export function sampleLog(fileName: string, columns: string[], definition: ColumnsDefinition, caseAttributes: string[] | null, activities: string[], seededAt: number): SampleLog {
+export function sampleRows({ columns, definition, caseAttributes, activities, seededAt }: SampleLogSource): string[][] {
   const start = Math.floor((seededAt - 30 * 24 * HOUR) / HOUR) * HOUR
   const pool = activities.length > 0 ? activities : ['A_SUBMITTED', 'A_PARTLYSUBMITTED', 'A_APPROVED']
   const rows: string[][] = []
@@ -47,13 +47,21 @@ export function sampleLog(fileName: string, columns: string[], definition: Colum
       }))
     }
   }
-  const csv = stringify([columns, ...rows])
-  if (fileName.toLowerCase().endsWith('.zip')) {
-    const inner = `${fileName.slice(0, -'.zip'.length)}.csv`
-    // A fixed modification time: the same fixture gives the same bytes.
-    const zipped = zipSync({ [inner]: [strToU8(csv), { mtime: new Date('2023-03-01T00:00:00Z') }] })
-    return { columns, rows, bytes: Buffer.from(zipped), extension: 'zip' }
-  }
-  // Any other name gets the CSV itself (a fixture named .xes too: resultbox writes no XES).
-  return { columns, rows, bytes: Buffer.from(csv), extension: 'csv' }
+  return rows
+}
+
+/** A sample log's file type by its name: a .zip holds one CSV; any other name is the CSV itself (resultbox writes no XES). */
+export const sampleExtension = (fileName: string) => (fileName.toLowerCase().endsWith('.zip') ? 'zip' : 'csv')
+
+/**
+ * The file a client would have uploaded: made only when a download or the simulator needs it, so
+ * that seeding (every start on :memory:) does not load a CSV writer and a zip writer.
+ */
+export async function sampleFile(fileName: string, extension: string, source: SampleLogSource): Promise<Buffer> {
+  const [{ stringify }, { strToU8, zipSync }] = await Promise.all([import('csv-stringify/sync'), import('fflate')])
+  const csv = stringify([source.columns, ...sampleRows(source)])
+  if (extension !== 'zip') return Buffer.from(csv)
+  const inner = `${fileName.replace(/\.[^.]*$/, '')}.csv`
+  // A fixed modification time: the same log gives the same bytes.
+  return Buffer.from(zipSync({ [inner]: [strToU8(csv), { mtime: new Date('2023-03-01T00:00:00Z') }] }))
 }

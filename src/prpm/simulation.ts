@@ -11,7 +11,7 @@ import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
 import type { PluginKey as PluginName } from './plugins.js'
 import { TRAINING_STATUSES, type ResultRules } from './results.js'
 import { PluginKey, ProjectStatus } from './schemas.js'
-import { sampleLog } from './sample-log.js'
+import { sampleExtension, sampleRows } from './sample-log.js'
 import { PrpmStore } from './store.js'
 import { StreamStore, type StreamKind } from './stream-store.js'
 import { SIMULATION_MAX_EVENTS, beginStream, simulationRows, simulationRowsOf } from './streams.js'
@@ -241,13 +241,14 @@ export function prpmSimulation({ db, fixturesDir, fixtureScale, config, uploadMa
           const columnsDefinition = { 'Case ID': 'CASE_ID', Activity: 'ACTIVITY', REG_DATE: 'DATETIME', Resource: 'RESOURCE', end_time: 'END_TIMESTAMP', AMOUNT_REQ: 'NUMBER', start_time: 'START_TIMESTAMP' } as const
           const caseAttributes = ['AMOUNT_REQ', 'REG_DATE']
           // A training log of its own, so that the project has datasets to download and a simulation to replay.
-          const sample = sampleLog('bpic2012-CSV.zip', bpicCases(1, now).columns, columnsDefinition, caseAttributes, ACTIVITIES, now)
+          const columns = bpicCases(1, now).columns
+          const rows = sampleRows({ columns, definition: columnsDefinition, caseAttributes, activities: ACTIVITIES, seededAt: now })
           const eventLogId = store.insertEventLog({
-            file_name: 'bpic2012-CSV.zip', created_at: now, columns: sample.columns, row_count: sample.rows.length,
+            file_name: 'bpic2012-CSV.zip', created_at: now, columns, row_count: rows.length,
             values: new Map([['Activity', new Map(ACTIVITIES.map((a) => [a, 1]))]]), test: null,
-            head: sample.rows.slice(0, 5), file: { extension: sample.extension, separator: ',', bytes: sample.bytes },
+            head: rows.slice(0, 5), file: { extension: sampleExtension('bpic2012-CSV.zip'), separator: ',', bytes: null },
           })
-          trainingLog = { columns: sample.columns, rows: sample.rows }
+          trainingLog = { columns, rows }
           store.setDefinition(eventLogId, {
             columns_definition: columnsDefinition,
             case_attributes: caseAttributes, fast_mode: true, start_transition: 'START', complete_transition: 'COMPLETE', abort_transition: 'ATE_ABORT',

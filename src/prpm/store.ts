@@ -105,7 +105,8 @@ export interface ProjectPluginRow {
 export interface EventLogFileRow {
   extension: string
   separator: string
-  bytes: Buffer
+  /** null: a fixture's sample log (sample-log.ts), made when needed. */
+  bytes: Buffer | null
   latest_extension: string | null
   latest_bytes: Buffer | null
 }
@@ -120,7 +121,7 @@ export interface NewEventLog {
   /** The first five events as the upload answered them. */
   head: string[][]
   /** The uploaded file, kept for downloads and the simulator. */
-  file: { extension: string; separator: string; bytes: Buffer } | null
+  file: { extension: string; separator: string; bytes: Buffer | null } | null
 }
 
 /** Every query PrPM makes, as prepared statements. */
@@ -176,7 +177,7 @@ export class PrpmStore {
       insertEventLog: () => db.prepare(
         `INSERT INTO prpm_event_logs (id, file_name, created_at, columns, row_count, head) VALUES (@id, @file_name, @created_at, @columns, @row_count, @head)`,
       ),
-      insertFile: () => db.prepare<[number, string, string, Buffer]>(
+      insertFile: () => db.prepare<[number, string, string, Buffer | null]>(
         'INSERT INTO prpm_event_log_files (event_log_id, extension, separator, bytes) VALUES (?, ?, ?, ?)',
       ),
       file: () => db.prepare<[number], EventLogFileRow>(
