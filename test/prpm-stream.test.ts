@@ -150,7 +150,6 @@ t.test('the SSE reader: CONNECTED, prescriptions once the clock releases them, F
   await post(app, 1, event('c1', 'A_SUBMITTED'))
   await post(app, 1, event('c1', 'A_PARTLYSUBMITTED', { start_time: '2011-10-01 10:05:00.000' }))
   await polls(5)
-  t.equal(app.resultbox.db.prepare('SELECT COUNT(*) AS n FROM prpm_stream_events WHERE sent = 1').get()?.constructor, Object)
   t.equal((app.resultbox.db.prepare('SELECT COUNT(*) AS n FROM prpm_stream_events WHERE sent = 1').get() as { n: number }).n, 0, 'a frozen clock holds the prescriptions')
   clock.advance(1_000)
   await polls()
@@ -408,4 +407,19 @@ t.test('a real SSE client over a socket, and a server that closes with a reader 
     next = early
   }
   t.fail(`the reader's place was never freed: ${next.statusCode}`)
+})
+
+t.test('SSE data escapes every non-ASCII character, as Python\'s json.dumps does', async (t) => {
+  const { app, clock } = await startSandbox(t, { env: POLL })
+  await put(app, '/project/1/stream/start')
+  const reading = app.inject({ method: 'GET', url: '/project/1/stream/result', headers: auth })
+  await polls()
+  await post(app, 1, event('zoë', 'Aanvraag ✓', { COMPLETE_INDICATOR: true }))
+  clock.advance(1_000)
+  await polls()
+  await put(app, '/project/1/stream/stop')
+  const message = parseSse((await reading).body).find((item) => item.event === 'message')
+  t.match(message?.data, /"Case ID": "zo\\u00eb", "Activity": "Aanvraag \\u2713"/)
+  t.notMatch(message?.data, /[^\x20-\x7e]/, 'nothing outside printable ASCII')
+  t.match(JSON.parse(message?.data as string), [{ data: { 'Case ID': 'zoë', Activity: 'Aanvraag ✓' } }], 'the same text once parsed')
 })

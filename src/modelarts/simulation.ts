@@ -1,4 +1,5 @@
-import { createHash, randomInt } from 'node:crypto'
+import { createHash } from 'node:crypto'
+import { randomAlphanumeric } from '../random-key.js'
 import { Type, type Static } from '@sinclair/typebox'
 import type { SandboxClock } from '../clock.js'
 import type { Config, FixtureScale, ModelArtsAccessKey } from '../config.js'
@@ -143,11 +144,8 @@ const DESCRIPTIONS: Record<0 | 1 | 2 | 3, string[][]> = {
 }
 const DEFAULT_COUNTS = { retained: 6, modified: 2, deleted: 1, added: 1 }
 
-const ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 /** A task or version id shaped as the vendor's: 19 letters and digits. */
-export function newModelArtsId(): string {
-  return Array.from({ length: 19 }, () => ID_CHARACTERS[randomInt(ID_CHARACTERS.length)]).join('')
-}
+export const newModelArtsId = (): string => randomAlphanumeric(19)
 
 /** The vendor's sample_id: md5 of the object path (bucket/key, no scheme). */
 export const sampleIdOf = (originSource: string) => createHash('md5').update(originSource.replace(/^s3:\/\//, '')).digest('hex')

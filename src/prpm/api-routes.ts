@@ -1,11 +1,12 @@
-import { createHash, randomInt } from 'node:crypto'
+import { createHash } from 'node:crypto'
+import { randomAlphanumeric } from '../random-key.js'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { onRequestHookHandler } from 'fastify'
 import type { Config } from '../config.js'
 import type { SandboxClock } from '../clock.js'
 import type { Scheduler } from '../scheduler.js'
 import {
-  AvailablePluginsAnswer, DatasetDownload, DatasetParams, EscapedValidationError, EventLogAnswer, EventLogDefinitionAnswer, EventLogsAnswer, PageQuery,
+  AvailablePluginsAnswer, DatasetDownload, PRCORE_ROOT, DatasetParams, EscapedValidationError, EventLogAnswer, EventLogDefinitionAnswer, EventLogsAnswer, PageQuery,
   PluginAnswer, PluginParams, PluginTriggerParams, PluginUpdateRequest, PluginsAnswer, ProjectAnswer, ProjectIdAnswer, ProjectInfoRequest, ProjectPage,
   RedefineProjectRequest, RedefinedProject, ReuploadAnswer, ReuploadForm, RootResponse, SkipLimitQuery, StreamEventAnswer, StreamEventRequest, StreamResult,
   StreamTypeParams,
@@ -47,8 +48,6 @@ function parseEvent(body: unknown): unknown {
   }
 }
 
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-const randomName = () => Array.from({ length: 8 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('')
 
 /** PrCore's projects, event logs, plugins, dataset downloads and streaming, beside the workflow routes (in their scope: no plugin of its own). */
 export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = async (app, options) => {
@@ -67,12 +66,7 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
 
   app.get('/', {
     schema: { operationId: 'getRoot', summary: 'Where PrCore lives (no token)', response: { 200: RootResponse, 500: CommonErrors[500] } },
-  }, async () => ({
-    API: 'https://prcore.chaos.run',
-    Documentation: 'https://prcore-docs.chaos.run',
-    'Swagger UI': 'https://prcore.chaos.run/docs',
-    'RabbitMQ Management': 'https://prcore-rabbitmq.chaos.run',
-  }))
+  }, async () => PRCORE_ROOT)
 
   // ---- projects ----
 
@@ -125,7 +119,7 @@ export const prpmManagementApi: FastifyPluginAsyncTypebox<PrpmApiOptions> = asyn
     const etag = createHash('md5').update(`${modified / 1000}-${file.bytes.length}`).digest('hex')
     return reply
       .header('content-type', DATASET_CONTENT_TYPES[file.extension] ?? 'text/plain; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${randomName()}.${file.extension}"`)
+      .header('content-disposition', `attachment; filename="${randomAlphanumeric(8)}.${file.extension}"`)
       .header('last-modified', new Date(modified).toUTCString())
       .header('etag', `"${etag}"`)
       .send(file.bytes)

@@ -16,6 +16,14 @@ export const RootResponse = Type.Object({
   'RabbitMQ Management': Type.String(),
 })
 
+/** What PrCore's root handler answers, written inline there: the one copy the route and the examples use. */
+export const PRCORE_ROOT: Static<typeof RootResponse> = {
+  API: 'https://prcore.chaos.run',
+  Documentation: 'https://prcore-docs.chaos.run',
+  'Swagger UI': 'https://prcore.chaos.run/docs',
+  'RabbitMQ Management': 'https://prcore-rabbitmq.chaos.run',
+}
+
 export const PageQuery = Type.Object({
   page: Type.Integer({ minimum: 1, default: 1 }),
   size: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),

@@ -14,12 +14,13 @@ import { availablePlugins, getPlugin, listPlugins, switchPlugin, updatePlugin } 
 import { deleteProject, listProjects, redefineProject, updateProjectInfo } from './projects.js'
 import { readResult, type ResultRules } from './results.js'
 import { ColumnsDefinitionRequest, type CreateProjectRequest, type Fixture, type FixtureResult, type ProjectDefinitionRequest } from './schemas.js'
+import { PRCORE_ROOT } from './api-schemas.js'
 import { sseEvent } from './sse.js'
 import { PrpmStore, type StoredDefinition } from './store.js'
 import { StreamStore } from './stream-store.js'
-import { beginStream, checkStart, clearStream, escapedValidationError, postEvent, stopStream, streamStarted } from './streams.js'
+import { beginStream, checkStart, clearStream, postEvent, stopStream, streamStarted } from './streams.js'
 import { LogSummary } from './upload.js'
-import { pydanticError } from './validation.js'
+import { bodyMissing, escapedValidationError, pydanticError } from './validation.js'
 
 /**
  * Sandbox time of the examples: the store is seeded, and the example client
@@ -260,14 +261,6 @@ function examplesFrom(store: PrpmStore, fixture: Fixture, db: Db): OperationExam
 
 // ---- The rest of PrCore's client API: projects, event logs, plugins, dataset downloads, streaming ----
 
-/** PrCore's root answer, written inline by its handler: this copy is checked against the sandbox by test/examples.test.ts. */
-const ROOT = {
-  API: 'https://prcore.chaos.run',
-  Documentation: 'https://prcore-docs.chaos.run',
-  'Swagger UI': 'https://prcore.chaos.run/docs',
-  'RabbitMQ Management': 'https://prcore-rabbitmq.chaos.run',
-}
-
 /** An id no fixture row has: the refusals of unknown projects, event logs and plugins use it. */
 export const PRPM_EXAMPLE_UNKNOWN_ID = 999
 
@@ -415,8 +408,7 @@ function managementExamples(store: PrpmStore, plan: PrpmManagementPlan, now: num
   const body = (keyword: string, instancePath: string, params: Record<string, unknown>) => pydanticError([failure(keyword, instancePath, params)], 'body').body
   const path = (name: string) => pydanticError([failure('type', `/${name}`, { type: 'integer' })], 'params').body
   const query = (keyword: string, name: string, params: Record<string, unknown>) => pydanticError([failure(keyword, `/${name}`, params)], 'querystring').body
-  // A route that wants a body and got none: api-routes.ts's checkRequest writes pydantic's words inline (this copy is checked by test/examples.test.ts).
-  const bodyMissing = { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }
+  const missingBody = bodyMissing().body
   const projectIdNotInteger = path('project_id')
   const eventLogIdNotInteger = path('event_log_id')
   const pluginIdNotInteger = path('plugin_id')
@@ -425,7 +417,7 @@ function managementExamples(store: PrpmStore, plan: PrpmManagementPlan, now: num
   const sse = (...events: Parameters<typeof sseEvent>[0][]) => events.map(sseEvent).join('')
 
   return {
-    getRoot: { 200: { root: ROOT } },
+    getRoot: { 200: { root: PRCORE_ROOT } },
     listProjects: {
       200: { firstPage, pastTheEnd },
       422: { pageTooSmall: query('minimum', 'page', { comparison: '>=', limit: 1 }), sizeTooLarge: query('maximum', 'size', { comparison: '<=', limit: 100 }) },
@@ -439,7 +431,7 @@ function managementExamples(store: PrpmStore, plan: PrpmManagementPlan, now: num
     redefineProject: {
       200: { redefined },
       400: { projectNotFound, notReady: redefineNotReady, conflict },
-      422: { bodyMissing, projectIdNotInteger },
+      422: { bodyMissing: missingBody, projectIdNotInteger },
     },
     downloadDataset: {
       // A download's 200 is the file itself: binary, no example.
@@ -477,7 +469,7 @@ function managementExamples(store: PrpmStore, plan: PrpmManagementPlan, now: num
       200: { additionalInfo: infoAdded, retraining },
       400: { projectNotReady },
       404: { pluginNotFound: refusalBody(() => updatePlugin(store, unknown, plan.additionalInfo, now, settings)) },
-      422: { parametersNotObject: body('type', '/parameters', { type: 'object' }), bodyMissing, pluginIdNotInteger },
+      422: { parametersNotObject: body('type', '/parameters', { type: 'object' }), bodyMissing: missingBody, pluginIdNotInteger },
     },
     switchPlugin: {
       200: { disabled, enabled },

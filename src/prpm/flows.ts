@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto'
+import { randomAlphanumeric } from '../random-key.js'
 import fs from 'node:fs'
 import type { Config } from '../config.js'
 import { VendorError } from '../errors.js'
@@ -150,9 +150,8 @@ export function defineColumns(store: PrpmStore, streams: StreamStore, eventLogId
 }
 
 function newResultKey(store: PrpmStore): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
   for (;;) {
-    const key = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('')
+    const key = randomAlphanumeric(8)
     if (!store.result(key)) return key
   }
 }

@@ -9,6 +9,7 @@ import { PrpmErrors } from './errors.js'
 import { bad, definitionOf } from './flows.js'
 import type { PrpmStore } from './store.js'
 import type { StreamStore } from './stream-store.js'
+import { asciiOnly } from './validation.js'
 
 /** Python's json.dumps with its defaults: ", " and ": " separators, every character outside printable ASCII escaped. */
 export function pythonJson(value: unknown): string {
@@ -18,7 +19,7 @@ export function pythonJson(value: unknown): string {
     return `{${Object.entries(value).map(([key, item]) => `${pythonJson(key)}: ${pythonJson(item)}`).join(', ')}}`
   }
   if (typeof value === 'string') {
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    return asciiOnly(JSON.stringify(value))
   }
   return String(value)
 }

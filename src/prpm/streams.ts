@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto'
-import { VendorError } from '../errors.js'
+import { randomAlphanumeric } from '../random-key.js'
 import type { TimedWork } from '../scheduler.js'
 import { byCase, projectSplit, type SplitLog } from './datasets.js'
 import { columnNamed, jsonbOrdered, nullablePythonDateTime, pythonDateTime } from './definitions.js'
 import { PrpmErrors, prpmErrorMapping } from './errors.js'
 import { bad, definitionOf, timeOf } from './flows.js'
+import { escapedValidationError } from './validation.js'
 import { PLUGINS, type PluginKey } from './plugins.js'
 import { prescribe } from './prescriptions.js'
 import type { PrpmStore, StoredDefinition } from './store.js'
@@ -24,15 +24,6 @@ const STREAM_KINDS: Record<string, StreamKind> = { STREAMING: 'STREAMING', SIMUL
 
 /** The indicator values that make an event its case's last (PrCore's check, by value and by JSON type). */
 const LAST_EVENT_VALUES = new Set<unknown>(['1', 'true', 'True', 'TRUE', true, 1])
-
-/**
- * A pydantic ValidationError that escapes a handler: PrCore's middleware answers 400 with the error
- * list as JSON indented by 2 and no Content-Type.
- */
-export function escapedValidationError(errors: { loc: (string | number)[]; msg: string; type: string }[]): VendorError {
-  const text = JSON.stringify(errors, null, 2).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  return new VendorError(400, text, {}, true)
-}
 
 /** pydantic v1's str coercion: numbers and booleans as Python prints them, null kept. */
 function pythonString(value: unknown): string | null {
@@ -140,8 +131,7 @@ export function simulationRowsOf(split: SplitLog): Record<string, unknown>[] {
   const caseColumn = columnNamed(types, 'CASE_ID') as string
   const timeIndex = split.columns.indexOf((columnNamed(types, 'TIMESTAMP') ?? columnNamed(types, 'START_TIMESTAMP')) as string)
   const indicator = indicatorColumn(split.definition)
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  const prefix = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('')
+  const prefix = randomAlphanumeric(8)
   const events: { row: (string | null)[]; last: boolean; order: number }[] = []
   for (const caseEvents of byCase(split, split.simulation).values()) {
     caseEvents.forEach((row, position) => events.push({ row, last: position === caseEvents.length - 1, order: events.length }))

@@ -73,11 +73,26 @@ export function jsonDecodeError(text: string, error: Error): VendorError {
   }, { 'content-type': 'application/json' })
 }
 
+/** Python's json.dumps escaping (ensure_ascii): every character outside printable ASCII as \\uXXXX. */
+export const asciiOnly = (json: string) => json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+/**
+ * A pydantic ValidationError that escapes a handler: PrCore's middleware answers 400 with the error
+ * list as JSON indented by 2 and no Content-Type.
+ */
+export function escapedValidationError(errors: { loc: (string | number)[]; msg: string; type: string }[]): VendorError {
+  return new VendorError(400, asciiOnly(JSON.stringify(errors, null, 2)), {}, true)
+}
+
+/** FastAPI's 422 for a route that wants a JSON body and got none. */
+export const bodyMissing = () =>
+  new VendorError(422, { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }, { 'content-type': 'application/json' })
+
 /** Routes with attachValidation answer schema failures as pydantic words them; a missing JSON body is "field required". */
 export function checkRequest(request: FastifyRequest, options: { body?: boolean } = {}): void {
   const failure = request.validationError as (Error & { validation?: []; validationContext: string }) | undefined
-  const bodyMissing = options.body === true && request.body === undefined
-  if (failure?.validation && !(failure.validationContext === 'body' && (options.body === false || bodyMissing))) throw pydanticError(failure.validation, failure.validationContext)
-  if (bodyMissing) throw new VendorError(422, { detail: [{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }] }, { 'content-type': 'application/json' })
+  const missing = options.body === true && request.body === undefined
+  if (failure?.validation && !(failure.validationContext === 'body' && (options.body === false || missing))) throw pydanticError(failure.validation, failure.validationContext)
+  if (missing) throw bodyMissing()
 }
 
