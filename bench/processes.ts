@@ -60,6 +60,8 @@ export interface Server {
   startMs: number
   /** Its lifetime peak resident set (VmHWM), KiB; undefined where /proc is not there. */
   peakRssKiB(): number | undefined
+  /** Its resident set now (VmRSS), KiB; undefined where /proc is not there. */
+  rssKiB(): number | undefined
   stop(): Promise<void>
 }
 
@@ -125,13 +127,15 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     }
     await sleep(2)
   }
-  return { name: options.name, port: options.port, pid, startMs: performance.now() - began, peakRssKiB: () => peakRssKiB(pid), stop }
+  return {
+    name: options.name, port: options.port, pid, startMs: performance.now() - began, peakRssKiB: () => statusKiB(pid, 'VmHWM'), rssKiB: () => statusKiB(pid, 'VmRSS'), stop,
+  }
 }
 
-function peakRssKiB(pid: number): number | undefined {
+function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status)
     return match ? Number(match[1]) : undefined
   } catch {
     return undefined

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { control, freePort, header, send, type Captured } from './http.js'
 import { fire, Tally, type Endpoint, type Measured } from './load.js'
 import { cleanEnvironment, pinClient, pinning, scratchFolder, startServer, type Server } from './processes.js'
+import { benchSandboxes } from './sandboxes.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -22,7 +23,10 @@ const RESULTBOX = path.join(root, (JSON.parse(fs.readFileSync(path.join(root, 'p
 const BARE = path.join(here, 'bare.js')
 const READY = '/_resultbox/ready'
 
-const { values: flags } = parseArgs({ options: { write: { type: 'boolean' }, seconds: { type: 'string' } } })
+const { values: flags } = parseArgs({ options: { write: { type: 'boolean' }, seconds: { type: 'string' }, only: { type: 'string' } } })
+/** `--only sandboxes`: the named sandboxes' section alone. */
+const only = flags.only
+if (only !== undefined && only !== 'sandboxes') throw new Error(`--only takes sandboxes, not ${only}`)
 const seconds = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 5)
 if (!(seconds > 0)) throw new Error(`--seconds / BENCH_SECONDS must be a positive number of seconds, not ${flags.seconds ?? process.env.BENCH_SECONDS}`)
 const warmupSeconds = Math.min(1, seconds / 5)
@@ -523,6 +527,13 @@ async function main() {
   codeCacheFolder = path.join(folder, 'code-cache')
   const pinned = pinClient()
   log(pinned && pinning ? `load on core(s) ${pinning.client}, each server under load on core ${pinning.server}` : 'not pinned: fewer than 2 cores, or no taskset')
+  const sandboxes = () => benchSandboxes({ start: (name) => startResultbox(name, { RESULTBOX_DB: ':memory:' }), seconds, warmupSeconds, connections: HEAVY, log })
+  if (only === 'sandboxes') {
+    const section = await sandboxes()
+    process.stdout.write(`${section.markdown}\n`)
+    if (section.failed) process.exitCode = 1
+    return
+  }
   log(`cold start, ${COLD_STARTS} spawns each`)
   const start = await coldStart(true, folder)
   const firstStart = await coldStart(false, folder)
@@ -563,8 +574,10 @@ async function main() {
     }
   }
   rows.push(start, firstStart, large)
+  const section = await sandboxes()
+  if (section.failed) failed = true
 
-  const table = render(rows, (performance.now() - began) / 1000)
+  const table = `${render(rows, (performance.now() - began) / 1000)}\n\n${section.markdown}`
   process.stdout.write(`${table}\n`)
   if (flags.write) {
     const file = path.join(root, 'bench', 'results', 'latest.md')

@@ -1,3 +1,4 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import fastifySwagger from '@fastify/swagger'
@@ -17,10 +18,14 @@ import { Faults } from './faults.js'
 import { Journal } from './journal.js'
 import { watchTraffic } from './traffic.js'
 import { Scheduler } from './scheduler.js'
+import { seedVendor } from './seeding.js'
 import { finishUnreadBodies } from './unread-body.js'
 import type { VendorContext, VendorModule } from './vendor-module.js'
 import { VendorRegistry } from './vendors.js'
 import { CONTROL_PREFIX, controlApi } from './control/index.js'
+import { SANDBOXES_PREFIX } from './sandboxes/paths.js'
+import { SandboxRegistry } from './sandboxes/registry.js'
+import { unknownSandboxes } from './sandboxes/routes.js'
 import { prpm } from './prpm/index.js'
 import { explorer } from './explorer/index.js'
 import { modelarts } from './modelarts/index.js'
@@ -38,6 +43,23 @@ export interface BuildOptions {
   onContractViolation?: (violation: ContractViolation) => void
   /** The vendors to serve; default: VENDORS. An embedder may leave some out, or add its own. */
   vendors?: readonly VendorModule[]
+  /** A logger of the caller's (a named sandbox gets its server's, with its name), instead of one made from `logger`. */
+  loggerInstance?: FastifyBaseLogger
+  /** Real time, for what runs on it rather than on the sandbox clock (named sandboxes' idle expiry); tests pass their own. */
+  realNow?: () => number
+  /**
+   * Set when this world is a named sandbox inside a server: it is reached through the server's port (and
+   * perhaps one of its own), holds no sandboxes itself, and closes its store only once its requests in
+   * flight have ended.
+   */
+  world?: {
+    name: string
+    /** Where it is reached on its server's port: /sandboxes/{name}. */
+    basePath: string
+    drained: () => Promise<void>
+    /** Told of each request that reaches it at a port of its own. */
+    arrived: (response: ServerResponse) => void
+  }
 }
 
 
@@ -58,9 +80,20 @@ function clockStart(config: Config, db: Db): number {
  */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
-  const vendors = new VendorRegistry(options.vendors ?? VENDORS, CONTROL_PREFIX)
+  const vendors = new VendorRegistry(options.vendors ?? VENDORS, CONTROL_PREFIX, SANDBOXES_PREFIX)
+  // The server's own world dispatches its port's requests: those under /sandboxes/{name} to that sandbox.
+  let dispatch: RequestHandler | undefined
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
+    // The server's own world dispatches its port's requests; a named sandbox's own port counts its requests.
+    serverFactory: serverWith((handler) => {
+      const { world } = options
+      if (world === undefined) return (request, response) => (dispatch ?? handler)(request, response)
+      return (request, response) => {
+        world.arrived(response)
+        handler(request, response)
+      }
+    }),
     // The control API takes JSON values as sent; each vendor as its server does.
     schemaController: { compilersFactory: lazyCompilers((url) => vendors.vendorOf(url)?.coercesBodyTypes ?? false) },
     bodyLimit: config.limits.bodyMaxBytes,
@@ -82,8 +115,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     const seedingStarted = performance.now()
     let largeMs: Record<string, number> | null = null
     const seeded = seedOnce(db, clock.now(), (seededAt) => {
-      for (const vendor of vendors.modules) vendor.seed(db, config.fixturesDir, seededAt)
-      if (config.fixtureScale === 'large') largeMs = seedLarge(vendors.modules, db, seededAt)
+      for (const vendor of vendors.modules) {
+        const took = seedVendor(vendor, db, config, seededAt)
+        if (took !== null) (largeMs ??= {})[vendor.name] = took
+      }
     })
     app.log.info({ db: config.dbPath, seeded }, seeded ? 'store seeded from fixtures' : 'store already seeded; fixtures not loaded')
     if (largeMs) {
@@ -103,7 +138,23 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const simulations = Object.fromEntries(vendors.modules.map((vendor) => [vendor.name, vendor.simulation(context)]))
   const faults = new Faults()
   const journal = new Journal(config.journalSize)
-  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, faults, journal })
+  const sandboxes = options.world ? null : new SandboxRegistry({
+    config,
+    log: app.log as FastifyBaseLogger,
+    realNow: options.realNow,
+    // Each a whole world, built as this one is, logging through this one's logger with its name.
+    build: ({ name, basePath, config: worldConfig, clock: worldClock, drained, arrived }) => buildApp({
+      config: worldConfig,
+      clock: worldClock,
+      vendors: options.vendors,
+      migrationsDir: options.migrationsDir,
+      onContractViolation: options.onContractViolation,
+      loggerInstance: (app.log as FastifyBaseLogger).child({ sandbox: name }),
+      world: { name, basePath, drained, arrived },
+    }),
+  })
+  if (sandboxes) dispatch = sandboxes.dispatcher(app.routing)
+  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, faults, journal, sandboxes, reached: { basePath: options.world?.basePath ?? '', ownPort: null } })
   watchTraffic(app, { vendors, clock, faults, journal })
   finishUnreadBodies(app, { maxBytes: config.uploadMaxBytes })
   // Registered before any route, so that it sees them all; it builds the document on first request.
@@ -114,13 +165,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   )
   if (config.validateResponses) checkResponses(app, options.onContractViolation)
   app.addHook('onReady', async () => scheduler.start())
+  // Before this server stops listening: the sandboxes reached through its port end their streams and go.
+  if (sandboxes) app.addHook('preClose', async () => sandboxes.closeAll())
   app.addHook('onClose', async () => {
     scheduler.stop()
+    // A sandbox reached through its server's port is not listening itself: its requests in flight end first.
+    await options.world?.drained()
     if (db.open) recordSandboxTime(db, clock.now())
     db.close()
   })
 
   await app.register(controlApi, { prefix: CONTROL_PREFIX, sandbox: app.resultbox })
+  await app.register(unknownSandboxes(options.world !== undefined), { prefix: SANDBOXES_PREFIX })
   // A vendor that owns the root answers its unknown paths in its own scope; without one, the first vendor does.
   if (!vendors.root.prefixes.includes('/')) app.setNotFoundHandler((request, reply) => sendVendorError(reply, vendors.root.errors.notFound(request)))
   for (const vendor of vendors.modules) {
@@ -135,13 +191,21 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   return app
 }
 
-/** Seeds every vendor's large set beside the fixtures, inside the caller's transaction; how long each took, in ms. */
-function seedLarge(modules: readonly VendorModule[], db: Db, seededAt: number): Record<string, number> {
-  const took: Record<string, number> = {}
-  for (const vendor of modules) {
-    const started = performance.now()
-    vendor.seedLarge(db, seededAt)
-    took[vendor.name] = Math.round(performance.now() - started)
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void
+
+/**
+ * A world's http.Server, as Fastify would make it (its options, timeouts and limits), with a request handler
+ * of resultbox's around Fastify's: the server's own dispatches to named sandboxes, a sandbox's counts its use.
+ */
+function serverWith(handlerAround: (fastifyHandler: RequestHandler) => RequestHandler): NonNullable<FastifyServerOptions['serverFactory']> {
+  return (fastifyHandler, given) => {
+    // Fastify has filled in its defaults by now.
+    const options = given as { http?: http.ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number }
+    const server = http.createServer(options.http ?? {}, handlerAround(fastifyHandler as RequestHandler))
+    server.keepAliveTimeout = options.keepAliveTimeout
+    server.requestTimeout = options.requestTimeout
+    server.setTimeout(options.connectionTimeout)
+    if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket
+    return server
   }
-  return took
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
+import { vendorPathOf } from './sandboxes/paths.js'
 import type { VendorRegistry } from './vendors.js'
 
 interface ParserError {
@@ -51,7 +52,8 @@ export function clientErrorAnswerer(vendors: VendorRegistry) {
     const { status, message } = refusalOf(error.code)
     const target = targetOf(error.rawPacket)
     this.log.info({ code: error.code, target }, 'request refused by the HTTP parser')
-    const refusal = vendors.errorsFor(target).clientError(status, message)
+    // Under a named sandbox's prefix, the vendor is the one of the path that follows it.
+    const refusal = vendors.errorsFor(vendorPathOf(target)).clientError(status, message)
     if (socket.writable && !socket.writableEnded) socket.write(rawAnswer(refusal.statusCode, refusal.headers, refusal.body))
     socket.destroy()
   }

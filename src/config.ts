@@ -34,9 +34,9 @@ export const EnvironmentSchema = Type.Object({
     default: path.join(packageRoot, 'fixtures'),
     description: 'folder of prpm.json, explorer.json and modelarts.json that seed a new store',
   }),
-  RESULTBOX_FIXTURE_SCALE: Type.Union([Type.Literal('default'), Type.Literal('large')], {
+  RESULTBOX_FIXTURE_SCALE: Type.Union([Type.Literal('default'), Type.Literal('large'), Type.Literal('none')], {
     default: 'default',
-    description: 'large: a new store, and a reset, also get the generated large set (PrPM BPIC2012, Explorer job 2012001, ModelArts BenchVersion100k)',
+    description: 'large: a new store, and a reset, also get the generated large set (PrPM BPIC2012, Explorer job 2012001, ModelArts BenchVersion100k); none: they get nothing',
   }),
   RESULTBOX_CLOCK_SPEED: Type.Number({
     exclusiveMinimum: 0,
@@ -172,6 +172,23 @@ export const EnvironmentSchema = Type.Object({
     default: 1000,
     description: 'requests kept in the journal at /_resultbox/requests, newest first (0: none)',
   }),
+  RESULTBOX_SANDBOXES_MAX: Type.Integer({
+    minimum: 0,
+    maximum: 4096,
+    default: 64,
+    description: 'named sandboxes (PUT /_resultbox/sandboxes/{name}) that may exist at once; 0: none',
+  }),
+  RESULTBOX_SANDBOX_IDLE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 31_536_000,
+    default: 1800,
+    description: 'a named sandbox no request has used for this many real seconds is dropped (0: never)',
+  }),
+  RESULTBOX_SANDBOX_PORTS: Type.String({
+    pattern: '^(\\d{1,5}-\\d{1,5})?$',
+    default: '',
+    description: 'the ports named sandboxes may listen on, e.g. 8100-8199 (the range a container publishes); unset: any, "port": 0 takes a free one',
+  }),
   RESULTBOX_VALIDATE_RESPONSES: Type.Boolean({
     default: false,
     description: 'check every response against the OpenAPI document; one that breaks it is logged and answered 500 (for development)',
@@ -256,6 +273,13 @@ export interface Config {
   limits: { bodyMaxBytes: number; scenarioMaxBytes: number; headerMaxBytes: number }
   control: { enabled: boolean; token: string | null }
   journalSize: number
+  /** Named sandboxes: how many at once, when an unused one is dropped (real seconds, 0: never), the ports they may take (null: any). */
+  sandboxes: { max: number; idleSeconds: number; ports: { from: number; to: number } | null }
+  /**
+   * The settings as given (environment variables, strings), so that a named sandbox is configured as the
+   * server is, but for what its body changes.
+   */
+  given: Readonly<Record<string, string>>
   /** Check each response against the OpenAPI document before it leaves. */
   validateResponses: boolean
 }
@@ -285,6 +309,15 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
   const first = Value.Errors(EnvironmentSchema, converted).First()
   if (first) throw invalid(first.path.replace(/^\//, ''), first.message.toLowerCase())
   const values = converted as Environment
+
+  let sandboxPorts: Config['sandboxes']['ports'] = null
+  if (values.RESULTBOX_SANDBOX_PORTS !== '') {
+    const [from = 0, to = 0] = values.RESULTBOX_SANDBOX_PORTS.split('-').map(Number)
+    if (from < 1 || to > 65535 || from > to) {
+      throw new ConfigError('RESULTBOX_SANDBOX_PORTS', `${JSON.stringify(values.RESULTBOX_SANDBOX_PORTS)} is not a range of ports (want from-to, 1 to 65535, from not above to)`)
+    }
+    sandboxPorts = { from, to }
+  }
 
   let clockStart: number | null = null
   if (values.RESULTBOX_CLOCK_START !== '') {
@@ -350,6 +383,8 @@ export function loadConfig(env: EnvironmentVariables = process.env): Config {
     },
     control: { enabled: values.RESULTBOX_CONTROL, token: values.RESULTBOX_CONTROL_TOKEN === '' ? null : values.RESULTBOX_CONTROL_TOKEN },
     journalSize: values.RESULTBOX_JOURNAL_SIZE,
+    sandboxes: { max: values.RESULTBOX_SANDBOXES_MAX, idleSeconds: values.RESULTBOX_SANDBOX_IDLE_SECONDS, ports: sandboxPorts },
+    given,
     validateResponses: values.RESULTBOX_VALIDATE_RESPONSES,
   }
 }

@@ -108,7 +108,8 @@ export class Faults {
    * Delays and/or fails a request of `vendor` to `operation` (undefined for a
    * path the vendor does not serve) by the first rule that matches it.
    */
-  async apply(vendor: string, operation: string | undefined, mapping: VendorErrorMapping): Promise<AppliedFault | null> {
+  /** `drawn` hears what was drawn before any latency is waited out: a client may leave during it. */
+  async apply(vendor: string, operation: string | undefined, mapping: VendorErrorMapping, drawn?: (fault: AppliedFault) => void): Promise<AppliedFault | null> {
     const index = this.set.rules.findIndex((rule) => rule.vendor === vendor && (rule.operation === undefined || rule.operation === operation))
     const rule = this.set.rules[index]
     const counter = this.counters[index]
@@ -121,6 +122,7 @@ export class Faults {
         : Math.round(rule.latency.min_ms + this.draw() * (Math.max(rule.latency.max_ms, rule.latency.min_ms) - rule.latency.min_ms))
     }
     const fails = rule.error !== undefined && this.draw() < rule.error.probability
+    drawn?.({ rule: index, latency_ms: latency, injected_status: fails && rule.error ? rule.error.status : null })
     if (latency > 0) await sleep(latency)
     if (!fails || !rule.error) return { rule: index, latency_ms: latency, injected_status: null }
     counter.injected += 1

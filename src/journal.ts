@@ -19,8 +19,10 @@ export const journalEntry = <Vendor extends TSchema>(vendor: Vendor) => Type.Obj
   headers: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
   body: Type.Unknown({ description: `a JSON body as parsed; null for no body, a multipart upload, or a body over ${JOURNAL_BODY_MAX_BYTES / 1024} KiB` }),
   body_bytes: Nullable(Type.Integer({ minimum: 0, description: 'the body\'s size as sent (its Content-Length; for a chunked body, its JSON\'s); null when it had none' })),
-  status: Type.Integer(),
-  duration_ms: Type.Number({ description: 'real milliseconds from arrival to the answer' }),
+  status: Nullable(Type.Integer({ description: 'null when the client left before an answer began' })),
+  duration_ms: Type.Number({ description: 'real milliseconds from arrival to the answer, or to the client\'s leaving' }),
+  aborted: Type.Boolean({ description: 'the client closed the connection before the answer ended (an SSE reader that left, a request that timed out)' }),
+  sent_bytes: Nullable(Type.Integer({ minimum: 0, description: 'bytes of the answer, head included, written to the connection by the end (or by the time the client left); null without a socket (inject)' })),
   fault: Nullable(
     Type.Object({ rule: Type.Integer(), latency_ms: Type.Integer(), injected_status: Nullable(Type.Integer()) }),
   ),
@@ -53,10 +55,12 @@ export interface JournalRecord {
   headers: Record<string, string | string[]>
   body: unknown
   bodyBytes: number | null
-  status: number
-  /** Real milliseconds from arrival to the answer. */
+  status: number | null
+  /** Real milliseconds from arrival to the answer, or to the client's leaving. */
   durationMs: number
   fault: JournalEntry['fault']
+  aborted: boolean
+  sentBytes: number | null
 }
 
 const pathOf = (url: string) => {
@@ -80,6 +84,8 @@ function entryOf(id: number, record: JournalRecord): JournalEntry {
     status: record.status,
     duration_ms: Math.round(record.durationMs * 1000) / 1000,
     fault: record.fault,
+    aborted: record.aborted,
+    sent_bytes: record.sentBytes,
   }
 }
 

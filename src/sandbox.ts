@@ -3,6 +3,7 @@ import type { Config } from './config.js'
 import type { Db } from './database.js'
 import type { Faults } from './faults.js'
 import type { Journal } from './journal.js'
+import type { SandboxRegistry } from './sandboxes/registry.js'
 import type { Scheduler } from './scheduler.js'
 import type { VendorSimulation } from './simulation.js'
 import type { VendorRegistry } from './vendors.js'
@@ -23,6 +24,13 @@ export interface Sandbox {
   faults: Faults
   /** The requests vendors received, for GET /_resultbox/requests. */
   journal: Journal
+  /** The named sandboxes reached through this server's port; null inside one (a sandbox holds none). */
+  sandboxes: SandboxRegistry | null
+  /**
+   * How clients reach this world: a named sandbox under `basePath` on its server's port, and at `ownPort`
+   * once it listens on one of its own; the server's own world at '' and no port of its own.
+   */
+  reached: { readonly basePath: string; ownPort: number | null }
 }
 
 declare module 'fastify' {

@@ -8,10 +8,10 @@ import { Nullable } from './schemas.js'
  */
 export interface VendorSimulation<Body extends TSchema = TSchema, Created extends TSchema = TSchema, Overview extends TSchema = TSchema> {
   /**
-   * Deletes every row this vendor keeps and seeds its fixture again, as if
-   * seeded at `now`. The caller runs it inside a transaction.
+   * Deletes every row this vendor keeps: its fixtures and whatever clients and scenarios made. A reset is
+   * this, then the vendor's seeding as the configuration asks (seeding.ts), in one transaction the caller runs.
    */
-  reset(now: number): void
+  clear(): void
   readonly scenario: {
     /** The body of POST /_resultbox/scenarios/{vendor}. */
     body: Body

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SandboxClock } from './clock.js'
 import { InjectedFault, type AppliedFault, type Faults } from './faults.js'
 import { JOURNAL_BODY_MAX_BYTES, type Journal } from './journal.js'
@@ -14,7 +14,15 @@ export const OWN_REQUEST = '_resultbox=page'
 declare module 'fastify' {
   interface FastifyRequest {
     /** The sandbox time the request arrived, and what a fault rule did to it. */
-    traffic: { vendor: VendorModule | null; arrivedAt: number; fault: AppliedFault | null }
+    traffic: {
+      vendor: VendorModule | null
+      arrivedAt: number
+      fault: AppliedFault | null
+      /** Whether the journal has it: once answered, or once its client left. */
+      journaled: boolean
+      /** What the connection had carried when the request arrived, to tell what its answer added. */
+      bytesBefore: number | null
+    }
   }
 }
 
@@ -31,12 +39,16 @@ export function watchTraffic(
   app.decorateRequest('traffic', null as unknown as FastifyRequest['traffic'])
   // Hooks that call done() rather than return a promise: every request passes them, and without a fault
   // rule there is nothing to wait for.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // What the status page itself fetches from a vendor (its thumbnails) is the sandbox's own traffic, not a client's.
     const vendor = request.url.includes(OWN_REQUEST) ? null : vendors.vendorOf(request.url)
-    request.traffic = { vendor, arrivedAt: clock.now(), fault: null }
+    const recording = vendor !== null && journal.capacity > 0
+    request.traffic = { vendor, arrivedAt: clock.now(), fault: null, journaled: false, bytesBefore: recording ? request.raw.socket?.bytesWritten ?? null : null }
+    // A client that leaves before its answer has ended (an SSE reader closed, a timeout during a fault's
+    // latency) never gets to onResponse: the journal keeps it all the same, marked as aborted.
+    if (recording) reply.raw.once('close', () => record(request, reply, !reply.raw.writableFinished))
     if (vendor === null || !faults.active) return done()
-    faults.apply(vendor.name, request.routeOptions.schema?.operationId, vendors.errorsFor(request.url)).then(
+    faults.apply(vendor.name, request.routeOptions.schema?.operationId, vendors.errorsFor(request.url), (drawn) => { request.traffic.fault = drawn }).then(
       (fault) => {
         request.traffic.fault = fault
         done()
@@ -47,30 +59,38 @@ export function watchTraffic(
       },
     )
   })
+  const record = (request: FastifyRequest, reply: FastifyReply, aborted: boolean) => {
+    const { vendor, arrivedAt, fault, journaled, bytesBefore } = request.traffic
+    if (vendor === null || journaled) return
+    request.traffic.journaled = true
+    const length = request.headers['content-length']
+    const body = request.body
+    // A chunked body has no Content-Length: its parsed JSON's size stands in.
+    const bodyBytes = length !== undefined ? Number(length) : body === undefined ? null : Buffer.byteLength(JSON.stringify(body) ?? '')
+    // Uploads and large bodies are not kept: the journal holds what a client sent, not megabytes of event logs.
+    const kept = body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(request.headers['content-type']).startsWith('multipart/')
+    // The request keeps its socket; a finished response has let go of it.
+    const bytesAfter = request.raw.socket?.bytesWritten
+    journal.record({
+      vendor: vendor.name,
+      arrivedAt,
+      operation: request.routeOptions.schema?.operationId ?? null,
+      method: request.method,
+      url: request.url,
+      headers: request.headers as Record<string, string | string[]>,
+      body: kept ? body : null,
+      bodyBytes,
+      // A client that left before the answer began saw no status.
+      status: aborted && !reply.raw.headersSent ? null : reply.statusCode,
+      durationMs: reply.elapsedTime,
+      fault,
+      aborted,
+      sentBytes: bytesBefore === null || bytesAfter === undefined ? null : bytesAfter - bytesBefore,
+    })
+  }
   if (journal.capacity === 0) return
   app.addHook('onResponse', (request, reply, done) => {
-    const { vendor, arrivedAt, fault } = request.traffic
-    if (vendor !== null) {
-      const length = request.headers['content-length']
-      const body = request.body
-      // A chunked body has no Content-Length: its parsed JSON's size stands in.
-      const bodyBytes = length !== undefined ? Number(length) : body === undefined ? null : Buffer.byteLength(JSON.stringify(body) ?? '')
-      // Uploads and large bodies are not kept: the journal holds what a client sent, not megabytes of event logs.
-      const kept = body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(request.headers['content-type']).startsWith('multipart/')
-      journal.record({
-        vendor: vendor.name,
-        arrivedAt,
-        operation: request.routeOptions.schema?.operationId ?? null,
-        method: request.method,
-        url: request.url,
-        headers: request.headers as Record<string, string | string[]>,
-        body: kept ? body : null,
-        bodyBytes,
-        status: reply.statusCode,
-        durationMs: reply.elapsedTime,
-        fault,
-      })
-    }
+    record(request, reply, false)
     done()
   })
 }

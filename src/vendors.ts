@@ -26,9 +26,10 @@ export class VendorRegistry {
 
   /**
    * @param controlPrefix resultbox's own API, which belongs to no vendor.
+   * @param sandboxesPrefix where named sandboxes are reached, which belongs to no vendor either.
    * @throws Error when two vendors share a name or a prefix, a name or prefix is malformed, or the list is empty.
    */
-  constructor(modules: readonly VendorModule[], private readonly controlPrefix: string) {
+  constructor(modules: readonly VendorModule[], private readonly controlPrefix: string, private readonly sandboxesPrefix: string) {
     const first = modules[0]
     if (first === undefined) throw new Error('a sandbox needs at least one vendor')
     const owners: Array<{ prefix: string; module: VendorModule; errors: VendorErrorMapping }> = []
@@ -48,6 +49,7 @@ export class VendorRegistry {
         }
         if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new Error(`${module.name}'s prefix "${prefix}": want /segment[/segment…], no trailing slash`)
         if (owns(prefix, controlPrefix) || owns(controlPrefix, prefix)) throw new Error(`${module.name}'s prefix ${prefix} overlaps the control API's ${controlPrefix}`)
+        if (owns(prefix, sandboxesPrefix) || owns(sandboxesPrefix, prefix)) throw new Error(`${module.name}'s prefix ${prefix} overlaps the named sandboxes' ${sandboxesPrefix}`)
         const taken = owners.find((owner) => owner.prefix === prefix)
         if (taken !== undefined) throw new Error(`the prefix ${prefix} is owned by both ${taken.module.name} and ${module.name}`)
         owners.push({ prefix, module, errors: module.errorsAt?.[prefix] ?? module.errors })
@@ -64,7 +66,7 @@ export class VendorRegistry {
 
   /** The vendor a URL (path and query, as sent) belongs to; null for the control API. Asked of every request. */
   vendorOf(url: string): VendorModule | null {
-    if (owns(this.controlPrefix, url)) return null
+    if (owns(this.controlPrefix, url) || owns(this.sandboxesPrefix, url)) return null
     for (const { prefix, module } of this.owners) if (owns(prefix, url)) return module
     return this.root
   }

@@ -27,8 +27,22 @@ t.test('defaults', async (t) => {
     limits: { bodyMaxBytes: 1048576, scenarioMaxBytes: 33554432, headerMaxBytes: 65536 },
     control: { enabled: true, token: null },
     journalSize: 1000,
+    sandboxes: { max: 64, idleSeconds: 1800, ports: null },
+    given: {},
     validateResponses: false,
   })
+})
+
+t.test('named sandboxes: their limit, idle time and port range', async (t) => {
+  const config = loadConfig({ RESULTBOX_SANDBOXES_MAX: '8', RESULTBOX_SANDBOX_IDLE_SECONDS: '0', RESULTBOX_SANDBOX_PORTS: '8100-8199' })
+  t.strictSame(config.sandboxes, { max: 8, idleSeconds: 0, ports: { from: 8100, to: 8199 } })
+  t.strictSame(config.given, { RESULTBOX_SANDBOXES_MAX: '8', RESULTBOX_SANDBOX_IDLE_SECONDS: '0', RESULTBOX_SANDBOX_PORTS: '8100-8199' }, 'the settings as given, for a sandbox to start from')
+  t.strictSame(loadConfig({ RESULTBOX_SANDBOX_PORTS: '9000-9000' }).sandboxes.ports, { from: 9000, to: 9000 })
+  t.throws(() => loadConfig({ RESULTBOX_SANDBOX_PORTS: '8199-8100' }), new ConfigError('RESULTBOX_SANDBOX_PORTS', '"8199-8100" is not a range of ports (want from-to, 1 to 65535, from not above to)'))
+  t.throws(() => loadConfig({ RESULTBOX_SANDBOX_PORTS: '0-10' }), { name: 'ConfigError', variable: 'RESULTBOX_SANDBOX_PORTS' })
+  t.throws(() => loadConfig({ RESULTBOX_SANDBOX_PORTS: '8100' }), { name: 'ConfigError', variable: 'RESULTBOX_SANDBOX_PORTS' })
+  t.throws(() => loadConfig({ RESULTBOX_SANDBOXES_MAX: '-1' }), { name: 'ConfigError', variable: 'RESULTBOX_SANDBOXES_MAX' })
+  t.equal(loadConfig({ RESULTBOX_FIXTURE_SCALE: 'none' }).fixtureScale, 'none')
 })
 
 t.test('values from the environment', async (t) => {

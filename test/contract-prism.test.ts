@@ -48,6 +48,8 @@ const settings = {
   LOG_LEVEL: 'warn',
   RESULTBOX_CLOCK_START: '2026-01-01T00:00:00Z',
   RESULTBOX_SCENARIO_MAX_BYTES: String(BODY_LIMIT),
+  // The control tour fills them, to see the 429.
+  RESULTBOX_SANDBOXES_MAX: '2',
   RESULTBOX_MODELARTS_TOKENS: `resultbox,${SCOPED_TOKEN}=${OTHER_PROJECT}`,
   // A PrPM stream reader looks at its stream every 20 ms, not every second: a stopped stream ends at once.
   RESULTBOX_PRPM_STREAM_POLL_MS: '20',

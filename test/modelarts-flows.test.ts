@@ -441,10 +441,11 @@ t.test('reset restores the fixture and drops what scenarios created', async (t) 
   const pending = app.resultbox.db.prepare('SELECT COUNT(*) AS n FROM modelarts_version_steps').get() as { n: number }
   t.equal(pending.n, 0, "the scenarios' pending status changes went with them")
 
-  // Reset called directly (inside the caller's transaction) does the same.
+  // Clear called directly (inside the caller's transaction) drops the scenario's task, the fixture's too.
   const again = app.resultbox.simulations.modelarts!.scenario.create({}, clock.now()) as Created
-  app.resultbox.db.transaction(() => app.resultbox.simulations.modelarts!.reset(clock.now()))()
+  app.resultbox.db.transaction(() => app.resultbox.simulations.modelarts!.clear())()
   t.equal((await maGet(app, again.task_url)).statusCode, 400)
+  t.equal((await maGet(app, versionUrl(FLOWERS, 'Zt5wL8cQpX2mR6nVb9J'))).statusCode, 400, 'the fixture went too: seeding is the reset route\'s')
 })
 
 t.test('pending status changes are persisted: a restart resumes them at their due times', async (t) => {

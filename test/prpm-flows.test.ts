@@ -200,10 +200,12 @@ t.test('scenario: a new project with a result on the clock', async (t) => {
   const bare = scenario.create({}, clock.now()) as { due: unknown[] }
   t.equal(bare.due.length, 3, 'called directly, without the schema defaults filled in')
   t.throws(() => scenario.create({ project_id: 77 }, clock.now()), new ScenarioError(404, '/project_id', 'no project 77'))
-  app.resultbox.db.transaction(() => app.resultbox.simulations.prpm!.reset(clock.now()))()
+  app.resultbox.db.transaction(() => app.resultbox.simulations.prpm!.clear())()
   const gone = await get(app, `/project/${created.project_id}`, CREDENTIALS.prpm)
-  t.strictSame(gone.json(), { detail: 'Project not found' }, 'reset removed the scenario project')
-  t.equal((await get(app, '/project/1', CREDENTIALS.prpm)).json().project.event_log.file_name, 'bpic2012-CSV.zip')
+  t.strictSame(gone.json(), { detail: 'Project not found' }, 'clear removed the scenario project')
+  t.strictSame((await get(app, '/project/1', CREDENTIALS.prpm)).json(), { detail: 'Project not found' }, 'and the fixture\'s: seeding is the reset route\'s')
+  t.equal((await app.inject({ method: 'POST', url: '/_resultbox/state/reset?vendor=prpm' })).statusCode, 200)
+  t.equal((await get(app, '/project/1', CREDENTIALS.prpm)).json().project.event_log.file_name, 'bpic2012-CSV.zip', 'a reset seeds the fixture again')
 })
 
 const at = (ms: number) => new Date(START + ms).toISOString()

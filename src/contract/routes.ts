@@ -3,6 +3,7 @@ import fastifyPlugin from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ControlError, ControlErrorBody } from '../control/schemas.js'
+import { basePathOf } from '../request-base.js'
 import { documentPart, type OpenApiDocument } from './document.js'
 
 /** ?vendor=: one of the document's parts (a vendor's name, or control). */
@@ -17,14 +18,19 @@ const documentQuery = (parts: readonly string[]) => Type.Object(
 
 const OpenApiJson = Type.Object({ openapi: Type.Literal('3.1.0') }, { additionalProperties: true, description: 'an OpenAPI 3.1 document' })
 
-/** The whole document, or one part, as JSON or YAML text; each made once. */
+/**
+ * The whole document, or one part, as JSON or YAML text; each made once. Read under a named sandbox's prefix
+ * (`basePath`), the document says so as its server, so that a client generated from it, or Swagger UI's
+ * "Try it out", calls that sandbox; read straight, it names no server, as the committed copies do.
+ */
 export function documentTexts(whole: () => OpenApiDocument) {
   const cache = new Map<string, string>()
-  return async (part: string | undefined, format: 'json' | 'yaml'): Promise<string> => {
-    const key = `${part ?? ''}.${format}`
+  return async (part: string | undefined, format: 'json' | 'yaml', basePath = ''): Promise<string> => {
+    const key = `${part ?? ''}.${format}.${basePath}`
     let text = cache.get(key)
     if (text === undefined) {
-      const document = part === undefined ? whole() : documentPart(whole(), part)
+      const chosen = part === undefined ? whole() : documentPart(whole(), part)
+      const document = basePath === '' ? chosen : withServer(chosen, basePath)
       // yaml is loaded on first use, to keep it out of start-up.
       text = format === 'json'
         ? `${JSON.stringify(document, null, 2)}\n`
@@ -55,7 +61,7 @@ export const contractRoutes: FastifyPluginAsyncTypebox<{ parts: readonly string[
       },
     },
     // Sent as the text made once; Fastify sends a string with a JSON content type as it is.
-    async (request, reply) => reply.type('application/json; charset=utf-8').send((await texts(request.query.vendor, 'json')) as never),
+    async (request, reply) => reply.type('application/json; charset=utf-8').send((await texts(request.query.vendor, 'json', basePathOf(request))) as never),
   )
 
   app.get(
@@ -71,14 +77,20 @@ export const contractRoutes: FastifyPluginAsyncTypebox<{ parts: readonly string[
         },
       },
     },
-    async (request, reply) => reply.type('application/yaml; charset=utf-8').send(await texts(request.query.vendor, 'yaml')),
+    async (request, reply) => reply.type('application/yaml; charset=utf-8').send(await texts(request.query.vendor, 'yaml', basePathOf(request))),
   )
 
   // Swagger UI (and @fastify/static beneath it) cost a fifth of start-up, for a page only people open: it is
   // built on the first request for it, in an instance of its own, and its answers are passed through.
-  let docsApp: Promise<FastifyInstance> | undefined
+  // One per path the page is reached under (a named sandbox's prefix or none): its asset links are absolute.
+  const docsApps = new Map<string, Promise<FastifyInstance>>()
   const docs = async (request: FastifyRequest, reply: FastifyReply) => {
-    docsApp ??= swaggerUiApp(app.prefix, app.swagger.bind(app) as DocumentSource)
+    const basePath = basePathOf(request)
+    let docsApp = docsApps.get(basePath)
+    if (docsApp === undefined) {
+      docsApp = documentUnder(app, basePath).then((source) => swaggerUiApp(`${basePath}${app.prefix}`, source))
+      docsApps.set(basePath, docsApp)
+    }
     const answer = await (await docsApp).inject({ method: 'GET', url: request.url.slice(app.prefix.length), headers: request.headers })
     if (answer.statusCode === 404) throw new ControlError(404, 'not_found', `no control endpoint GET ${request.url.split('?')[0]}`)
     return reply.code(answer.statusCode).headers(answer.headers as Record<string, string>).send(answer.rawPayload)
@@ -88,6 +100,22 @@ export const contractRoutes: FastifyPluginAsyncTypebox<{ parts: readonly string[
 }
 
 type DocumentSource = FastifyInstance['swagger']
+
+/** The document as Swagger UI reads it under `basePath` (as JSON or YAML, as @fastify/swagger answers). */
+async function documentUnder(app: FastifyInstance, basePath: string): Promise<DocumentSource> {
+  if (basePath === '') return app.swagger.bind(app) as DocumentSource
+  const { stringify } = await import('yaml')
+  const document = (options?: { yaml?: boolean }) => {
+    const served = withServer(app.swagger() as unknown as OpenApiDocument, basePath)
+    return options?.yaml === true ? stringify(served, { aliasDuplicateObjects: false, lineWidth: 0 }) : served
+  }
+  return document as unknown as DocumentSource
+}
+
+/** The document as read under a named sandbox's prefix: its operations' paths are relative to that server. */
+function withServer(document: OpenApiDocument, basePath: string): OpenApiDocument {
+  return { ...document, servers: [{ url: basePath, description: 'this named sandbox, under the server\'s port' }] }
+}
 
 /**
  * Swagger UI over the sandbox's own document: @fastify/swagger-ui wants a

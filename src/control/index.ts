@@ -9,9 +9,12 @@ import { lazyValidatorCompiler } from '../compilers.js'
 import { Nullable } from '../schemas.js'
 import { documentParts } from '../contract/document.js'
 import { contractRoutes } from '../contract/routes.js'
+import { basePathOf } from '../request-base.js'
 import { clockRoutes } from './clock.js'
+import { linksUnder } from './links.js'
 import { faultRoutes } from './faults.js'
 import { requestRoutes } from './requests.js'
+import { sandboxRoutes } from '../sandboxes/routes.js'
 import { scenarioRoutes } from './scenarios.js'
 import { ControlError, ControlErrorBody } from './schemas.js'
 import { stateRoutes } from './state.js'
@@ -84,6 +87,11 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
     request.log.error({ err: error }, 'control API failure')
     return sendControlError(reply, new ControlError(500, 'internal', 'resultbox failed to carry this out; the log says why'))
   })
+  // Under a named sandbox's prefix, the paths an answer gives (result_url, jobs_url, …) lead back under it.
+  app.addHook('preSerialization', (request, _reply, payload, done) => {
+    const basePath = basePathOf(request)
+    done(null, basePath === '' ? payload : linksUnder(payload, basePath))
+  })
   const schemaVersion = sandbox.db.prepare<[], number>('SELECT MAX(version) FROM schema_migrations').pluck()
 
   app.get('/health', { schema: { operationId: 'health', response: { 200: Health } } }, async () => ({ status: 'up' as const }))
@@ -110,6 +118,7 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
     await guarded.register(clockRoutes, { sandbox })
     await guarded.register(faultRoutes, { sandbox })
     await guarded.register(requestRoutes, { sandbox })
+    if (sandbox.sandboxes) await guarded.register(sandboxRoutes, { registry: sandbox.sandboxes })
   })
 }
 

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Sandbox } from '../sandbox.js'
+import { seedVendor } from '../seeding.js'
 import type { VendorSimulation } from '../simulation.js'
+import type { VendorModule } from '../vendor-module.js'
 import { clockBody } from './clock.js'
 import { BodyRefusals, ClockBody } from './schemas.js'
 
@@ -60,7 +62,10 @@ export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
       const reset = request.query.vendor === undefined ? [...vendors.names] : [request.query.vendor]
       const now = clock.now()
       db.transaction(() => {
-        for (const name of reset) simulationOf(name).reset(now)
+        for (const name of reset) {
+          simulationOf(name).clear()
+          seedVendor(vendors.byName(name) as VendorModule, db, sandbox.config, now)
+        }
       }).immediate()
       // A reset of the large set writes a WAL as large as the store; fold it back rather than keep it until close.
       if (sandbox.config.fixtureScale === 'large') db.pragma('wal_checkpoint(TRUNCATE)')

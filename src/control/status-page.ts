@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { basePathOf } from '../request-base.js'
 
 /*
  * GET /_resultbox/: one HTML document, its CSS and script inline, nothing
@@ -82,8 +83,18 @@ const contentSecurityPolicy = (style: string, script: string) => [
  * for the token.
  */
 export const statusPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { html, style, script } = statusPage(pageFiles(), app.prefix)
-  const policy = contentSecurityPolicy(style, script)
+  const files = pageFiles()
+  // The page, made once for each path it is reached under: the server's own, or a named sandbox's prefix.
+  const pages = new Map<string, { html: string; policy: string }>()
+  const pageUnder = (basePath: string) => {
+    let page = pages.get(basePath)
+    if (page === undefined) {
+      const { html, style, script } = statusPage(files, `${basePath}${app.prefix}`)
+      page = { html, policy: contentSecurityPolicy(style, script) }
+      pages.set(basePath, page)
+    }
+    return page
+  }
 
   app.get(
     '/',
@@ -99,14 +110,16 @@ export const statusPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (_request, reply) =>
-      reply
+    async (request, reply) => {
+      const { html, policy } = pageUnder(basePathOf(request))
+      return reply
         .type('text/html; charset=utf-8')
         .header('content-security-policy', policy)
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-cache')
-        .send(html),
+        .send(html)
+    },
   )
-  app.get('', { prefixTrailingSlash: 'no-slash', schema: { hide: true } }, async (_request, reply) => reply.redirect(`${app.prefix}/`, 302))
+  app.get('', { prefixTrailingSlash: 'no-slash', schema: { hide: true } }, async (request, reply) => reply.redirect(`${basePathOf(request)}${app.prefix}/`, 302))
 }

@@ -13,8 +13,10 @@ import { Value } from '@sinclair/typebox/value'
 export const strictTypeBoxCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema)
   return (input) => {
-    // Query strings and path parameters are text: convert them; a JSON body keeps its types.
-    const converted = httpPart === 'body' ? input : Value.Convert(schema, input)
+    // Query strings and path parameters are text: convert them; a JSON body keeps its types. Fastify hands
+    // a missing body over as null: a body schema with a default takes that default for it.
+    const given = httpPart === 'body' && input === null && schema.default !== undefined ? undefined : input
+    const converted = httpPart === 'body' ? given : Value.Convert(schema, given)
     const value = Value.Default(schema, Value.Clone(converted))
     if (check.Check(value)) return { value }
     const first = check.Errors(value).First()

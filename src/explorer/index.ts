@@ -27,7 +27,7 @@ export const explorer: VendorModule = {
   seed: (db, fixturesDir) => seedExplorer(db, loadExplorerFixture(fixturesDir)),
   seedLarge: (db) => seedLargeExplorer(db),
   timedWork: ({ db }) => [explorerRunner(new ExplorerStore(db))],
-  simulation: ({ db, config }) => explorerSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale }),
+  simulation: ({ db }) => explorerSimulation({ db }),
   examples: ({ fixturesDir }) => explorerExamples(fixturesDir),
   contract: explorerContract,
 }

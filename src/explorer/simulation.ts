@@ -1,12 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
-import type { FixtureScale } from '../config.js'
 import type { Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
-import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { EXPLORER_PREFIX } from './routes.js'
-import { seedLargeExplorer } from './large.js'
 import { jobName } from './jobs.js'
 import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
@@ -14,9 +11,6 @@ import { JOB_PREPARING_MS, TASK_RUNNING_MS, planJob, type Outcome } from './time
 
 export interface ExplorerSimulationOptions {
   db: Db
-  fixturesDir: string
-  /** large: a reset seeds the large set again too. */
-  fixtureScale: FixtureScale
 }
 
 const MAX_DELAY_MS = 30 * 24 * 3600 * 1000
@@ -205,7 +199,7 @@ function resultColumns(task: Pick<ScenarioTask, 'columns' | 'rows' | 'row_count'
 const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.row_count })
 
 /** Explorer's part of the control API: reset to the fixture, and scenarios. */
-export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSimulationOptions) {
+export function explorerSimulation({ db }: ExplorerSimulationOptions) {
   const store = new ExplorerStore(db)
   // The store's own queries cover jobs and tasks; the step still to come is the overview's alone.
   const nextStep = db.prepare<[number], { due_at: number; task_id: string | null; status: number }>(
@@ -252,10 +246,8 @@ export function explorerSimulation({ db, fixturesDir, fixtureScale }: ExplorerSi
     }
   }
   return {
-    reset() {
+    clear() {
       store.deleteAll()
-      seedExplorer(db, loadExplorerFixture(fixturesDir))
-      if (fixtureScale === 'large') seedLargeExplorer(db)
     },
     scenario: {
       body: ScenarioBody,

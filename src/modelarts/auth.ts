@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { SandboxClock } from '../clock.js'
 import type { ModelArtsAccessKey, ModelArtsToken } from '../config.js'
+import { sentUrlOf } from '../request-base.js'
 import { sameSecret } from '../secrets.js'
 import { SIGNATURE_SKEW_MS, canonicalRequest, formatSdkDate, parseSdkDate, parseSignatureHeader, signatureOf, stringToSign } from './apig.js'
 import { ModelArtsErrors } from './errors.js'
@@ -51,7 +52,8 @@ export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date
     if (Math.abs(now - signedAt) > SIGNATURE_SKEW_MS) {
       throw refuse(`calc aksk signature fail:signature expired, signature time:${sdkDate},server time:${formatSdkDate(now)}`)
     }
-    const canonical = canonicalRequest({ method: request.method, url: request.url, headers: request.headers }, header.signedHeaders)
+    // Over the path as the client sent and signed it: a named sandbox's prefix included.
+    const canonical = canonicalRequest({ method: request.method, url: sentUrlOf(request), headers: request.headers }, header.signedHeaders)
     if (!sameSecret(header.signature, signatureOf(key.secretAccessKey, stringToSign(canonical, sdkDate)))) {
       // As the gateway prints it for app auth: the canonical request it computed, newlines as |.
       throw refuse(`verify aksk signature fail, canonicalRequest:${canonical.replace(/\n/g, '|')}`)

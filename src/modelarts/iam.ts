@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import { useBareJsonContentType } from '../content-type.js'
+import { baseUrlOf } from '../request-base.js'
 import { VendorError, useVendorErrors, type VendorErrorMapping } from '../errors.js'
 import type { VendorContext } from '../vendor-module.js'
 import { tokenSha256 } from './auth.js'
@@ -163,7 +164,7 @@ export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { co
       if (passwords.get(user.name) !== user.password) throw IamErrors.wrongPassword()
       const now = clock.now()
       const token = newToken()
-      const body = tokenBody(request.body, { region: config.region, now, ttlSeconds: config.tokenTtlSeconds, origin: `${request.protocol}://${request.host}`, catalog: request.query.nocatalog === undefined || request.query.nocatalog === '' })
+      const body = tokenBody(request.body, { region: config.region, now, ttlSeconds: config.tokenTtlSeconds, origin: baseUrlOf(request), catalog: request.query.nocatalog === undefined || request.query.nocatalog === '' })
       // Expired tokens are kept a day, so that a client still sending one is told it expired.
       store.deleteIamTokensExpiredBy(now - 86_400_000)
       store.insertIamToken({

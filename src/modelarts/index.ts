@@ -30,7 +30,7 @@ export const modelarts: VendorModule = {
   seed: (db, fixturesDir) => seedModelArts(db, loadModelArtsFixture(fixturesDir)),
   seedLarge: (db) => seedLargeModelArts(db),
   timedWork: ({ db }) => [modelartsRunner(new ModelArtsStore(db))],
-  simulation: ({ db, config, clock }) => modelartsSimulation({ db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, clock, urls: config.modelarts }),
+  simulation: ({ db, config, clock }) => modelartsSimulation({ db, clock, urls: config.modelarts }),
   examples: ({ fixturesDir }) => modelartsExamples(fixturesDir),
   contract: modelartsContract,
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AnswerCache } from '../answer-cache.js'
+import { baseUrlOf } from '../request-base.js'
 import { useVendorErrors } from '../errors.js'
 import { modelartsAuth } from './auth.js'
 import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
@@ -114,8 +115,8 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
       const { limit, offset, result_property: resultProperty } = request.query
       const revision = scheduler.catchUp()
       const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
-      // The sandbox's own OBS is at the origin this client reached us by.
-      const origin = `${request.protocol}://${request.host}`
+      // The sandbox's own OBS is where this client reached us: origin, and a named sandbox's prefix.
+      const origin = baseUrlOf(request)
       // A completed version's page changes only with the signed URLs' Expires (whole seconds), their origin, or a write to the store.
       const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}/${origin}`
       const cached = pages.get(cacheKey, clock.now(), revision)

@@ -2,15 +2,13 @@ import { createHash } from 'node:crypto'
 import { randomAlphanumeric } from '../random-key.js'
 import { Type, type Static } from '@sinclair/typebox'
 import type { SandboxClock } from '../clock.js'
-import type { Config, FixtureScale, ModelArtsAccessKey } from '../config.js'
+import type { Config, ModelArtsAccessKey } from '../config.js'
 import { statementsOnDemand, type Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
-import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
 import { OWN_REQUEST } from '../traffic.js'
 import { obsBase, securityTokenFor, signObjectUrl } from './obs.js'
 import { MODELARTS_PREFIX } from './routes.js'
-import { seedLargeModelArts } from './large.js'
 import {
   Id, ObsFolder, ResultProperty, STATUS_NAMES, Sample, TemplateId, VERSION_STATUS, VersionStatus, type FixtureSample, type StatusChange,
 } from './schemas.js'
@@ -18,9 +16,6 @@ import { DEFAULT_INPUT_PATH, DEFAULT_TEMPLATE, DEFAULT_WORK_PATH, ModelArtsStore
 
 export interface ModelArtsSimulationOptions {
   db: Db
-  fixturesDir: string
-  /** large: a reset seeds the large set again too. */
-  fixtureScale: FixtureScale
   /** The overview's preview URLs expire on it. */
   clock: SandboxClock
   /** What signs the overview's preview URLs, as the results' are signed. */
@@ -197,7 +192,7 @@ function scenarioSamples(body: ScenarioBody, inputPath: string, outputFolder: st
 const TASK_ONLY_FIELDS = ['task_name', 'task_description', 'template_id', 'input_path', 'work_path'] as const
 
 /** ModelArts's part of the control API: reset to the fixture, and scenarios. */
-export function modelartsSimulation({ db, fixturesDir, fixtureScale, clock, urls }: ModelArtsSimulationOptions) {
+export function modelartsSimulation({ db, clock, urls }: ModelArtsSimulationOptions) {
   const store = new ModelArtsStore(db)
   // Signed as the results' URLs are, for the sandbox's own OBS: paths, which the status page reads at its own origin.
   const previewsOf = (projectId: string, versionId: string) => {
@@ -236,11 +231,9 @@ export function modelartsSimulation({ db, fixturesDir, fixtureScale, clock, urls
     return id
   }
   return {
-    reset() {
+    clear() {
       // Versions, samples and pending status changes hang off the tasks by cascading foreign keys.
       store.deleteAll()
-      seedModelArts(db, loadModelArtsFixture(fixturesDir))
-      if (fixtureScale === 'large') seedLargeModelArts(db)
     },
     scenario: {
       body: ScenarioBody,

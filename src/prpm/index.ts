@@ -31,7 +31,7 @@ export const prpm: VendorModule = {
     return [prpmTraining(store), prpmRunner(store, resultRules(config.prpm)), prpmStreaming(store, new StreamStore(db), config.prpm)]
   },
   simulation: ({ db, config, clock }) => prpmSimulation({
-    db, fixturesDir: config.fixturesDir, fixtureScale: config.fixtureScale, config: config.prpm, uploadMaxBytes: config.uploadMaxBytes, now: () => clock.now(),
+    db, config: config.prpm, uploadMaxBytes: config.uploadMaxBytes, now: () => clock.now(),
   }),
   examples: ({ fixturesDir, migrationsDir }) => prpmExamples(fixturesDir, migrationsDir),
   contract: prpmContract,

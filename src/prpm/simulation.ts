@@ -1,10 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import type { FixtureScale } from '../config.js'
 import { statementsOnDemand, type Db } from '../database.js'
 import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
-import { loadPrpmFixture, seedPrpm } from './fixtures.js'
-import { seedLargePrpm } from './large.js'
 import { splitLog } from './datasets.js'
 import { PLUGIN_FINISH_MS, definitionOf, dispatchResult, insertProject, type Dataset, type TrainingTimes } from './flows.js'
 import { PLUGIN_INFO, PLUGIN_KEYS, applicablePlugins } from './plugins.js'
@@ -18,9 +15,6 @@ import { SIMULATION_MAX_EVENTS, beginStream, simulationRows, simulationRowsOf } 
 
 export interface PrpmSimulationOptions {
   db: Db
-  fixturesDir: string
-  /** large: a reset seeds the large set again too. */
-  fixtureScale: FixtureScale
   /** The configured training durations (a new scenario project's defaults, as POST /project's) and the results' lifetime. */
   config: TrainingTimes & Pick<ResultRules, 'resultTtlSeconds'>
   /** The cap on a stored log's decompressed bytes when the simulator's rows are read from it (RESULTBOX_UPLOAD_MAX_BYTES). */
@@ -188,19 +182,17 @@ interface PreparedScenario {
 }
 
 /** Prpm's part of the control API: reset to the fixture, and scenarios. */
-export function prpmSimulation({ db, fixturesDir, fixtureScale, config, uploadMaxBytes, now: clockNow }: PrpmSimulationOptions) {
+export function prpmSimulation({ db, config, uploadMaxBytes, now: clockNow }: PrpmSimulationOptions) {
   const store = new PrpmStore(db)
   const streams = new StreamStore(db)
   const ScenarioBody = scenarioBody(config)
   const queries = overviewQueries(db)
 
   return {
-    reset(now) {
+    clear() {
       // Every other prpm table hangs off these two by cascading foreign keys.
       db.prepare('DELETE FROM prpm_projects').run()
       db.prepare('DELETE FROM prpm_event_logs').run()
-      seedPrpm(db, loadPrpmFixture(fixturesDir), now)
-      if (fixtureScale === 'large') seedLargePrpm(db, now)
     },
     scenario: {
       body: ScenarioBody,

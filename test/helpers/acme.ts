@@ -88,9 +88,8 @@ export function acmeVendor(): VendorModule {
     simulation: ({ db }): VendorSimulation => {
       const jobs = store(db)
       return {
-        reset() {
+        clear() {
           jobs.deleteAll()
-          jobs.seed([1])
         },
         scenario: {
           body: Type.Object({ finishes_after_ms: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),

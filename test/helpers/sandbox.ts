@@ -33,6 +33,8 @@ export interface SandboxOptions {
   env?: Record<string, string>
   clock?: SandboxClock
   migrationsDir?: string
+  /** Real time, for named sandboxes' idle expiry. */
+  realNow?: () => number
 }
 
 /**
@@ -48,6 +50,7 @@ export async function startSandbox(t: Failable, options: SandboxOptions = {}) {
     clock,
     logger: false,
     migrationsDir: options.migrationsDir,
+    realNow: options.realNow,
     onContractViolation: (violation) => t.fail(`${violation.operationId} answered ${violation.status} against its OpenAPI document`, { violation }),
   })
   await app.ready()

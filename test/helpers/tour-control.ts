@@ -107,6 +107,28 @@ export async function controlTour(tour: Tour) {
   await bodyRefusals(tour, 'DELETE', `${C}/requests`)
   await tour.send({ method: 'DELETE', path: `${C}/requests`, status: 204 })
 
+  // Named sandboxes (the tour's server allows two): made, given back, listed, shown, refused, dropped.
+  const made = await tour.send({ method: 'PUT', path: `${C}/sandboxes/tour-a`, json: { port: 0, fixtures: 'none' }, status: 201 })
+  const port = made.json<{ port: number }>().port
+  tour.t.type(port, 'number')
+  await tour.send({ method: 'PUT', path: `${C}/sandboxes/tour-a`, status: 200 })
+  await tour.send({ method: 'PUT', path: `${C}/sandboxes/Tour-A`, json: {}, status: 400, invalid: 'name pattern' })
+  await tour.send({ method: 'PUT', path: `${C}/sandboxes/tour-b`, json: { settings: { prpm_one_shot_read: 'no' } }, status: 400, invalid: 'a string for a boolean' })
+  await tour.send({ method: 'PUT', path: `${C}/sandboxes/tour-b`, json: { port }, status: 409 })
+  await bodyRefusals(tour, 'PUT', `${C}/sandboxes/tour-b`)
+  await tour.send({ method: 'PUT', path: `${C}/sandboxes/tour-b`, json: { clock: { frozen: true }, settings: { prpm_one_shot_read: false } }, status: 201 })
+  await tour.send({ method: 'PUT', path: `${C}/sandboxes/tour-c`, status: 429 })
+  const listed = await tour.send({ method: 'GET', path: `${C}/sandboxes`, status: 200 })
+  tour.t.strictSame(listed.json<{ sandboxes: Array<{ name: string }> }>().sandboxes.map((sandbox) => sandbox.name), ['tour-a', 'tour-b'])
+  await tour.send({ method: 'GET', path: `${C}/sandboxes/tour-b`, status: 200 })
+  await tour.send({ method: 'GET', path: `${C}/sandboxes/tour-c`, status: 404 })
+  await tour.send({ method: 'GET', path: `${C}/sandboxes/-c`, status: 400, invalid: 'name pattern' })
+  await tour.send({ method: 'DELETE', path: `${C}/sandboxes/tour-a`, status: 204 })
+  await tour.send({ method: 'DELETE', path: `${C}/sandboxes/tour-a`, status: 404 })
+  await tour.send({ method: 'DELETE', path: `${C}/sandboxes/_a`, status: 400, invalid: 'name pattern' })
+  await bodyRefusals(tour, 'DELETE', `${C}/sandboxes/tour-b`)
+  await tour.send({ method: 'DELETE', path: `${C}/sandboxes/tour-b`, status: 204 })
+
   // Back to the fixtures for the vendors' tours.
   await tour.send({ method: 'POST', path: `${C}/state/reset`, status: 200 })
 }

@@ -27,11 +27,15 @@
  * @typedef {{ id: number, time: string, vendor: string, operation: string | null, method: string, path: string, query: string, status: number, duration_ms: number, fault: AppliedFault | null }} JournalEntry
  * @typedef {{ requests: JournalEntry[], total: number }} Journal
  * @typedef {{ advance_ms: number } | { frozen: boolean }} ClockChange
+ * @typedef {{ name: string, base_path: string, port: number | null, port_url: string | null, clock: Clock, requests: number, last_used_at: string, created_at: string }} NamedSandbox
+ * @typedef {{ total: number, max: number, sandboxes: NamedSandbox[] }} SandboxList
  */
 
 'use strict';
 (() => {
   const PREFIX = document.documentElement.dataset.prefix ?? '';
+  // A named sandbox's page is reached under its prefix: /sandboxes/{name}/_resultbox.
+  const SANDBOX = /^\/sandboxes\/([a-z0-9-]+)\//.exec(PREFIX)?.[1] ?? null;
   const POLL_MS = 1000;
   const TOKEN_KEY = 'resultbox.controlToken';
   /** @param {string} id */
@@ -291,6 +295,25 @@
     count('journal-count', journal.requests.length, journal.total, 'request');
   }
 
+  /** @param {string} iso real time */
+  function realAgo(iso) {
+    const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+    return seconds < 120 ? seconds + ' s ago' : seconds < 7200 ? Math.round(seconds / 60) + ' min ago' : Math.round(seconds / 3600) + ' h ago';
+  }
+
+  /** The server's page lists its named sandboxes, each linked to its own page. @param {SandboxList} list */
+  function renderSandboxes(list) {
+    $('sandboxes').hidden = false;
+    fill('sandboxes-rows', list.sandboxes.map((sandbox) => el('tr', { 'data-key': sandbox.name }, [
+      el('td', {}, [el('a', { href: sandbox.base_path + '/_resultbox/', text: sandbox.name, title: 'its status page' })]),
+      el('td', { class: 'small', text: sandbox.clock.now.slice(0, 19).replace('T', ' ') + (sandbox.clock.frozen ? ' frozen' : ''), title: sandbox.clock.now }),
+      el('td', { class: 'mono', text: sandbox.port === null ? '–' : String(sandbox.port), title: sandbox.port_url || 'under ' + sandbox.base_path + ' only' }),
+      el('td', { text: String(sandbox.requests) }),
+      el('td', { class: 'muted', text: realAgo(sandbox.last_used_at), title: sandbox.last_used_at }),
+    ])), 'No named sandboxes. PUT /_resultbox/sandboxes/{name} makes one.', 5);
+    $('sandboxes-count').textContent = list.total + ' of at most ' + list.max;
+  }
+
   /** @param {string} kind @param {string} text */
   function setConnection(kind, text) {
     const node = $('connection');
@@ -314,8 +337,10 @@
     inFlight = true;
     clearTimeout(timer);
     try {
-      /** @type {[State, FaultState, Journal]} */
-      const [state, faults, journal] = await Promise.all([call('GET', '/state'), call('GET', '/faults'), call('GET', '/requests?limit=20')]);
+      /** @type {[State, FaultState, Journal, SandboxList | null]} */
+      const [state, faults, journal, sandboxes] = await Promise.all([
+        call('GET', '/state'), call('GET', '/faults'), call('GET', '/requests?limit=20'), SANDBOX === null ? call('GET', '/sandboxes') : Promise.resolve(null),
+      ]);
       waitingForToken = false;
       $('auth').hidden = true;
       renderClock(state.clock);
@@ -324,6 +349,7 @@
       renderModelArts(state.modelarts);
       renderFaults(faults);
       renderJournal(journal);
+      if (sandboxes) renderSandboxes(sandboxes);
       setConnection('live', 'live');
     } catch (error) {
       if (error instanceof Unauthorized) askForToken(error.message);
@@ -354,6 +380,10 @@
   /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-advance]')).forEach((button) =>
     button.addEventListener('click', () => changeClock({ advance_ms: Number(button.dataset.advance) })));
   $('freeze').addEventListener('click', () => changeClock({ frozen: !(clock && clock.frozen) }));
+  if (SANDBOX !== null) {
+    $('world').replaceChildren(el('span', { text: 'sandbox ' + SANDBOX + ' · ' }), el('a', { href: '/_resultbox/', text: "the server's page" }));
+    document.title = 'resultbox · ' + SANDBOX;
+  }
   $('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, input('token').value);
