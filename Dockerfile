@@ -28,6 +28,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     RESULTBOX_DB=/data/resultbox.sqlite \
+    RESULTBOX_SANDBOX_PORTS=8100-8199 \
     NODE_COMPILE_CACHE=/app/code-cache
 WORKDIR /app
 COPY --from=build /app/package.json ./
@@ -43,7 +44,8 @@ RUN node --max-semi-space-size=4 dist/resultbox.mjs --write-code-cache \
  && mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
-EXPOSE 8080
+# The server, and the ports named sandboxes take when asked for one of their own (publish the range to use them).
+EXPOSE 8080 8100-8199
 # Slim images have no curl: node asks the readiness endpoint itself.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_resultbox/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -8,11 +8,11 @@ import { clientErrorAnswerer } from './client-errors.js'
 import { SandboxClock } from './clock.js'
 import { packageRoot, version, type Config } from './config.js'
 import { requestLoggerFactory } from './request-logger.js'
-import { lazyCompilers } from './compilers.js'
+import { CompiledSchemas, lazyCompilers } from './compilers.js'
 import { checkResponses } from './contract/checking.js'
 import { contractOptions } from './contract/document.js'
 import type { ContractViolation } from './contract/responses.js'
-import { latestSandboxTime, migrate, openDatabase, recordSandboxTime, seedOnce, storeRevision, type Db } from './database.js'
+import { latestSandboxTime, migrate, migratedImage, openDatabase, recordSandboxTime, seedOnce, storeRevision, type Db } from './database.js'
 import { sendVendorError } from './errors.js'
 import { Faults } from './faults.js'
 import { Journal } from './journal.js'
@@ -59,6 +59,10 @@ export interface BuildOptions {
     drained: () => Promise<void>
     /** Told of each request that reaches it at a port of its own. */
     arrived: (response: ServerResponse) => void
+    /** Its server's compiled validators and serializers, which it shares. */
+    compiled: CompiledSchemas
+    /** A new store with every migration applied, which its own starts from. */
+    storeImage: () => Promise<Buffer>
   }
 }
 
@@ -81,6 +85,8 @@ function clockStart(config: Config, db: Db): number {
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
   const vendors = new VendorRegistry(options.vendors ?? VENDORS, CONTROL_PREFIX, SANDBOXES_PREFIX)
+  // A named sandbox compiles nothing its server's world (or an earlier sandbox) already has.
+  const compiled = options.world?.compiled ?? new CompiledSchemas()
   // The server's own world dispatches its port's requests: those under /sandboxes/{name} to that sandbox.
   let dispatch: RequestHandler | undefined
   const app = Fastify({
@@ -95,7 +101,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       }
     }),
     // The control API takes JSON values as sent; each vendor as its server does.
-    schemaController: { compilersFactory: lazyCompilers((url) => vendors.vendorOf(url)?.coercesBodyTypes ?? false) },
+    schemaController: { compilersFactory: lazyCompilers((url) => vendors.vendorOf(url)?.coercesBodyTypes ?? false, compiled) },
     bodyLimit: config.limits.bodyMaxBytes,
     http: { maxHeaderSize: config.limits.headerMaxBytes },
     clientErrorHandler: clientErrorAnswerer(vendors),
@@ -107,10 +113,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const migrationsDir = options.migrationsDir ?? path.join(packageRoot, 'migrations')
-  const db = openDatabase(config.dbPath)
+  const db = openDatabase(options.world ? await options.world.storeImage() : config.dbPath)
   let clock: SandboxClock
   try {
-    await migrate(db, migrationsDir)
+    if (!options.world) await migrate(db, migrationsDir)
     clock = options.clock ?? new SandboxClock({ start: clockStart(config, db), speed: config.clock.speed })
     const seedingStarted = performance.now()
     let largeMs: Record<string, number> | null = null
@@ -138,6 +144,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const simulations = Object.fromEntries(vendors.modules.map((vendor) => [vendor.name, vendor.simulation(context)]))
   const faults = new Faults()
   const journal = new Journal(config.journalSize)
+  // Made when the first sandbox is: one migrated store, copied for each.
+  let image: Promise<Buffer> | undefined
+  const storeImage = () => (image ??= migratedImage(migrationsDir))
   const sandboxes = options.world ? null : new SandboxRegistry({
     config,
     log: app.log as FastifyBaseLogger,
@@ -150,7 +159,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       migrationsDir: options.migrationsDir,
       onContractViolation: options.onContractViolation,
       loggerInstance: (app.log as FastifyBaseLogger).child({ sandbox: name }),
-      world: { name, basePath, drained, arrived },
+      world: { name, basePath, drained, arrived, compiled, storeImage },
     }),
   })
   if (sandboxes) dispatch = sandboxes.dispatcher(app.routing)

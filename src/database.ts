@@ -9,15 +9,15 @@ export class StoreError extends Error {
   override name = 'StoreError'
 }
 
-/** Opens the store: a file (its folder created) or ':memory:'. */
-export function openDatabase(location: string): Db {
+/** Opens the store: a file (its folder created), ':memory:', or in memory from an image of another store. */
+export function openDatabase(location: string | Buffer): Db {
   let db: Db
   try {
-    if (location !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true })
+    if (typeof location === 'string' && location !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true })
     db = new Database(location)
     db.pragma('journal_mode = WAL')
   } catch (error) {
-    throw new StoreError(`cannot open ${location} (${(error as Error).message})`, { cause: error })
+    throw new StoreError(`cannot open ${typeof location === 'string' ? location : 'an image of a store'} (${(error as Error).message})`, { cause: error })
   }
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
@@ -105,6 +105,21 @@ export function scratchDatabase(migrationsDir: string): Db {
   const scripts = fs.readdirSync(migrationsDir).filter((name) => /^\d+\.do\..*\.sql$/.test(name))
   for (const name of scripts.sort((a, b) => parseInt(a, 10) - parseInt(b, 10))) db.exec(fs.readFileSync(path.join(migrationsDir, name), 'utf8'))
   return db
+}
+
+/**
+ * A new store with every migration applied and recorded, as bytes: a named sandbox's store starts from it,
+ * in memory, instead of running the migrations again (a fifth of making a sandbox). Its server made it from
+ * the same files it migrated its own store with.
+ */
+export async function migratedImage(migrationsDir: string): Promise<Buffer> {
+  const db = openDatabase(':memory:')
+  try {
+    await migrate(db, migrationsDir)
+    return db.serialize()
+  } finally {
+    db.close()
+  }
 }
 
 /**

@@ -18,5 +18,8 @@ export function basePathOf(request: FastifyRequest): string {
  */
 export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}${basePathOf(request)}`
 
+/** The Path of a cookie a vendor sets at its root: '/', or a named sandbox's prefix. */
+export const cookiePathOf = (request: FastifyRequest): string => basePathOf(request) || '/'
+
 /** The path and query as the client sent them (what an AK/SK signature covers): a sandbox's prefix included. */
 export const sentUrlOf = (request: FastifyRequest): string => `${basePathOf(request)}${request.url}`

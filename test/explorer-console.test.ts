@@ -1,19 +1,27 @@
+import { Value } from '@sinclair/typebox/value'
 import t, { type Test } from 'tap'
+import { EnvironmentSchema, optionOf, type Settings } from '../src/config.js'
 import { SandboxClock, loadConfig, start } from '../src/index.js'
+import { WORLD_SETTINGS, bodyNameOf } from '../src/sandboxes/schemas.js'
 import { START } from './helpers/sandbox.js'
 
 /*
  * Explorer as the vendor's QA suite (explorer_auto) drives it, over a real socket and with configuration
  * only: the console login with its own spelling, wrong passwords, logout, workflows of the test's own and
  * the jobs made from them, rows the test knows, and Explorer's envelope on every path of its prefixes.
+ *
+ * With RESULTBOX_CONSOLE_VIA=sandbox (test/explorer-console-sandbox.test.ts) every test runs again against a
+ * named sandbox, each request (the control API's included) under /sandboxes/{name} on the server's port.
  */
 
 const ADDRESS = JSON.stringify({ address: '192.168.8.131', port: 9669 })
 /** The suite's credentials: base64 of ["account","password"]. */
 const bearer = (account: string, password: string) => `Bearer ${Buffer.from(JSON.stringify([account, password])).toString('base64')}`
 
-async function sandbox(test: Test, settings: Record<string, string> = {}) {
-  const running = await start({ clock: new SandboxClock({ start: START, frozen: true }), logLevel: 'silent', ...settings })
+async function sandbox(test: Test, settings: Settings = {}) {
+  const running = process.env.RESULTBOX_CONSOLE_VIA === 'sandbox'
+    ? await namedSandbox(test, settings)
+    : await start({ clock: new SandboxClock({ start: START, frozen: true }), logLevel: 'silent', ...settings })
   test.teardown(() => running.close())
   const call = async (method: string, path: string, { cookie, body, authorization }: { cookie?: string; body?: unknown; authorization?: string } = {}) => {
     const headers: Record<string, string> = {}
@@ -25,16 +33,53 @@ async function sandbox(test: Test, settings: Record<string, string> = {}) {
     const text = await answer.text()
     return { status: answer.status, headers: answer.headers, json: JSON.parse(text) as { code: number; message: string; data?: any } }
   }
+  /** The test's own calls to resultbox's control API, over the same socket and prefix as the suite's. */
+  const control = async (method: string, path: string, body?: unknown) => {
+    const answer = await fetch(`${running.url}/_resultbox${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) })
+    const text = await answer.text()
+    return { status: answer.status, json: (text === '' ? null : JSON.parse(text)) as any }
+  }
   /** Logs in as the suite does, keeping Set-Cookie up to its first space: "explorer_token=…;", with the ";". */
   const login = async (path = '/api-nebula/db/connect', password = 'nebula') => {
     const answer = await call('POST', path, { authorization: bearer('root', password), body: ADDRESS })
     return { ...answer, cookie: (answer.headers.get('set-cookie') ?? '').split(' ')[0] as string }
   }
-  return { ...running, call, login }
+  /** Where the test reached its world: '' at the server's root, /sandboxes/{name} under a prefix. */
+  const basePath = new URL(running.url).pathname.replace(/\/$/, '')
+  return { ...running, basePath, call, control, login }
+}
+
+/**
+ * A server with one named sandbox, created over HTTP: `settings` of a world (Explorer's accounts…) in the
+ * PUT's body under their body names, a frozen clock at START; the rest the server's. What the tests get is
+ * the sandbox's: its URL under the prefix, its clock, its app.
+ */
+async function namedSandbox(test: Test, settings: Settings) {
+  const byOption = new Map(WORLD_SETTINGS.map((name) => [optionOf(name), name]))
+  const world: Record<string, unknown> = {}
+  const own: Record<string, unknown> = {}
+  for (const [option, value] of Object.entries(settings)) {
+    const name = byOption.get(option)
+    if (name === undefined) own[option] = value
+    else world[bodyNameOf(name)] = Value.Convert(EnvironmentSchema.properties[name], value)
+  }
+  const server = await start({ clock: new SandboxClock({ start: START, frozen: true }), logLevel: 'silent', ...own })
+  const name = 'explorer-qa'
+  const created = await fetch(`${server.url}/_resultbox/sandboxes/${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clock: { start: new Date(START).toISOString(), frozen: true }, settings: world }),
+  })
+  if (created.status !== 201) {
+    await server.close()
+    throw new Error(`PUT /_resultbox/sandboxes/${name}: ${created.status} ${await created.text()}`)
+  }
+  const { app } = server.app.resultbox.sandboxes!.get(name)!
+  return { ...server, url: `${server.url}/sandboxes/${name}`, clock: app.resultbox.clock, app }
 }
 
 t.test('login through either route, a wrong password, an empty address, and logout', async (t) => {
-  const { call, login } = await sandbox(t)
+  const { basePath, call, login } = await sandbox(t)
   for (const path of ['/api-nebula/db/connect', '/api-open/v1/connect']) {
     const session = await login(path)
     t.equal(session.status, 200, path)
@@ -59,7 +104,7 @@ t.test('login through either route, a wrong password, an empty address, and logo
   const out = await call('POST', '/api-nebula/db/disconnect', { cookie: session.cookie, body: '<not json>' })
   t.equal(out.status, 200)
   t.equal(out.json.code, 0)
-  t.equal(out.headers.get('set-cookie'), 'explorer_token=; Path=/; Max-Age=0; HttpOnly', 'the cookie cleared')
+  t.equal(out.headers.get('set-cookie'), `explorer_token=; Path=${basePath || '/'}; Max-Age=0; HttpOnly`, 'the cookie cleared, at the path it was set for')
   // The disabled smoke test's expectations: every workflow-API call with the old cookie is refused.
   const id = job.json.data.id as number
   for (const [method, path] of [
@@ -84,10 +129,10 @@ t.test('accounts of your own: RESULTBOX_EXPLORER_ACCOUNTS', async (t) => {
 })
 
 t.test('workflows of a test\'s own: jobs from the vendor route run its tasks, with its rows, and fail where it says', async (t) => {
-  const { call, login, clock, app } = await sandbox(t)
+  const { basePath, call, control, login, clock } = await sandbox(t)
   const { cookie } = await login()
   const apsp = Array.from({ length: 794 }, (_, index) => [`player${100 + (index % 51)}`, `player${100 + ((index * 7) % 51)}`, `${(index % 9) + 1}.000000`])
-  const scenario = async (workflow: unknown) => app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: { workflow } })
+  const scenario = async (workflow: unknown) => control('POST', '/scenarios/explorer', { workflow })
   const created = await scenario({
     id: '9001',
     name: 'tp_ap_tp',
@@ -98,12 +143,13 @@ t.test('workflows of a test\'s own: jobs from the vendor route run its tasks, wi
       { id: 'analytics_apsp_4', name: 'APSP', rows: apsp },
     ],
   })
-  t.equal(created.statusCode, 201)
-  t.match(created.json(), {
-    workflow_id: '9001', workflow_name: 'tp_ap_tp', jobs_url: '/api-open/v1/workflows/9001/jobs',
+  t.equal(created.status, 201)
+  t.match(created.json, {
+    workflow_id: '9001', workflow_name: 'tp_ap_tp',
     tasks: [{ id: 'query_1', row_count: 0, required_params: [] }, { id: 'analytics_bfs_2', columns: ['ROOT', 'VISITED'], row_count: 10, required_params: ['root'] }, { row_count: 1 }, { row_count: 794 }],
   })
   const jobs = '/api-open/v1/workflows/9001/jobs'
+  t.equal(created.json.jobs_url, `${basePath}${jobs}`, 'jobs_url: a path back the way the test came, under the prefix if it came by one')
   const missing = await call('POST', jobs, { cookie, body: { input: {} } })
   t.equal(missing.status, 500)
   t.strictSame(missing.json, { code: 50004002, message: 'ErrInternalController::task analytics_bfs_2 needs input parameter root' })
@@ -146,9 +192,9 @@ t.test('workflows of a test\'s own: jobs from the vendor route run its tasks, wi
   const unknownTask = await call('GET', `/api-open/v1/jobs/${id}/tasks/test1111/sample_result`, { cookie })
   t.equal(unknownTask.status, 500)
   t.strictSame(unknownTask.json, { code: 50004001, message: `ErrInternalDatabase::task test1111 not found in job ${id}` })
-  t.equal((await scenario({ id: '9001', name: 'again', tasks: [{}] })).statusCode, 409, 'a workflow id taken')
-  t.equal((await scenario({ name: 'bad', tasks: [{ name: 'Unheard' }] })).statusCode, 400, 'an algorithm without known columns needs columns')
-  await app.inject({ method: 'POST', url: '/_resultbox/state/reset?vendor=explorer' })
+  t.equal((await scenario({ id: '9001', name: 'again', tasks: [{}] })).status, 409, 'a workflow id taken')
+  t.equal((await scenario({ name: 'bad', tasks: [{ name: 'Unheard' }] })).status, 400, 'an algorithm without known columns needs columns')
+  t.equal((await control('POST', '/state/reset?vendor=explorer')).status, 200, 'reset')
   t.equal((await call('POST', jobs, { cookie: 'explorer_token=resultbox', body: { input: {} } })).json.code, 50004001, 'a reset drops the workflow')
 })
 

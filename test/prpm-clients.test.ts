@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { Value } from '@sinclair/typebox/value'
 import t from 'tap'
-import { startSandbox } from './helpers/sandbox.js'
+import { EnvironmentSchema, type SettingName } from '../src/config.js'
+import { WORLD_SETTINGS, bodyNameOf } from '../src/sandboxes/schemas.js'
+import { START, startSandbox } from './helpers/sandbox.js'
 import {
   type Answer, type SseEvent, type StreamedResponse, Postman, type PostmanField, Requests, bpic2011Xes, bpic2012Csv, bpic2012Events, bpic2012Xes, bpic2017Xes, listen, ongoingEvents,
   postmanRaw, prescriptionsWithOutput, pythonJson, smallManualCsv, sseClientEvents, truthy, zipped,
@@ -17,6 +20,10 @@ import {
  * Sandbox time stands still unless advanced: a script's sleep(1) is clock.advance(1_000), the
  * simulator's 5 s interval and a prescription's 1 s are advanced the same way. The SSE reader
  * polls on real time, every 20 ms here.
+ *
+ * With RESULTBOX_CLIENTS_VIA=sandbox (test/prpm-clients-sandbox.test.ts) every test runs again with
+ * its clients' base URL a named sandbox's, http://host:port/sandboxes/{name}: the world's settings
+ * go in the PUT's body, the server's to the server.
  */
 
 type TapTest = Parameters<Extract<Parameters<typeof t.test>[0], (t: never) => unknown>>[0]
@@ -27,9 +34,33 @@ const ENV = { RESULTBOX_PRPM_STREAM_POLL_MS: '20' }
 const { HEADERS, REQUEST_HEADERS } = Requests
 
 async function sandbox(t: TapTest, env: Record<string, string> = {}) {
+  if (process.env.RESULTBOX_CLIENTS_VIA === 'sandbox') return namedSandbox(t, { ...ENV, ...env })
   const { app, clock } = await startSandbox(t, { env: { ...ENV, ...env } })
   const base = await listen(app)
   return { app, clock, base, requests: new Requests(base) }
+}
+
+/**
+ * A server with one named sandbox, created over HTTP as a CI worker creates it: `env`'s world settings
+ * (PrPM's, Explorer's, ModelArts', the journal's) in the body under their body names and JSON types, a
+ * frozen clock at START; the rest of `env` the server's. What the tests get is the sandbox's.
+ */
+async function namedSandbox(t: TapTest, env: Record<string, string>) {
+  const world = (name: string): name is SettingName => (WORLD_SETTINGS as string[]).includes(name)
+  const settings = Object.fromEntries(Object.entries(env).filter(([name]) => world(name))
+    .map(([name, value]) => [bodyNameOf(name as SettingName), Value.Convert(EnvironmentSchema.properties[name as SettingName], value)]))
+  const { app: server } = await startSandbox(t, { env: Object.fromEntries(Object.entries(env).filter(([name]) => !world(name))) })
+  const root = await listen(server)
+  const name = 'prcore-docs'
+  const created = await fetch(`${root}/_resultbox/sandboxes/${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clock: { start: new Date(START).toISOString(), frozen: true }, settings }),
+  })
+  if (created.status !== 201) throw new Error(`PUT /_resultbox/sandboxes/${name}: ${created.status} ${await created.text()}`)
+  const { app } = server.resultbox.sandboxes!.get(name)!
+  const base = `${root}/sandboxes/${name}`
+  return { app, clock: app.resultbox.clock, base, requests: new Requests(base) }
 }
 
 // The BPIC 2012 logs every CSV flow uploads: 20 loan applications (16 train, 4 simulate), and their first events as the ongoing file.

@@ -196,6 +196,12 @@ t.test('what points back at a sandbox points the way the client came: signed URL
   const endpoints = token.body.token.catalog.flatMap((service: { endpoints: Array<{ url: string }> }) => service.endpoints.map((endpoint) => endpoint.url))
   t.ok(endpoints.every((url: string) => url.startsWith(`${base}/sandboxes/ma/`)), 'IAM\'s catalog names the sandbox')
 
+  // Explorer's session cookie is scoped to the sandbox, so one cookie jar can hold a session in each.
+  const login = await call('POST', '/sandboxes/ma/api-nebula/db/connect', { address: 'graphd', port: 9669 }, { authorization: `Bearer ${Buffer.from('root:nebula').toString('base64')}` })
+  t.match(login.headers.get('set-cookie'), /^explorer_token=[^;]+; Path=\/sandboxes\/ma; Max-Age=259200; HttpOnly$/)
+  const rootLogin = await call('POST', '/api-nebula/db/connect', { address: 'graphd', port: 9669 }, { authorization: `Bearer ${Buffer.from('root:nebula').toString('base64')}` })
+  t.match(rootLogin.headers.get('set-cookie'), /; Path=\/; Max-Age/, 'at the server\'s root, the vendor\'s Path=/')
+
   const document = await call('GET', '/sandboxes/ma/_resultbox/openapi.json?vendor=modelarts')
   t.strictSame(document.body.servers, [{ url: '/sandboxes/ma', description: 'this named sandbox, under the server\'s port' }])
   t.notOk('servers' in (await call('GET', '/_resultbox/openapi.json?vendor=modelarts')).body, 'the server\'s own names none, as the committed copies')

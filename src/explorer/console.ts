@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { takeBodiesAsText } from '../content-type.js'
+import { cookiePathOf } from '../request-base.js'
 import type { VendorContext } from '../vendor-module.js'
 import { explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
@@ -39,7 +40,7 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
         const token = explorerTokenOf(request)
         // A configured token (RESULTBOX_EXPLORER_TOKENS) is the sandbox's, not a session's: it outlives a logout.
         if (token !== undefined) store.deleteToken(token)
-        reply.header('set-cookie', 'explorer_token=; Path=/; Max-Age=0; HttpOnly')
+        reply.header('set-cookie', `explorer_token=; Path=${cookiePathOf(request)}; Max-Age=0; HttpOnly`)
         return ok({ success: true as const })
       },
     )

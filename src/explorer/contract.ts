@@ -35,14 +35,14 @@ export const explorerContract: VendorContract = {
       ...(LOGINS.has(operation.operationId ?? '') && status === '200'
         ? {
             'Set-Cookie': {
-              description: 'explorer_token=<token>; Path=/; Max-Age=<seconds>; HttpOnly',
+              description: 'explorer_token=<token>; Path=/; Max-Age=<seconds>; HttpOnly (under a named sandbox\'s prefix, Path is that prefix)',
               required: true,
-              schema: { type: 'string', pattern: '^explorer_token=[^;]+; Path=/; Max-Age=[0-9]+; HttpOnly$', examples: ['explorer_token=eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl; Path=/; Max-Age=259200; HttpOnly'] },
+              schema: { type: 'string', pattern: '^explorer_token=[^;]+; Path=/[^;]*; Max-Age=[0-9]+; HttpOnly$', examples: ['explorer_token=eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl; Path=/; Max-Age=259200; HttpOnly'] },
             },
           }
         : {}),
       ...(operation.operationId === 'consoleDisconnect' && status === '200'
-        ? { 'Set-Cookie': { description: 'clears the cookie: explorer_token=; Path=/; Max-Age=0; HttpOnly', required: true, schema: { type: 'string', const: 'explorer_token=; Path=/; Max-Age=0; HttpOnly' } } }
+        ? { 'Set-Cookie': { description: 'clears the cookie: explorer_token=; Path=/; Max-Age=0; HttpOnly (under a named sandbox\'s prefix, Path is that prefix)', required: true, schema: { type: 'string', pattern: '^explorer_token=; Path=/[^;]*; Max-Age=0; HttpOnly$', examples: ['explorer_token=; Path=/; Max-Age=0; HttpOnly'] } } }
         : {}),
     }
   },

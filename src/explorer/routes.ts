@@ -4,6 +4,7 @@ import type { SandboxClock } from '../clock.js'
 import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
+import { cookiePathOf } from '../request-base.js'
 import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
 import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
 import { explorerError, explorerErrorMapping, traceparent } from './errors.js'
@@ -95,8 +96,9 @@ export function addConnect(app: FastifyInstance, route: { url?: string; operatio
       store.deleteTokensExpiredBy(now)
       const token = issueToken(account, now, config.tokenTtlSeconds)
       store.insertToken(token, account, now + config.tokenTtlSeconds * 1000)
-      // Written by hand: the vendor's attribute order, which cookie serializers do not keep.
-      reply.header('set-cookie', `explorer_token=${token}; Path=/; Max-Age=${config.tokenTtlSeconds}; HttpOnly`)
+      // Written by hand: the vendor's attribute order, which cookie serializers do not keep. The path is the
+      // vendor's root, or a named sandbox's, so that one cookie jar can hold a session in each sandbox.
+      reply.header('set-cookie', `explorer_token=${token}; Path=${cookiePathOf(request)}; Max-Age=${config.tokenTtlSeconds}; HttpOnly`)
       return ok({ success: true as const })
     },
   )

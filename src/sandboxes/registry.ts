@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { SandboxClock } from '../clock.js'
 import { ConfigError, loadConfig, type Config, type SettingName } from '../config.js'
 import { ControlError } from '../control/schemas.js'
+import { collectGarbage } from '../memory.js'
 import { SANDBOXES_PREFIX, sandboxTarget } from './paths.js'
 import { WORLD_SETTINGS, bodyNameOf, type SandboxBody } from './schemas.js'
 
@@ -63,10 +64,10 @@ export class NamedSandbox {
   arrived(response: ServerResponse): void {
     this.requests += 1
     this.inFlight += 1
-    this.lastUsedAt = this.realNow()
     response.on('close', this.left)
   }
 
+  /** Its last use is when its last request ended: while one is in flight it is busy, never idle. */
   private readonly left = () => {
     this.inFlight -= 1
     this.lastUsedAt = this.realNow()
@@ -184,6 +185,7 @@ export class SandboxRegistry {
     this.sandboxes.delete(name)
     await sandbox.app.close()
     this.options.log.info({ sandbox: name, requests: sandbox.requests }, 'sandbox dropped')
+    collectGarbage()
     return true
   }
 

@@ -64,7 +64,7 @@ export const SandboxView = Type.Object({
   settings: Type.Record(Type.String(), Type.Unknown(), { description: 'what its body set; every other setting is the server\'s' }),
   clock: ClockBody,
   created_at: Type.String({ description: 'real time, ISO 8601' }),
-  last_used_at: Type.String({ description: 'real time of its last request (or its creation), ISO 8601' }),
+  last_used_at: Type.String({ description: 'real time its last request ended (or its creation), ISO 8601' }),
   requests: Type.Integer({ description: 'requests it has received, prefix and port together' }),
   idle_expires_at: Nullable(Type.String({ description: 'real time it is dropped at unless used again (RESULTBOX_SANDBOX_IDLE_SECONDS); null: never' })),
 })
