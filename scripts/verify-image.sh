@@ -108,6 +108,14 @@ check state 200 "http://127.0.0.1:$port/_resultbox/state"
 # Swagger UI is one of the two packages the bundle leaves in node_modules (scripts/prune-bundled.mjs).
 check docs 200 "http://127.0.0.1:$port/_resultbox/docs/"
 check openapi 200 "http://127.0.0.1:$port/_resultbox/openapi.json"
+# A named sandbox: under its prefix, and at a port of its own from the range the image sets (RESULTBOX_SANDBOX_PORTS).
+sandbox=$(curl -fs -X PUT -H 'Content-Type: application/json' -d '{"port":0}' "http://127.0.0.1:$port/_resultbox/sandboxes/verify")
+sandbox_port=$(sed -nE 's/.*"port":([0-9]+).*/\1/p' <<<"$sandbox")
+{ [ -n "$sandbox_port" ] && [ "$sandbox_port" -ge 8100 ] && [ "$sandbox_port" -le 8199 ]; } || { echo "sandbox: $sandbox"; echo "its port is not of 8100-8199"; exit 1; }
+echo "sandbox port: $sandbox_port"
+check sandbox-prefix 200 -H 'Authorization: Bearer resultbox' "http://127.0.0.1:$port/sandboxes/verify/project/1/result/dVbQ3x7K"
+check sandbox-port 200 -H 'Authorization: Bearer resultbox' "http://127.0.0.1:$sandbox_port/project/1/result/dVbQ3x7K"
+check sandbox-drop 204 -X DELETE "http://127.0.0.1:$port/_resultbox/sandboxes/verify"
 # A request head over RESULTBOX_HEADER_MAX_BYTES (64 KiB): the gateway's 431, not a dropped connection.
 check head-over-cap 431 -H "X-Auth-Token: $(head -c 70000 /dev/zero | tr '\0' t)" \
   "http://127.0.0.1:$port/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results"

@@ -86,6 +86,22 @@ t.test('PUT creates a sandbox (201) or gives back the one of that name (200); GE
   t.strictSame(unreachable.body, gone.body, 'its paths answer the control API\'s 404, not a vendor\'s')
 })
 
+t.test('two PUTs of one name at once make one sandbox; a PUT after one that failed makes it from its own body', async (t) => {
+  const { call, put } = await server(t)
+  const [first, second] = await Promise.all([put('twin', { clock: { frozen: true } }), put('twin', { fixtures: 'none' })])
+  t.strictSame([first.status, second.status].sort(), [200, 201], 'one made it, the other was given it')
+  t.equal(first.body.created_at, second.body.created_at)
+  t.equal((await call('GET', '/_resultbox/sandboxes')).body.total, 1)
+  const blocker = net.createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => blocker.close())
+  const taken = (blocker.address() as net.AddressInfo).port
+  const [refused, made] = await Promise.all([put('late', { port: taken }), put('late', { fixtures: 'none' })])
+  t.equal(refused.status, 409, 'the port is taken')
+  t.equal(made.status, 201, 'the second PUT, waiting on the first, made the sandbox from its own body')
+  t.equal(made.body.fixtures, 'none')
+})
+
 t.test('a name outside the rule, a body that breaks the schema: 400 naming it, and nothing is made', async (t) => {
   const { call, put } = await server(t)
   for (const name of ['Worker', '-x', 'a_b', 'x'.repeat(64), 'dot.name']) {

@@ -156,7 +156,8 @@ export class SandboxRegistry {
 
   /** The sandbox of that name, made from `body` unless it exists (then `body` is not read). */
   async create(name: string, body: SandboxBody): Promise<{ sandbox: NamedSandbox; created: boolean }> {
-    const existing = this.sandboxes.get(name) ?? (await this.pending.get(name))
+    // One being made of that name is given back once made; if its making failed, this body makes it anew.
+    const existing = this.sandboxes.get(name) ?? (await this.pending.get(name)?.catch(() => undefined))
     if (existing !== undefined && this.sandboxes.get(name) === existing) return { sandbox: existing, created: false }
     if (this.closed) throw new ControlError(503, 'closing', 'the server is closing')
     if (this.sandboxes.size + this.pending.size >= this.max) {
