@@ -1,43 +1,15 @@
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import t from 'tap'
 import { JOURNAL_BODY_MAX_BYTES } from '../src/journal.js'
 import { CREDENTIALS, startSandbox, tempDir } from './helpers/sandbox.js'
 import { postForm, TRAINING_CSV, zipOf } from './helpers/prpm.js'
+import { rawRequest } from './helpers/raw.js'
 import { storeDigest } from './helpers/store.js'
 
 const RESULT = '/project/1/result/dVbQ3x7K'
 const SAMPLE_RESULT = '/api-open/v1/jobs/29987/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result'
 const RESULTS = '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr/versions/7PoIhUzSk92OglQrTxr/results'
-
-interface RawAnswer {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
-
-/** Sends bytes as they are (no client library would send a broken request) and reads the answer until the server closes. */
-function rawRequest(port: number, bytes: string): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk) => chunks.push(chunk))
-    socket.on('error', reject)
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      const split = text.indexOf('\r\n\r\n')
-      const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n')
-      const headers = Object.fromEntries(lines.map((line) => {
-        const colon = line.indexOf(':')
-        return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]
-      }))
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) })
-    })
-    // Written, not ended: a half-closed connection would abort the request before its answer.
-    socket.write(bytes)
-  })
-}
 
 const get = (target: string, headers: Record<string, string>) =>
   `GET ${target} HTTP/1.1\r\nhost: localhost\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}connection: close\r\n\r\n`

@@ -5,6 +5,7 @@ import { listen } from './helpers/prpm-clients.js'
 import { CREDENTIALS, START, startSandbox } from './helpers/sandbox.js'
 import { sdkRequest, sdkSignedHeaders } from './helpers/huawei-sdk.js'
 import { ANIMALS, PROJECT, resultsUrl } from './helpers/modelarts.js'
+import { rawRequest } from './helpers/raw.js'
 
 /*
  * Named sandboxes: worlds of their own in one server, reached under /sandboxes/{name} on its port or on a
@@ -354,7 +355,7 @@ t.test('a drop while requests and SSE streams are in flight: they end cleanly, n
 })
 
 t.test('paths under /sandboxes that name no sandbox: the control API\'s 404, the body read and discarded, nothing journaled', async (t) => {
-  const { app, call, base } = await server(t)
+  const { call, base } = await server(t)
   for (const path of ['/sandboxes/nope', '/sandboxes/nope/project/1', '/sandboxes/', '/sandboxes']) {
     const answer = await call('POST', path, { a: 1 }, CREDENTIALS.prpm)
     t.equal(answer.status, 404, path)
@@ -382,15 +383,16 @@ t.test('paths under /sandboxes that name no sandbox: the control API\'s 404, the
   t.equal(nested.status, 404)
   t.match(nested.body, { error: 'not_found', message: 'a sandbox holds no sandboxes: /sandboxes/inner is on the server\'s own port' })
   t.equal((await call('GET', '/sandboxes/outer/_resultbox/sandboxes')).status, 404, 'nor a sandboxes endpoint')
-  void app
 })
 
 t.test('a request head too large under a prefix is refused in the envelope of the vendor after it', async (t) => {
   const { base, put } = await server(t, { RESULTBOX_HEADER_MAX_BYTES: '2048' })
   await put('heads')
-  const answer = await rawRequest(base, `GET /sandboxes/heads/api-open/v1/jobs/1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4096)}\r\n\r\n`)
-  t.match(answer, /^HTTP\/1\.1 400 Bad Request/)
-  t.match(answer, '"code":40004000', 'Explorer\'s envelope')
+  const answer = await rawRequest(Number(new URL(base).port), `GET /sandboxes/heads/api-open/v1/jobs/1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4096)}\r\n\r\n`)
+  t.equal(answer.status, 400)
+  t.equal(answer.headers['content-type'], 'application/json')
+  t.equal(answer.headers.connection, 'close')
+  t.strictSame(JSON.parse(answer.body), { code: 40004000, message: 'ErrBadRequest::Request Header Fields Too Large' }, 'Explorer\'s envelope, for the path after the prefix')
 })
 
 t.test('the journal keeps requests whose client left: an SSE reader that closed, one that gave up during a fault\'s latency', async (t) => {
@@ -429,13 +431,4 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
     if (Date.now() > until) throw new Error('timed out waiting')
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-}
-
-function rawRequest(base: string, text: string): Promise<string> {
-  const { hostname, port } = new URL(base)
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname, () => socket.write(text))
-    let answer = ''
-    socket.setEncoding('latin1').on('data', (chunk: string) => { answer += chunk }).on('close', () => resolve(answer)).on('error', reject)
-  })
 }

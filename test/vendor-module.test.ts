@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { VENDORS, buildApp, loadConfig, SandboxClock, type VendorModule } from '../src/index.js'
 import { ACME_KEY, ACME_PREFIX, acmeVendor } from './helpers/acme.js'
+import { rawRequest } from './helpers/raw.js'
 import { START } from './helpers/sandbox.js'
 
 /*
@@ -132,17 +133,10 @@ t.test('a request the HTTP parser refuses is answered in the envelope of the ven
   const { app } = await sandboxWith(t, withAcme(), { RESULTBOX_HEADER_MAX_BYTES: '4096' })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as net.AddressInfo
-  const answer = await new Promise<string>((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
-    let text = ''
-    socket.on('data', (chunk) => { text += chunk.toString('latin1') })
-    socket.on('close', () => resolve(text))
-    socket.on('error', reject)
-    socket.write(`GET ${ACME_PREFIX}/jobs/1 HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(8000)}\r\n\r\n`)
-  })
-  t.match(answer, /^HTTP\/1\.1 431 /)
-  t.match(answer, /x-acme-region: test-1/)
-  t.match(answer, /"acme_error":\{"code":"UNREADABLE","message":"Request Header Fields Too Large"\}/)
+  const answer = await rawRequest(port, `GET ${ACME_PREFIX}/jobs/1 HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(8000)}\r\n\r\n`)
+  t.equal(answer.status, 431)
+  t.equal(answer.headers['x-acme-region'], 'test-1')
+  t.match(answer.body, /"acme_error":\{"code":"UNREADABLE","message":"Request Header Fields Too Large"\}/)
 })
 
 t.test('a sandbox of fewer vendors: the first serves every path no other owns', async (t) => {

@@ -24,7 +24,7 @@
  * @typedef {{ vendor: string, operation?: string, latency?: Latency, error?: { status: number, probability: number }, matched: number, injected: number }} FaultRule
  * @typedef {{ seed: number, rules: FaultRule[] }} FaultState
  * @typedef {{ rule: number, latency_ms: number, injected_status: number | null }} AppliedFault
- * @typedef {{ id: number, time: string, vendor: string, operation: string | null, method: string, path: string, query: string, status: number, duration_ms: number, fault: AppliedFault | null }} JournalEntry
+ * @typedef {{ id: number, time: string, vendor: string, operation: string | null, method: string, path: string, query: string, status: number | null, duration_ms: number, aborted: boolean, fault: AppliedFault | null }} JournalEntry
  * @typedef {{ requests: JournalEntry[], total: number }} Journal
  * @typedef {{ advance_ms: number } | { frozen: boolean }} ClockChange
  * @typedef {{ name: string, base_path: string, port: number | null, port_url: string | null, clock: Clock, requests: number, last_used_at: string, created_at: string }} NamedSandbox
@@ -289,7 +289,13 @@
       el('td', { class: 'mono small', title: entry.method + ' ' + entry.path + (entry.query ? '?' + entry.query : '') + (entry.operation ? ' · ' + entry.operation : '') }, [
         el('span', { text: entry.method + ' ' + entry.path }),
       ]),
-      el('td', {}, [el('span', { class: 'code s' + String(entry.status).charAt(0), text: String(entry.status) }), faultTag(entry.fault)]),
+      el('td', {}, [
+        entry.status === null
+          ? el('span', { class: 'code muted', text: '–', title: 'the client left before an answer began' })
+          : el('span', { class: 'code s' + String(entry.status).charAt(0), text: String(entry.status) }),
+        entry.aborted ? el('span', { class: 'tag slow', text: 'left', title: 'the client closed the connection before the answer ended' }) : null,
+        faultTag(entry.fault),
+      ]),
       el('td', { class: 'muted small', text: Math.round(entry.duration_ms) + ' ms' }),
     ])), 'No vendor requests yet.', 5);
     count('journal-count', journal.requests.length, journal.total, 'request');
