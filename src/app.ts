@@ -17,6 +17,7 @@ import { sendVendorError } from './errors.js'
 import { Faults } from './faults.js'
 import { Journal } from './journal.js'
 import { watchTraffic } from './traffic.js'
+import { ProviderStateBook } from './provider-states/book.js'
 import { Scheduler } from './scheduler.js'
 import { seedVendor } from './seeding.js'
 import { finishUnreadBodies } from './unread-body.js'
@@ -142,6 +143,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const context: VendorContext = { config, db, clock, scheduler }
   for (const vendor of vendors.modules) for (const work of vendor.timedWork(context)) scheduler.register(work)
   const simulations = Object.fromEntries(vendors.modules.map((vendor) => [vendor.name, vendor.simulation(context)]))
+  const providerStates = new ProviderStateBook({ db, clock, scheduler, simulations, compiled })
   const faults = new Faults()
   const journal = new Journal(config.journalSize)
   // Made when the first sandbox is: one migrated store, copied for each.
@@ -163,7 +165,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     }),
   })
   if (sandboxes) dispatch = sandboxes.dispatcher(app.routing)
-  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, faults, journal, sandboxes, reached: { basePath: options.world?.basePath ?? '', ownPort: null } })
+  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, providerStates, faults, journal, sandboxes, reached: { basePath: options.world?.basePath ?? '', ownPort: null } })
   watchTraffic(app, { vendors, clock, faults, journal })
   finishUnreadBodies(app, { maxBytes: config.uploadMaxBytes })
   // Registered before any route, so that it sees them all; it builds the document on first request.

@@ -3,6 +3,7 @@ import type { Config } from './config.js'
 import type { Db } from './database.js'
 import type { Faults } from './faults.js'
 import type { Journal } from './journal.js'
+import type { ProviderStateBook } from './provider-states/book.js'
 import type { SandboxRegistry } from './sandboxes/registry.js'
 import type { Scheduler } from './scheduler.js'
 import type { VendorSimulation } from './simulation.js'
@@ -21,6 +22,8 @@ export interface Sandbox {
   vendors: VendorRegistry
   /** Each vendor's reset, scenarios and overview, by its name, for the control API. */
   simulations: Readonly<Record<string, VendorSimulation>>
+  /** The vendors' provider states, and the setups made of them that a teardown undoes (POST /_resultbox/provider-states). */
+  providerStates: ProviderStateBook
   faults: Faults
   /** The requests vendors received, for GET /_resultbox/requests. */
   journal: Journal

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import type { ProviderState } from './provider-states/types.js'
 import { Nullable } from './schemas.js'
 
 /**
@@ -27,7 +28,15 @@ export interface VendorSimulation<Body extends TSchema = TSchema, Created extend
     prepare?(body: Static<Body>): Promise<unknown>
     /** Creates the scenario, all or nothing; throws ScenarioError when the body is valid but cannot be carried out. */
     create(body: Static<Body>, now: number, prepared?: unknown): Static<Created>
+    /**
+     * Deletes what create() made from this body (a new project, job, task or workflow, or only the result or
+     * version added to one that was there), inside the caller's transaction: a provider state's teardown.
+     * Optional: without it, the teardown of a `scenario` state leaves what it made.
+     */
+    undo?(body: Static<Body>, created: Static<Created>): void
   }
+  /** The named states a Pact verifier can ask this vendor for (POST /_resultbox/provider-states); optional. */
+  readonly providerStates?: readonly ProviderState[]
   /** Its part of GET /_resultbox/state, which the status page shows. */
   readonly overview: {
     schema: Overview

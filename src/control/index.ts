@@ -14,6 +14,7 @@ import { clockRoutes } from './clock.js'
 import { linksUnder } from './links.js'
 import { faultRoutes } from './faults.js'
 import { requestRoutes } from './requests.js'
+import { providerStateRoutes } from '../provider-states/routes.js'
 import { sandboxRoutes } from '../sandboxes/routes.js'
 import { scenarioRoutes } from './scenarios.js'
 import { ControlError, ControlErrorBody } from './schemas.js'
@@ -115,6 +116,7 @@ export const controlApi: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = async
     if (sandbox.config.control.token !== null) requireToken(guarded, sandbox.config.control.token)
     await guarded.register(stateRoutes, { sandbox })
     await guarded.register(scenarioRoutes, { sandbox })
+    await guarded.register(providerStateRoutes, { book: sandbox.providerStates })
     await guarded.register(clockRoutes, { sandbox })
     await guarded.register(faultRoutes, { sandbox })
     await guarded.register(requestRoutes, { sandbox })

@@ -67,6 +67,8 @@ export const stateRoutes: FastifyPluginAsyncTypebox<{ sandbox: Sandbox }> = asyn
           seedVendor(vendors.byName(name) as VendorModule, db, sandbox.config, now)
         }
       }).immediate()
+      // Nothing the provider states made is left to undo, and an undo must not delete what the fixtures brought back.
+      sandbox.providerStates.forget()
       // A reset of the large set writes a WAL as large as the store; fold it back rather than keep it until close.
       if (sandbox.config.fixtureScale === 'large') db.pragma('wal_checkpoint(TRUNCATE)')
       scheduler.catchUp()

@@ -6,6 +6,7 @@ import { explorerExamples } from './examples.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
 import { seedLargeExplorer } from './large.js'
 import { EXPLORER_PREFIX, EXPLORER_ROOT, explorerApi } from './routes.js'
+import { explorerProviderStates } from './provider-states.js'
 import { explorerRunner } from './runner.js'
 import { explorerSimulation } from './simulation.js'
 import { ExplorerStore } from './store.js'
@@ -27,7 +28,11 @@ export const explorer: VendorModule = {
   seed: (db, fixturesDir) => seedExplorer(db, loadExplorerFixture(fixturesDir)),
   seedLarge: (db) => seedLargeExplorer(db),
   timedWork: ({ db }) => [explorerRunner(new ExplorerStore(db))],
-  simulation: ({ db }) => explorerSimulation({ db }),
+  simulation: ({ db, config }) => {
+    const simulation = explorerSimulation({ db })
+    const account = config.explorer.accounts[0]?.account ?? 'root'
+    return { ...simulation, providerStates: explorerProviderStates(simulation, { db, account, tokenTtlSeconds: config.explorer.tokenTtlSeconds }) }
+  },
   examples: ({ fixturesDir }) => explorerExamples(fixturesDir),
   contract: explorerContract,
 }

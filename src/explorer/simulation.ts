@@ -323,6 +323,10 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
           sample_result_urls: created.map((task) => task.sample_result_url),
         }
       },
+      undo(_body, created) {
+        if ('job_id' in created) store.deleteJob(created.job_id)
+        else store.deleteWorkflow(created.workflow_id)
+      },
     },
     overview: {
       schema: ExplorerOverview,
@@ -366,5 +370,5 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
         return { total, jobs, workflows }
       },
     },
-  } satisfies VendorSimulation<typeof ScenarioBody, typeof JobOrWorkflowCreated, typeof ExplorerOverview>
+  } satisfies Omit<VendorSimulation<typeof ScenarioBody, typeof JobOrWorkflowCreated, typeof ExplorerOverview>, 'providerStates'>
 }

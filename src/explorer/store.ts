@@ -170,6 +170,9 @@ export class ExplorerStore {
       deleteJobs: () => db.prepare('DELETE FROM explorer_jobs'),
       deleteWorkflows: () => db.prepare('DELETE FROM explorer_workflows'),
       deleteTokens: () => db.prepare('DELETE FROM explorer_tokens'),
+      deleteJob: () => db.prepare<[number]>('DELETE FROM explorer_jobs WHERE id = ?'),
+      deleteWorkflow: () => db.prepare<[string]>('DELETE FROM explorer_workflows WHERE id = ?'),
+      deleteJobsOfWorkflow: () => db.prepare<[string]>('DELETE FROM explorer_jobs WHERE workflow_id = ?'),
     })
   }
 
@@ -369,6 +372,17 @@ export class ExplorerStore {
 
   deleteTokensExpiredBy(now: number): void {
     this.statements.deleteTokensExpiredBy.run(now)
+  }
+
+  /** A job with its tasks, rows and steps. */
+  deleteJob(jobId: number): void {
+    this.statements.deleteJob.run(jobId)
+  }
+
+  /** A workflow with its tasks, and every job made from it. */
+  deleteWorkflow(workflowId: string): void {
+    this.statements.deleteJobsOfWorkflow.run(workflowId)
+    this.statements.deleteWorkflow.run(workflowId)
   }
 
   /** Empties every Explorer table, for a reset. */

@@ -96,7 +96,7 @@ const iamTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/
  * A token as IAM's look: base64 of a DER structure (so it starts "MII"),
  * kilobytes long. The bytes after the header are random: it names nothing.
  */
-function newToken(): string {
+export function newIamToken(): string {
   const body = randomBytes(1536)
   return Buffer.concat([Buffer.from([0x30, 0x82, body.length >> 8, body.length & 0xff]), body]).toString('base64')
 }
@@ -163,7 +163,7 @@ export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { co
       // The same answer for an unknown user as for a wrong password, as IAM gives.
       if (passwords.get(user.name) !== user.password) throw IamErrors.wrongPassword()
       const now = clock.now()
-      const token = newToken()
+      const token = newIamToken()
       const body = tokenBody(request.body, { region: config.region, now, ttlSeconds: config.tokenTtlSeconds, origin: baseUrlOf(request), catalog: request.query.nocatalog === undefined || request.query.nocatalog === '' })
       // Expired tokens are kept a day, so that a client still sending one is told it expired.
       store.deleteIamTokensExpiredBy(now - 86_400_000)

@@ -9,6 +9,7 @@ import { loadModelArtsFixture, seedModelArts } from './fixtures.js'
 import { seedLargeModelArts } from './large.js'
 import { MODELARTS_PREFIX, modelartsApi } from './routes.js'
 import { modelartsRunner } from './runner.js'
+import { modelartsProviderStates } from './provider-states.js'
 import { modelartsSimulation } from './simulation.js'
 import { ModelArtsStore } from './store.js'
 
@@ -30,7 +31,11 @@ export const modelarts: VendorModule = {
   seed: (db, fixturesDir) => seedModelArts(db, loadModelArtsFixture(fixturesDir)),
   seedLarge: (db) => seedLargeModelArts(db),
   timedWork: ({ db }) => [modelartsRunner(new ModelArtsStore(db))],
-  simulation: ({ db, config, clock }) => modelartsSimulation({ db, clock, urls: config.modelarts }),
+  simulation: ({ db, config, clock }) => {
+    const simulation = modelartsSimulation({ db, clock, urls: config.modelarts })
+    const user = config.modelarts.iamUsers[0]?.name ?? 'resultbox'
+    return { ...simulation, providerStates: modelartsProviderStates(simulation, { db, user, tokenTtlSeconds: config.modelarts.tokenTtlSeconds }) }
+  },
   examples: ({ fixturesDir }) => modelartsExamples(fixturesDir),
   contract: modelartsContract,
 }

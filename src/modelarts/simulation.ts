@@ -225,6 +225,8 @@ export function modelartsSimulation({ db, clock, urls }: ModelArtsSimulationOpti
       'SELECT status, due_at FROM modelarts_version_steps WHERE version_id = ? ORDER BY due_at, seq LIMIT 1',
     ),
   })
+  // What create() answered when it made the task too, so that undo() takes the task away rather than only the version.
+  const madeTask = new WeakSet<object>()
   const freeId = (taken: (id: string) => boolean) => {
     let id = newModelArtsId()
     while (taken(id)) id = newModelArtsId()
@@ -253,6 +255,7 @@ export function modelartsSimulation({ db, clock, urls }: ModelArtsSimulationOpti
         if (body.version_id !== undefined && store.version(body.version_id)) {
           throw new ScenarioError(409, '/version_id', `version ${body.version_id} exists already`)
         }
+        const newTask = task === undefined
         if (!task) {
           task = {
             task_id: body.task_id ?? freeId((id) => store.task(id) !== undefined),
@@ -284,7 +287,7 @@ export function modelartsSimulation({ db, clock, urls }: ModelArtsSimulationOpti
           samples,
         })
         const taskUrl = `${MODELARTS_PREFIX}/${projectId}/processor-tasks/${task.task_id}`
-        return {
+        const created = {
           project_id: projectId,
           task_id: task.task_id,
           version_id: versionId,
@@ -294,6 +297,12 @@ export function modelartsSimulation({ db, clock, urls }: ModelArtsSimulationOpti
           sample_count: samples.length,
           status_changes: steps.map(({ status, at }) => ({ status, at: new Date(at).toISOString(), at_ms: at })),
         }
+        if (newTask) madeTask.add(created)
+        return created
+      },
+      undo(_body, created) {
+        if (madeTask.has(created)) store.deleteTask(created.task_id)
+        else store.deleteVersion(created.version_id)
       },
     },
     overview: {
@@ -321,5 +330,5 @@ export function modelartsSimulation({ db, clock, urls }: ModelArtsSimulationOpti
         return { total: overviewQueries.countVersions.get() as number, versions }
       },
     },
-  } satisfies VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated, typeof ModelArtsOverview>
+  } satisfies Omit<VendorSimulation<typeof ScenarioBody, typeof ScenarioCreated, typeof ModelArtsOverview>, 'providerStates'>
 }

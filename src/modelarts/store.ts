@@ -141,6 +141,9 @@ export class ModelArtsStore {
       // Kept a day past expiry, so that a client using an old token is told it expired rather than unknown.
       deleteIamTokensExpiredBy: () => db.prepare<[number]>('DELETE FROM modelarts_iam_tokens WHERE expires_at <= ?'),
       deleteIamTokens: () => db.prepare('DELETE FROM modelarts_iam_tokens'),
+      deleteIamToken: () => db.prepare<[string]>('DELETE FROM modelarts_iam_tokens WHERE token_sha256 = ?'),
+      deleteTask: () => db.prepare<[string]>('DELETE FROM modelarts_tasks WHERE task_id = ?'),
+      deleteVersion: () => db.prepare<[string]>('DELETE FROM modelarts_versions WHERE version_id = ?'),
       // A processed object first: its key is the version's own, where an origin may be shared by versions.
       objectBySource: () => db.prepare<[string, string], StoredObject>(
         `SELECT * FROM (
@@ -169,6 +172,20 @@ export class ModelArtsStore {
 
   deleteIamTokens(): void {
     this.statements.deleteIamTokens.run()
+  }
+
+  deleteIamToken(tokenSha256: string): void {
+    this.statements.deleteIamToken.run(tokenSha256)
+  }
+
+  /** A task with its versions, samples and pending status changes. */
+  deleteTask(taskId: string): void {
+    this.statements.deleteTask.run(taskId)
+  }
+
+  /** A version with its samples and pending status changes. */
+  deleteVersion(versionId: string): void {
+    this.statements.deleteVersion.run(versionId)
   }
 
   /** The object at obs://bucket/key (a processed sample) or s3://bucket/key (an origin), if any sample has it. */

@@ -7,6 +7,7 @@ import { seedLargePrpm } from './large.js'
 import { resultRules } from './results.js'
 import { prpmApi } from './routes.js'
 import { prpmRunner } from './runner.js'
+import { prpmProviderStates } from './provider-states.js'
 import { prpmSimulation } from './simulation.js'
 import { PrpmStore } from './store.js'
 import { StreamStore } from './stream-store.js'
@@ -30,9 +31,10 @@ export const prpm: VendorModule = {
     // Training first: a project that becomes TRAINED in a step has its plugins' due times already set.
     return [prpmTraining(store), prpmRunner(store, resultRules(config.prpm)), prpmStreaming(store, new StreamStore(db), config.prpm)]
   },
-  simulation: ({ db, config, clock }) => prpmSimulation({
-    db, config: config.prpm, uploadMaxBytes: config.uploadMaxBytes, now: () => clock.now(),
-  }),
+  simulation: ({ db, config, clock }) => {
+    const simulation = prpmSimulation({ db, config: config.prpm, uploadMaxBytes: config.uploadMaxBytes, now: () => clock.now() })
+    return { ...simulation, providerStates: prpmProviderStates(simulation, { db, tokens: config.prpm.tokens }) }
+  },
   examples: ({ fixturesDir, migrationsDir }) => prpmExamples(fixturesDir, migrationsDir),
   contract: prpmContract,
 }

@@ -11,6 +11,7 @@ import { PluginKey, ProjectStatus } from './schemas.js'
 import { sampleExtension, sampleRows } from './sample-log.js'
 import { PrpmStore } from './store.js'
 import { StreamStore, type StreamKind } from './stream-store.js'
+import { endStream } from './lifecycle.js'
 import { SIMULATION_MAX_EVENTS, beginStream, simulationRows, simulationRowsOf } from './streams.js'
 
 export interface PrpmSimulationOptions {
@@ -151,10 +152,10 @@ function overviewQueries(db: Db) {
 // A year of sandbox time: far enough for any test, small enough to stay an exact integer once added to now.
 const MAX_MS = 31_536_000_000
 
-const ACTIVITIES = ['A_SUBMITTED', 'A_PARTLYSUBMITTED', 'A_PREACCEPTED', 'W_Completeren aanvraag', 'A_ACCEPTED', 'O_SENT', 'A_APPROVED']
+export const ACTIVITIES = ['A_SUBMITTED', 'A_PARTLYSUBMITTED', 'A_PREACCEPTED', 'W_Completeren aanvraag', 'A_ACCEPTED', 'O_SENT', 'A_APPROVED']
 
 /** BPIC 2012-like ongoing cases: ids from 173688, 1 to 5 events each, one minute apart. */
-function bpicCases(count: number, now: number) {
+export function bpicCases(count: number, now: number) {
   const rows: string[][] = []
   for (let index = 0; index < count; index++) {
     const caseId = String(173688 + index * 3)
@@ -166,6 +167,12 @@ function bpicCases(count: number, now: number) {
   }
   return { columns: ['Case ID', 'start_time', 'end_time', 'AMOUNT_REQ', 'REG_DATE', 'Activity', 'Resource'], rows }
 }
+
+/** A new scenario project's definition: a copy of the BPIC definition of fixture project 1's kind. */
+export const BPIC_DEFINITION = { 'Case ID': 'CASE_ID', Activity: 'ACTIVITY', REG_DATE: 'DATETIME', Resource: 'RESOURCE', end_time: 'END_TIMESTAMP', AMOUNT_REQ: 'NUMBER', start_time: 'START_TIMESTAMP' } as const
+export const BPIC_CASE_ATTRIBUTES = ['AMOUNT_REQ', 'REG_DATE']
+/** A new scenario project's plugins: those of a project with an outcome and a treatment, as POST /project enables them. */
+export const SCENARIO_PLUGINS = applicablePlugins(true, true, {})
 
 /** Why a project in this status cannot start a stream (stream/start's checks), or null: it can. */
 function streamRefusal(status: ProjectStatus, project: string, trainsOnClock: boolean): string | null {
@@ -229,9 +236,8 @@ export function prpmSimulation({ db, config, uploadMaxBytes, now: clockNow }: Pr
           }
           const refusal = streamKind === null ? null : streamRefusal(status, 'the new project', status === 'PREPROCESSING')
           if (refusal !== null) throw new ScenarioError(400, '/stream', `${refusal}${status === 'PREPROCESSING' ? ' (project_status TRAINED makes a TRAINED one)' : ''}`)
-          // A new project on a copy of the BPIC definition of fixture project 1's kind.
-          const columnsDefinition = { 'Case ID': 'CASE_ID', Activity: 'ACTIVITY', REG_DATE: 'DATETIME', Resource: 'RESOURCE', end_time: 'END_TIMESTAMP', AMOUNT_REQ: 'NUMBER', start_time: 'START_TIMESTAMP' } as const
-          const caseAttributes = ['AMOUNT_REQ', 'REG_DATE']
+          const columnsDefinition = BPIC_DEFINITION
+          const caseAttributes = BPIC_CASE_ATTRIBUTES
           // A training log of its own, so that the project has datasets to download and a simulation to replay.
           const columns = bpicCases(1, now).columns
           const rows = sampleRows({ columns, definition: columnsDefinition, caseAttributes, activities: ACTIVITIES, seededAt: now })
@@ -250,7 +256,7 @@ export function prpmSimulation({ db, config, uploadMaxBytes, now: clockNow }: Pr
           projectId = insertProject(store, {
             event_log_id: eventLogId, name: 'bpic2012-CSV.zip', status,
             preprocessing_ms: body.training?.preprocessing_ms ?? config.preprocessingMs, training_ms: body.training?.training_ms ?? config.trainingMs,
-            plugins: applicablePlugins(true, true, {}).map((plugin) => ({ plugin, parameters: PLUGIN_INFO[plugin].parameters, additional_info: {} })),
+            plugins: SCENARIO_PLUGINS.map((plugin) => ({ plugin, parameters: PLUGIN_INFO[plugin].parameters, additional_info: {} })),
           }, now)
         }
         const plans = body.plugins?.map((plan) => ({
@@ -273,6 +279,13 @@ export function prpmSimulation({ db, config, uploadMaxBytes, now: clockNow }: Pr
             : simulationRowsOf(splitLog(trainingLog, (definitionOf(store, projectId) as NonNullable<ReturnType<typeof definitionOf>>).definition))
         beginStream(store, streams, projectId, streamKind, now, rows)
         return { ...created, stream_url: `/project/${projectId}/stream/result` }
+      },
+      undo(body, created) {
+        // A new project takes its event log, result and stream runs with it.
+        if (body.project_id === undefined) return store.deleteProject(created.project_id)
+        store.deleteResult(created.result_key)
+        const project = store.project(created.project_id)
+        if (body.stream !== undefined && (project?.status === 'STREAMING' || project?.status === 'SIMULATING')) endStream(store, streams, created.project_id, clockNow())
       },
     },
     overview: {
@@ -325,5 +338,5 @@ export function prpmSimulation({ db, config, uploadMaxBytes, now: clockNow }: Pr
         }
       },
     },
-  } satisfies VendorSimulation<ScenarioBody, typeof ScenarioCreated, typeof PrpmOverview>
+  } satisfies Omit<VendorSimulation<ScenarioBody, typeof ScenarioCreated, typeof PrpmOverview>, 'providerStates'>
 }

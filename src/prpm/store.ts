@@ -189,6 +189,7 @@ export class PrpmStore {
       renameEventLog: () => db.prepare<[string, number, number]>('UPDATE prpm_event_logs SET file_name = ?, updated_at = ? WHERE id = ?'),
       eventLogs: () => db.prepare<[number, number], EventLogRow>('SELECT * FROM prpm_event_logs ORDER BY id LIMIT ? OFFSET ?'),
       deleteEventLog: () => db.prepare<[number]>('DELETE FROM prpm_event_logs WHERE id = ?'),
+      projectsOfEventLog: () => db.prepare<[number], number>('SELECT project_id FROM prpm_project_details WHERE event_log_id = ?').pluck(),
       countProjects: () => db.prepare<[], number>('SELECT COUNT(*) FROM prpm_projects').pluck(),
       projectIds: () => db.prepare<[number, number], number>(
         `SELECT p.id FROM prpm_projects p LEFT JOIN prpm_project_details d ON d.project_id = p.id
@@ -481,6 +482,12 @@ export class PrpmStore {
   }
 
   /** A project and all it holds (plugins, results, streams), then its event log with the definition and files. */
+  /** An event log and every project made from it (their results and streams go with them). */
+  deleteEventLog(eventLogId: number): void {
+    for (const projectId of this.statements.projectsOfEventLog.all(eventLogId)) this.statements.deleteProject.run(projectId)
+    this.statements.deleteEventLog.run(eventLogId)
+  }
+
   deleteProject(projectId: number): void {
     const eventLogId = this.projectDetails(projectId)?.event_log_id ?? null
     this.statements.deleteProject.run(projectId)
