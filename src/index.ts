@@ -10,3 +10,6 @@ export type { VendorSimulation } from './simulation.js'
 export { VendorError, useVendorErrors, type VendorErrorMapping } from './errors.js'
 export type { TimedWork } from './scheduler.js'
 export type { Db } from './database.js'
+// For Pact: stateHandlers for pact-js's Verifier that set states up in a resultbox world (also 'resultbox/pact').
+export { pactStateHandlers, type PactStateHandler, type PactStateHandlerOptions } from './provider-states/pact.js'
+export type { ProviderState, AppliedState } from './provider-states/types.js'
