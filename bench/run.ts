@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { control, freePort, header, send, type Captured } from './http.js'
 import { fire, Tally, type Endpoint, type Measured } from './load.js'
 import { cleanEnvironment, pinClient, pinning, scratchFolder, startServer, type Server } from './processes.js'
+import { benchProviderStates } from './provider-states.js'
 import { benchSandboxes } from './sandboxes.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -24,9 +25,9 @@ const BARE = path.join(here, 'bare.js')
 const READY = '/_resultbox/ready'
 
 const { values: flags } = parseArgs({ options: { write: { type: 'boolean' }, seconds: { type: 'string' }, only: { type: 'string' } } })
-/** `--only sandboxes`: the named sandboxes' section alone. */
+/** `--only sandboxes` or `--only provider-states`: that section alone. */
 const only = flags.only
-if (only !== undefined && only !== 'sandboxes') throw new Error(`--only takes sandboxes, not ${only}`)
+if (only !== undefined && only !== 'sandboxes' && only !== 'provider-states') throw new Error(`--only takes sandboxes or provider-states, not ${only}`)
 const seconds = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 5)
 if (!(seconds > 0)) throw new Error(`--seconds / BENCH_SECONDS must be a positive number of seconds, not ${flags.seconds ?? process.env.BENCH_SECONDS}`)
 const warmupSeconds = Math.min(1, seconds / 5)
@@ -528,8 +529,9 @@ async function main() {
   const pinned = pinClient()
   log(pinned && pinning ? `load on core(s) ${pinning.client}, each server under load on core ${pinning.server}` : 'not pinned: fewer than 2 cores, or no taskset')
   const sandboxes = () => benchSandboxes({ start: (name) => startResultbox(name, { RESULTBOX_DB: ':memory:' }), seconds, warmupSeconds, connections: HEAVY, log })
-  if (only === 'sandboxes') {
-    const section = await sandboxes()
+  const providerStates = () => benchProviderStates({ start: (name) => startResultbox(name, { RESULTBOX_DB: ':memory:' }), log })
+  if (only !== undefined) {
+    const section = await (only === 'sandboxes' ? sandboxes() : providerStates())
     process.stdout.write(`${section.markdown}\n`)
     if (section.failed) process.exitCode = 1
     return
@@ -576,8 +578,10 @@ async function main() {
   rows.push(start, firstStart, large)
   const section = await sandboxes()
   if (section.failed) failed = true
+  const states = await providerStates()
+  if (states.failed) failed = true
 
-  const table = `${render(rows, (performance.now() - began) / 1000)}\n\n${section.markdown}`
+  const table = `${render(rows, (performance.now() - began) / 1000)}\n\n${section.markdown}\n\n${states.markdown}`
   process.stdout.write(`${table}\n`)
   if (flags.write) {
     const file = path.join(root, 'bench', 'results', 'latest.md')

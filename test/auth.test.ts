@@ -132,7 +132,7 @@ t.test('the control API: every guarded route wants its token, the open ones do n
   const guarded = await startSandbox(t, { env: { RESULTBOX_CONTROL_TOKEN: 's3cret' } })
   const document = (await get(guarded.app, '/_resultbox/openapi.json')).json() as OpenApiDocument
   const routes = routesOf(document).filter((route) => route.tag === 'control')
-  t.equal(routes.length, 21)
+  t.equal(routes.length, 23)
   for (const route of routes) {
     const send = (headers: Record<string, string>) =>
       guarded.app.inject({ method: route.method, url: route.url, headers: { 'content-type': 'application/json', ...headers }, payload: route.method === 'GET' ? undefined : '{}' })

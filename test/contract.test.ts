@@ -27,7 +27,7 @@ const OPERATIONS = {
   control: [
     'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage', 'getState', 'resetState', 'createPrpmScenario', 'createExplorerScenario',
     'createModelartsScenario', 'getClock', 'changeClock', 'putFaults', 'getFaults', 'deleteFaults', 'listRequests', 'clearRequests',
-    'listSandboxes', 'putSandbox', 'getSandbox', 'deleteSandbox',
+    'listSandboxes', 'putSandbox', 'getSandbox', 'deleteSandbox', 'listProviderStates', 'changeProviderState',
   ],
 } as const
 

@@ -89,6 +89,21 @@ export async function controlTour(tour: Tour) {
   await tour.send({ method: 'POST', path: `${C}/scenarios/modelarts`, json: { version_id: '7PoIhUzSk92OglQrTxr' }, status: 409 })
   await bodyRefusals(tour, 'POST', `${C}/scenarios/modelarts`)
 
+  // Provider states, as Pact's verifiers set them up and tear them down: by body and by query string.
+  const catalogue = await tour.send({ method: 'GET', path: `${C}/provider-states`, status: 200 })
+  tour.t.ok(catalogue.json<{ total: number }>().total > 3, 'the catalogue lists states')
+  const complete = { state: 'a trained project with a complete result', params: { case_count: 2 } }
+  const values = await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { ...complete, action: 'setup' }, status: 200 })
+  tour.t.match(values.json(), { project_id: Number, result_key: String, result_path: String })
+  await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { ...complete, action: 'teardown' }, status: 200 })
+  await tour.send({ method: 'POST', path: `${C}/provider-states?state=a+valid+token&action=setup`, status: 200 })
+  await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { state: 'no such state' }, status: 400 })
+  await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { state: 'a running job', params: { row_count: -1 } }, status: 400 })
+  await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { state: 'a running job', action: 'undo' }, status: 400, invalid: 'action is an enum' })
+  await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { state: 'scenario', params: { vendor: 'prpm', project_id: 77 } }, status: 404 })
+  await tour.send({ method: 'POST', path: `${C}/provider-states`, json: { state: 'a trained project with a complete result', params: { result_key: 'dVbQ3x7K' } }, status: 409 })
+  await bodyRefusals(tour, 'POST', `${C}/provider-states`)
+
   // Faults: rules that never fire here (a vendor's latency of 0 ms), read back, cleared.
   const rules = { seed: 7, rules: [{ vendor: 'modelarts', operation: 'getVersionResults', latency: { fixed_ms: 0 } }] }
   const put = await tour.send({ method: 'PUT', path: `${C}/faults`, json: rules, status: 200 })
