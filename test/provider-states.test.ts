@@ -204,6 +204,9 @@ t.test('ModelArts: a completed version with samples, running, initializing, fail
   })
   await roundTrip(t, app, 'a task still running', {}, async (values) => {
     t.equal((await get(app, values.version_path as string, tokenOf(values))).json().status, 1)
+    const res = await get(app, values.results_path as string, tokenOf(values))
+    t.equal(res.statusCode, 403)
+    t.equal(res.json().error_code, 'ModelArts.4613')
   })
   await roundTrip(t, app, 'a version still initializing', {}, async (values) => {
     t.equal((await get(app, values.version_path as string, tokenOf(values))).json().status, 0)

@@ -90,14 +90,14 @@ export function modelartsProviderStates(simulation: Simulation, { db, user, toke
     }),
     providerState({
       name: 'a task still running',
-      description: 'A processor task whose version is running (status 1) for an hour of sandbox time: results answers 403 ModelArts.4850 until it completes.',
+      description: 'A processor task whose version is running (status 1) for an hour of sandbox time: results answers 403 ModelArts.4613 until it completes.',
       params: Type.Object(projectParam, { additionalProperties: false }),
       returns: versionValues,
       setup: (params, now) => version({ project_id: params.project_id, starts_after_ms: 0, runs_for_ms: PENDING_MS }, now),
     }),
     providerState({
       name: 'a version still initializing',
-      description: 'A processor task whose version is initializing (status 0) for an hour of sandbox time.',
+      description: 'A processor task whose version is initializing (status 0) for an hour of sandbox time: results answers 403 ModelArts.4850.',
       params: Type.Object(projectParam, { additionalProperties: false }),
       returns: versionValues,
       setup: (params, now) => version({ project_id: params.project_id, starts_after_ms: PENDING_MS }, now),
