@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -9,6 +10,7 @@ import pact from '@pact-foundation/pact'
 import { pactStateHandlers } from '../src/provider-states/pact.js'
 import { huaweiSignedHeaders, sampleIdsInPageOrder, writePacts, type PactFiles } from './helpers/pacts.js'
 import { listen } from './helpers/prpm-clients.js'
+import { vendorRows } from './helpers/store.js'
 import { startSandbox, tempDir } from './helpers/sandbox.js'
 
 /*
@@ -50,14 +52,6 @@ async function verify(options: VerifierOptions): Promise<{ passed: boolean; repo
   }
 }
 
-/** Every row of every vendor table of one world, to check that a verification's teardowns left it as it was. */
-function storeRows(app: FastifyInstance): string[] {
-  const db = app.resultbox.db
-  const tables = db.prepare<[], string>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'prpm%' OR name LIKE 'explorer%' OR name LIKE 'modelarts%') ORDER BY name",
-  ).pluck().all()
-  return tables.flatMap((name) => db.prepare(`SELECT * FROM ${name}`).all().map((row) => `${name} ${JSON.stringify(row)}`)).sort()
-}
 
 interface Server {
   app: FastifyInstance
@@ -82,9 +76,7 @@ async function server(t: Test): Promise<Server> {
 
 let pacts: PactFiles
 t.before(async () => {
-  const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'resultbox-pacts-'))
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
-  pacts = await writePacts(dir)
+  pacts = await writePacts(tempDir(t, 'resultbox-pacts-'))
 })
 
 /** Asserts that a verification passed every interaction of the vendor's pact, and left its sandbox as it found it. */
@@ -96,9 +88,9 @@ function passedEvery(t: Test, vendor: Vendor, outcome: { passed: boolean; report
 
 t.test('each vendor\'s pact verifies through POST /_resultbox/provider-states, in sandboxes of their own, at once', async (t) => {
   const { app, sandbox } = await server(t)
-  const ownBefore = storeRows(app)
+  const ownBefore = vendorRows(app.resultbox.db)
   const worlds = await Promise.all(VENDORS.map((vendor) => sandbox(`pact-url-${vendor}`)))
-  const before = worlds.map(({ world }) => storeRows(world))
+  const before = worlds.map(({ world }) => vendorRows(world.resultbox.db))
   const outcomes = await Promise.all(VENDORS.map((vendor, index) => {
     const { url } = worlds[index] as { url: string }
     return verify({ provider: PROVIDERS[vendor], providerBaseUrl: url, pactUrls: [pacts[vendor]], providerStatesSetupUrl: `${url}/_resultbox/provider-states` })
@@ -107,20 +99,20 @@ t.test('each vendor\'s pact verifies through POST /_resultbox/provider-states, i
   t.match(outcomes[1]?.report.interactionResults.find((result) => result.providerStates.length === 2), {
     providerStates: ['an Explorer session', 'a finished job with a PageRank task'], result: 'OK',
   }, 'two states composed in one interaction')
-  VENDORS.forEach((vendor, index) => t.strictSame(storeRows(worlds[index]?.world as FastifyInstance), before[index], `${vendor}: the teardowns left the sandbox as it was`))
-  t.strictSame(storeRows(app), ownBefore, 'the server\'s own world never saw them')
+  VENDORS.forEach((vendor, index) => t.strictSame(vendorRows((worlds[index]?.world as FastifyInstance).resultbox.db), before[index], `${vendor}: the teardowns left the sandbox as it was`))
+  t.strictSame(vendorRows(app.resultbox.db), ownBefore, 'the server\'s own world never saw them')
 })
 
 t.test('each vendor\'s pact verifies through pactStateHandlers (pact-js\'s stateHandlers), at once', async (t) => {
   const { sandbox } = await server(t)
   const worlds = await Promise.all(VENDORS.map((vendor) => sandbox(`pact-js-${vendor}`)))
-  const before = worlds.map(({ world }) => storeRows(world))
+  const before = worlds.map(({ world }) => vendorRows(world.resultbox.db))
   const outcomes = await Promise.all(VENDORS.map((vendor, index) => {
     const { url } = worlds[index] as { url: string }
     return verify({ provider: PROVIDERS[vendor], providerBaseUrl: url, pactUrls: [pacts[vendor]], stateHandlers: pactStateHandlers(url) })
   }))
   VENDORS.forEach((vendor, index) => passedEvery(t, vendor, outcomes[index] as { passed: boolean; report: Report }))
-  VENDORS.forEach((vendor, index) => t.strictSame(storeRows(worlds[index]?.world as FastifyInstance), before[index], `${vendor}: the handlers' teardowns left the sandbox as it was`))
+  VENDORS.forEach((vendor, index) => t.strictSame(vendorRows((worlds[index]?.world as FastifyInstance).resultbox.db), before[index], `${vendor}: the handlers' teardowns left the sandbox as it was`))
 })
 
 t.test('a pact that expects what the vendor does not do fails, with Pact\'s mismatch naming the field', async (t) => {
@@ -168,7 +160,7 @@ t.test('ModelArts requests signed with AK/SK go stale in a pact; a requestFilter
     providerBaseUrl: resigned.url,
     pactUrls: [pacts.modelartsSigned],
     // pact-js's proxy forwards to providerBaseUrl + the request's path, keeping the Host it was sent: sign that.
-    requestFilter: (request, _response, next) => {
+    requestFilter: (request: IncomingMessage & { url: string }, _response: unknown, next: () => void) => {
       const sandboxPath = new URL(resigned.url).pathname
       for (const name of ['authorization', 'x-sdk-date']) delete request.headers[name]
       const signed = huaweiSignedHeaders(`http://${request.headers.host}${sandboxPath}${request.url}`, undefined, request.headers.host)
@@ -197,7 +189,7 @@ t.test('the Rust CLI verifier with --state-change-url, its state changes as a bo
   const { port } = new URL(base)
   const asBody = await sandbox('pact-cli-body')
   const asQuery = await sandbox('pact-cli-query')
-  const before = storeRows(asQuery.world)
+  const before = vendorRows(asQuery.world.resultbox.db)
   const [body, query] = await Promise.all([
     cli(t, ['--file', pacts.prpm, '--hostname', '127.0.0.1', '--port', port, '--base-path', '/sandboxes/pact-cli-body',
       '--state-change-url', `${asBody.url}/_resultbox/provider-states`, '--state-change-teardown']),
@@ -208,7 +200,7 @@ t.test('the Rust CLI verifier with --state-change-url, its state changes as a bo
   t.equal(body.report.interactionResults.length, INTERACTIONS.prpm)
   t.equal(query.code, 0, 'Explorer\'s pact, state changes as query strings', { errors: query.report.errors })
   t.equal(query.report.interactionResults.length, INTERACTIONS.explorer)
-  t.strictSame(storeRows(asQuery.world), before, 'the query-string teardowns undid every setup')
+  t.strictSame(vendorRows(asQuery.world.resultbox.db), before, 'the query-string teardowns undid every setup')
 
   const wrong = await cli(t, ['--file', pacts.wrong.explorer, '--hostname', '127.0.0.1', '--port', port, '--base-path', '/sandboxes/pact-cli-query',
     '--state-change-url', `${asQuery.url}/_resultbox/provider-states`])

@@ -5,6 +5,8 @@ import { API } from './helpers/explorer.js'
 import { ANIMALS } from './helpers/modelarts.js'
 import { control, sendJson } from './helpers/prpm.js'
 import { listen } from './helpers/prpm-clients.js'
+import { vendorRows } from './helpers/store.js'
+import { pactStateHandlers } from '../src/provider-states/pact.js'
 
 /*
  * POST /_resultbox/provider-states, the state-change URL Pact's verifiers call, and its catalogue. Each
@@ -34,23 +36,14 @@ async function teardown(t: Test, app: FastifyInstance, state: string, params: Va
   t.strictSame(res.json(), {})
 }
 
-/** Every row of every vendor table, to check that a teardown leaves the store as the setup found it. */
-function storeRows(app: FastifyInstance): Record<string, unknown[]> {
-  const db = app.resultbox.db
-  const tables = db.prepare<[], { name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'prpm%' OR name LIKE 'explorer%' OR name LIKE 'modelarts%') ORDER BY name",
-  ).all()
-  // Some tables are WITHOUT ROWID: rows are put in the order of their JSON.
-  return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM ${name}`).all().map((row) => JSON.stringify(row)).sort()]))
-}
 
 /** Sets a state up, runs `check` on its values, tears it down and asserts the store is as it was. */
 async function roundTrip(t: Test, app: FastifyInstance, state: string, params: Values, check: (values: Values) => Promise<void>) {
-  const before = storeRows(app)
+  const before = vendorRows(app.resultbox.db)
   const values = await setup(t, app, state, params)
   await check(values)
   await teardown(t, app, state, params)
-  t.strictSame(storeRows(app), before, `the teardown of "${state}" leaves the store as it was`)
+  t.strictSame(vendorRows(app.resultbox.db), before, `the teardown of "${state}" leaves the store as it was`)
   return values
 }
 
@@ -232,7 +225,7 @@ t.test('ModelArts: a completed version with samples, running, initializing, fail
 
 t.test('errors a verifier prints: an unknown state lists the names, a bad param names it', async (t) => {
   const { app } = await startSandbox(t)
-  const before = storeRows(app)
+  const before = vendorRows(app.resultbox.db)
   const unknown = await change(app, { state: 'a project that does not exist', action: 'setup' })
   t.equal(unknown.statusCode, 400)
   t.match(unknown.json(), {
@@ -284,12 +277,12 @@ t.test('errors a verifier prints: an unknown state lists the names, a bad param 
   t.equal(notJson.json().error, 'invalid_request')
 
   await teardown(t, app, 'a trained project with a complete result', { result_key: 'Taken001' })
-  t.strictSame(storeRows(app), before, 'refused setups wrote nothing, and the one made is undone')
+  t.strictSame(vendorRows(app.resultbox.db), before, 'refused setups wrote nothing, and the one made is undone')
 })
 
 t.test('the Rust verifier\'s --state-change-as-query: the same fields as a query string, params converted from text', async (t) => {
   const { app } = await startSandbox(t)
-  const before = storeRows(app)
+  const before = vendorRows(app.resultbox.db)
   const query = new URLSearchParams({ state: 'a project whose result is still processing', action: 'setup', finished_plugins: 'plugin-knn-next-activity,plugin-random-forest-alarm', case_count: '2' })
   const res = await app.inject({ method: 'POST', url: `${STATES}?${query}` })
   t.equal(res.statusCode, 200, res.body)
@@ -300,7 +293,7 @@ t.test('the Rust verifier\'s --state-change-as-query: the same fields as a query
   query.set('action', 'teardown')
   const down = await app.inject({ method: 'POST', url: `${STATES}?${query}` })
   t.equal(down.statusCode, 200)
-  t.strictSame(storeRows(app), before, 'the teardown with the same query undoes it')
+  t.strictSame(vendorRows(app.resultbox.db), before, 'the teardown with the same query undoes it')
 
   const bad = await app.inject({ method: 'POST', url: `${STATES}?state=a+completed+version+with+samples&samples=many` })
   t.equal(bad.statusCode, 400)
@@ -314,7 +307,7 @@ t.test('the Rust verifier\'s --state-change-as-query: the same fields as a query
 
 t.test('states compose: set up in order, each its own ids; torn down in reverse; a teardown with nothing to undo is a 200', async (t) => {
   const { app } = await startSandbox(t)
-  const before = storeRows(app)
+  const before = vendorRows(app.resultbox.db)
   const session = await setup(t, app, 'an Explorer session')
   const first = await setup(t, app, 'a finished job with a PageRank task', { row_count: 3 })
   const second = await setup(t, app, 'a finished job with a PageRank task', { row_count: 5 })
@@ -326,21 +319,21 @@ t.test('states compose: set up in order, each its own ids; torn down in reverse;
   t.equal((await get(app, first.job_path as string, { cookie: session.cookie as string })).json().code, 0, 'the other setup stays')
   await teardown(t, app, 'a finished job with a PageRank task', { row_count: 3 })
   await teardown(t, app, 'an explorer SESSION ')
-  t.strictSame(storeRows(app), before)
+  t.strictSame(vendorRows(app.resultbox.db), before)
   await teardown(t, app, 'an Explorer session')
-  t.strictSame(storeRows(app), before, 'a second teardown finds nothing to undo')
+  t.strictSame(vendorRows(app.resultbox.db), before, 'a second teardown finds nothing to undo')
 
   // What the interaction deleted itself (PrPM's one-shot read) is no trouble for the teardown.
   const read = await setup(t, app, 'a trained project with a complete result')
   t.equal((await get(app, read.result_path as string, BEARER)).statusCode, 200)
   t.equal((await get(app, read.result_path as string, BEARER)).statusCode, 404, 'read once, gone')
   await teardown(t, app, 'a trained project with a complete result')
-  t.strictSame(storeRows(app), before)
+  t.strictSame(vendorRows(app.resultbox.db), before)
 })
 
 t.test('the generic scenario state: any vendor\'s scenario body, its answer as the values', async (t) => {
   const { app } = await startSandbox(t)
-  const before = storeRows(app)
+  const before = vendorRows(app.resultbox.db)
   const params = { vendor: 'explorer', tasks: [{ name: 'WCC', starts_after_ms: 0, runs_for_ms: 0, row_count: 4 }] }
   const values = await setup(t, app, 'scenario', params)
   t.match(values, { job_id: Number, status: 2, tasks: [{ id: 'analytics_wcc_1', row_count: 4 }] })
@@ -350,11 +343,11 @@ t.test('the generic scenario state: any vendor\'s scenario body, its answer as t
   const added = await setup(t, app, 'scenario', onExisting)
   t.equal(added.project_id, 1)
   await teardown(t, app, 'scenario', onExisting)
-  t.strictSame(storeRows(app), before, 'a result added to a fixture project is taken away, the project stays')
+  t.strictSame(vendorRows(app.resultbox.db), before, 'a result added to a fixture project is taken away, the project stays')
   const task = { vendor: 'modelarts', task_id: ANIMALS }
   await setup(t, app, 'scenario', task)
   await teardown(t, app, 'scenario', task)
-  t.strictSame(storeRows(app), before, 'a version added to a fixture task is taken away, the task stays')
+  t.strictSame(vendorRows(app.resultbox.db), before, 'a version added to a fixture task is taken away, the task stays')
 
   const badBody = await change(app, { state: 'scenario', params: { vendor: 'prpm', case_count: 0 } })
   t.equal(badBody.statusCode, 400)
@@ -371,12 +364,12 @@ t.test('a reset forgets the setups: their teardown no longer deletes what the fi
   const params = { vendor: 'prpm', project_id: 1, result_key: 'Fresh001' }
   await setup(t, app, 'scenario', params)
   t.equal((await control(app, '/state/reset')).statusCode, 200)
-  const afterReset = storeRows(app)
+  const afterReset = vendorRows(app.resultbox.db)
   await setup(t, app, 'a trained project with a complete result')
   await teardown(t, app, 'scenario', params)
   t.equal(app.resultbox.db.prepare("SELECT COUNT(*) FROM prpm_results WHERE result_key = 'Fresh001'").pluck().get(), 0)
   await teardown(t, app, 'a trained project with a complete result')
-  t.strictSame(storeRows(app), afterReset)
+  t.strictSame(vendorRows(app.resultbox.db), afterReset)
 })
 
 t.test('in a named sandbox under its prefix (over a socket), and behind the control token', async (t) => {
@@ -389,15 +382,35 @@ t.test('in a named sandbox under its prefix (over a socket), and behind the cont
   t.equal(refused.status, 401)
   t.equal((await fetch(`${base}${STATES}`)).status, 401)
   t.equal((await fetch(`${base}/_resultbox/sandboxes/verify-one`, { method: 'PUT', headers: auth })).status, 201)
-  const before = storeRows(app)
+  const before = vendorRows(app.resultbox.db)
   const res = await post(`/sandboxes/verify-one${STATES}`, { state: 'a completed version with samples', params: { samples: 3 } })
   t.equal(res.status, 200)
   const values = await res.json() as Values
   t.equal(values.results_path, `/v2/${values.project_id}/processor-tasks/${values.task_id}/versions/${values.version_id}/results`, 'a vendor path, which the verifier puts after its base URL')
-  t.strictSame(storeRows(app), before, 'the server\'s own world is untouched')
+  t.strictSame(vendorRows(app.resultbox.db), before, 'the server\'s own world is untouched')
   const page = await fetch(`${base}/sandboxes/verify-one${values.results_path}`, { headers: { 'x-auth-token': values.token as string } })
   t.equal(page.status, 200)
   t.equal((await page.json() as { count: number }).count, 3)
   const catalogue = await fetch(`${base}/sandboxes/verify-one${STATES}`, { headers: auth })
   t.equal((await catalogue.json() as { total: number }).total, 19)
+})
+
+t.test('pactStateHandlers: a handler for every name, forwarding to the endpoint; refusals thrown with resultbox\'s message', async (t) => {
+  const { app } = await startSandbox(t, { env: { RESULTBOX_CONTROL_TOKEN: 'secret' } })
+  const base = await listen(app)
+  const handlers = pactStateHandlers(`${base}/`, { controlToken: 'secret' })
+  t.ok('any name at all' in handlers, 'every state name has a handler, as pact-js looks them up')
+  t.equal(Reflect.get(handlers, Symbol.iterator), undefined)
+  const values = await handlers['a valid token']?.setup({})
+  t.match(values, { token: /^MII/, project_id: /^[0-9a-f]{32}$/ })
+  t.strictSame(await handlers['a valid token']?.teardown({}), {})
+  await t.rejects(handlers['a state nobody wrote']?.setup() as Promise<unknown>, {
+    message: /^resultbox refused the setup of "a state nobody wrote" \(400\): no provider state "a state nobody wrote"; the states are "a trained project/,
+  })
+  await t.rejects(pactStateHandlers(base)['a valid token']?.setup({}) as Promise<unknown>, { message: /\(401\): wrong control API token|\(401\): the control API wants/ }, 'without the token')
+  // A server that answers no JSON: its text is the message.
+  const plain = pactStateHandlers('http://resultbox.invalid', { fetch: async () => new Response('Bad Gateway', { status: 502 }) })
+  await t.rejects(plain['a running job']?.setup({}) as Promise<unknown>, { message: 'resultbox refused the setup of "a running job" (502): Bad Gateway' })
+  const empty = pactStateHandlers('http://resultbox.invalid', { fetch: async () => new Response('', { status: 200 }) })
+  t.strictSame(await empty['a running job']?.teardown(), {}, 'an empty answer is no values')
 })

@@ -5,7 +5,9 @@
  * (`import { pactStateHandlers } from 'resultbox/pact'`).
  */
 
-type JsonMap = Record<string, unknown>
+/** JSON, as pact-js types what a state handler answers (its AnyJson), so that the handlers are its StateHandlers. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+type JsonMap = { [key: string]: Json }
 
 /** pact-js's StateFuncWithSetup: what `stateHandlers[name]` may be, and what its setup answers is injected. */
 export interface PactStateHandler {

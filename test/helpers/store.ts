@@ -30,3 +30,14 @@ export function sqlCarryingCanary(db: Db): string[] {
   db.exec = watch(db.exec.bind(db))
   return seen
 }
+
+/**
+ * Every row of every vendor table, each as `table JSON`, sorted (some tables are WITHOUT ROWID): what a
+ * provider state's teardown must leave as its setup found it. SQLite's own counters are no vendor's state.
+ */
+export function vendorRows(db: Db): string[] {
+  const tables = db.prepare<[], string>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'prpm%' OR name LIKE 'explorer%' OR name LIKE 'modelarts%') ORDER BY name",
+  ).pluck().all()
+  return tables.flatMap((name) => db.prepare(`SELECT * FROM "${name}"`).all().map((row) => `${name} ${JSON.stringify(row)}`)).sort()
+}
