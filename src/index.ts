@@ -12,4 +12,4 @@ export type { TimedWork } from './scheduler.js'
 export type { Db } from './database.js'
 // For Pact: stateHandlers for pact-js's Verifier that set states up in a resultbox world (also 'resultbox/pact').
 export { pactStateHandlers, type PactStateHandler, type PactStateHandlerOptions } from './provider-states/pact.js'
-export type { ProviderState, AppliedState } from './provider-states/types.js'
+export { providerState, type ProviderState, type AppliedState } from './provider-states/types.js'

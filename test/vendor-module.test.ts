@@ -166,3 +166,52 @@ t.test('a module list that cannot work is refused before the sandbox starts', as
   const clash = { ...acme, contract: { ...acme.contract, securitySchemes: { prpmBearer: { type: 'http', scheme: 'bearer' } } } }
   await t.rejects(build([...VENDORS, clash]), /security scheme prpmBearer of acme: another vendor has one of that name/)
 })
+
+t.test('its provider states join the catalogue; a setup that throws is a 500; the generic scenario state without an undo leaves its job', async (t) => {
+  const { app } = await sandboxWith(t, withAcme())
+  const catalogue = (await app.inject({ url: '/_resultbox/provider-states' })).json() as { states: { name: string; vendor: string | null; params: { name: string; type: string; description?: string; default?: unknown }[] }[] }
+  const acme = catalogue.states.filter((state) => state.vendor === 'acme')
+  t.strictSame(acme.map((state) => state.name), ['an acme job running', 'an acme store that fails'])
+  t.strictSame(acme[0]?.params.map((param) => [param.name, param.type, param.default, param.description]), [
+    ['finishes_after_ms', 'integer', 60_000, undefined],
+    ['label', 'one of "string", "integer"', undefined, undefined],
+    ['extra', 'any', undefined, undefined],
+  ])
+  t.match(catalogue.states.at(-1), { name: 'scenario', params: [{ name: 'vendor', type: 'one of "prpm", "explorer", "modelarts", "acme"' }] })
+
+  const change = (body: object) => app.inject({ method: 'POST', url: '/_resultbox/provider-states', payload: body })
+  const running = await change({ state: 'an acme job running', action: 'setup' })
+  t.equal(running.statusCode, 200)
+  const { job_id: jobId } = running.json() as { job_id: number }
+  t.equal((await app.inject({ url: `${ACME_PREFIX}/jobs/${jobId}`, headers: ACME_KEY })).json().status, 'running')
+  t.equal((await change({ state: 'an acme job running', action: 'teardown' })).statusCode, 200)
+  t.equal((await app.inject({ url: `${ACME_PREFIX}/jobs/${jobId}`, headers: ACME_KEY })).statusCode, 404, 'its undo deleted the job')
+
+  // The control API documents no 500 (nothing of resultbox's own answers one): checked without the document.
+  const { app: unchecked } = await sandboxWith(t, withAcme(), { RESULTBOX_VALIDATE_RESPONSES: 'false' })
+  const broken = await unchecked.inject({ method: 'POST', url: '/_resultbox/provider-states', payload: { state: 'an acme store that fails' } })
+  t.equal(broken.statusCode, 500)
+  t.strictSame(broken.json(), { error: 'internal', message: 'resultbox failed to carry this out; the log says why' })
+
+  const params = { vendor: 'acme', finishes_after_ms: 5 }
+  const made = (await change({ state: 'scenario', params })).json() as { job_id: number }
+  t.equal((await change({ state: 'scenario', params, action: 'teardown' })).statusCode, 200)
+  t.equal((await app.inject({ url: `${ACME_PREFIX}/jobs/${made.job_id}`, headers: ACME_KEY })).statusCode, 200, 'no undo: the job stays')
+})
+
+t.test('a vendor may declare no provider states; two states of one name (case and spaces aside) refuse to start', async (t) => {
+  const plain = acmeVendor()
+  const withoutStates: VendorModule = { ...plain, simulation: (context) => ({ ...plain.simulation(context), providerStates: undefined }) }
+  const { app } = await sandboxWith(t, [...VENDORS, withoutStates])
+  const catalogue = (await app.inject({ url: '/_resultbox/provider-states' })).json() as { states: { vendor: string | null }[] }
+  t.notOk(catalogue.states.some((state) => state.vendor === 'acme'))
+
+  const clashing: VendorModule = {
+    ...plain,
+    simulation: (context) => {
+      const simulation = plain.simulation(context)
+      return { ...simulation, providerStates: [{ ...(simulation.providerStates?.[0] as NonNullable<typeof simulation.providerStates>[number]), name: 'A  Running job' }] }
+    },
+  }
+  await t.rejects(sandboxWith(t, [...VENDORS, clashing]), { message: 'two provider states are named "A  Running job"' })
+})

@@ -29,6 +29,8 @@ export function explorerProviderStates(simulation: Simulation, { db, account, to
   const store = new ExplorerStore(db)
   const { scenario } = simulation
   type Body = Parameters<typeof scenario.create>[0]
+  type Created = ReturnType<typeof scenario.create>
+  type JobCreated = Extract<Created, { job_id: number }>
 
   const session = (now: number): AppliedState => {
     const token = issueToken(account, now, tokenTtlSeconds)
@@ -36,10 +38,10 @@ export function explorerProviderStates(simulation: Simulation, { db, account, to
     return { values: { explorer_token: token, cookie: `explorer_token=${token}` }, undo: () => store.deleteToken(token) }
   }
   /** A job made by the scenario, with a session beside it; `task` picks the task whose id the state names. */
-  const job = (body: Body, now: number, task = 0): AppliedState => {
-    const created = scenario.create(body, now)
-    if (!('job_id' in created)) throw new Error('a job scenario made a workflow')
-    const chosen = created.tasks[task] as (typeof created.tasks)[number]
+  const job = (body: Body, now: number): AppliedState => {
+    // A body of tasks makes a job, never a workflow.
+    const created = scenario.create(body, now) as JobCreated
+    const chosen = created.tasks[0] as JobCreated['tasks'][number]
     const login = session(now)
     return {
       values: {
@@ -113,10 +115,10 @@ export function explorerProviderStates(simulation: Simulation, { db, account, to
         ...sessionValues,
       },
       setup: (params, now) => {
-        const param = params.param ?? 'root'
+        const param = params.param as string
         const body: Body = { workflow: { name: 'workflow_bfs', tasks: [{ name: 'BFS', params: { [param]: { required: true } } }] } }
-        const created = scenario.create(body, now)
-        if ('job_id' in created) throw new Error('a workflow scenario made a job')
+        // A body with a workflow makes the workflow alone.
+        const created = scenario.create(body, now) as Exclude<Created, JobCreated>
         const login = session(now)
         return {
           values: { workflow_id: created.workflow_id, task_id: (created.tasks[0] as { id: string }).id, param, jobs_path: created.jobs_url, ...login.values },

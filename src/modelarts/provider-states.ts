@@ -78,7 +78,7 @@ export function modelartsProviderStates(simulation: Simulation, { db, user, toke
       }, { additionalProperties: false }),
       returns: versionValues,
       setup: (params, now) => {
-        const total = params.samples ?? 10
+        const total = params.samples as number
         const modified = Math.floor(total / 5)
         const deleted = Math.floor(total / 10)
         const added = Math.floor(total / 10)
@@ -114,14 +114,14 @@ export function modelartsProviderStates(simulation: Simulation, { db, user, toke
       description: 'An IAM token for the project, as POST /v3/auth/tokens issues one: it lives RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS on the sandbox clock.',
       params: Type.Object(projectParam, { additionalProperties: false }),
       returns: tokenValues,
-      setup: (params, now) => iamToken(params.project_id ?? DEFAULT_PROJECT_ID, now, now + tokenTtlSeconds * 1000),
+      setup: (params, now) => iamToken(params.project_id as string, now, now + tokenTtlSeconds * 1000),
     }),
     providerState({
       name: 'an expired token',
       description: 'An IAM token that expired a second ago on the sandbox clock: every ModelArts API answers 401 ModelArts.0202.',
       params: Type.Object(projectParam, { additionalProperties: false }),
       returns: tokenValues,
-      setup: (params, now) => iamToken(params.project_id ?? DEFAULT_PROJECT_ID, now - tokenTtlSeconds * 1000 - 1000, now - 1000),
+      setup: (params, now) => iamToken(params.project_id as string, now - tokenTtlSeconds * 1000 - 1000, now - 1000),
     }),
   ]
 }

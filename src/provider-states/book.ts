@@ -1,6 +1,6 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import { Value } from '@sinclair/typebox/value'
+import { Value, type ValueError } from '@sinclair/typebox/value'
 import type { SandboxClock } from '../clock.js'
 import type { CompiledSchemas } from '../compilers.js'
 import { ControlError } from '../control/schemas.js'
@@ -102,13 +102,14 @@ export class ProviderStateBook {
     const given = fromQuery ? Value.Convert(state.params, fromText(state.params, params)) : params
     const value = Value.Default(state.params, Value.Clone(given)) as Record<string, unknown>
     if (check.Check(value)) return value
-    const first = check.Errors(value).First()
-    const at = first?.path ?? ''
-    const name = at.split('/')[1] ?? ''
+    // A check that failed has a first error; its path is a JSON pointer into the params.
+    const first = check.Errors(value).First() as ValueError
+    const at = first.path
+    const name = at.split('/')[1] as string
     const names = Object.keys(state.params.properties)
-    const why = first?.message === 'Unexpected property'
+    const why = first.message === 'Unexpected property'
       ? `is not a param of "${state.name}"; ${names.length === 0 ? 'it takes none' : `its params are ${names.join(', ')}`}`
-      : `${first?.message ?? 'is invalid'}${first?.value === undefined ? '' : ` (got ${JSON.stringify(first.value)})`}`
+      : `${first.message}${first.value === undefined ? '' : ` (got ${JSON.stringify(first.value)})`}`
     throw new ControlError(400, 'invalid_param', `param ${name}${at.slice(name.length + 1)} ${why}`, `/params${at}`)
   }
 
@@ -173,8 +174,8 @@ export class ProviderStateBook {
         const check = this.options.compiled.of('typebox provider state', scenario.body, () => TypeCompiler.Compile(scenario.body))
         const value = Value.Default(scenario.body, Value.Clone(body))
         if (!check.Check(value)) {
-          const first = check.Errors(value).First()
-          throw new ControlError(400, 'invalid_param', `param ${first?.path.slice(1) ?? ''} ${first?.message ?? 'is invalid'} (the ${vendor} scenario body)`, `/params${first?.path ?? ''}`)
+          const first = check.Errors(value).First() as ValueError
+          throw new ControlError(400, 'invalid_param', `param ${first.path.slice(1)} ${first.message} (the ${vendor} scenario body)`, `/params${first.path}`)
         }
         return { body: value, prepared: await scenario.prepare?.(value) }
       },

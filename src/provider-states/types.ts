@@ -22,7 +22,10 @@ export interface ProviderState<Params extends TObject = TObject> {
   readonly returns: Readonly<Record<string, string>>
   /** Optional: what setup needs that takes I/O (a stored file parsed), read before setup's transaction. */
   prepare?(params: Static<Params>): Promise<unknown>
-  /** Builds the state at `now` on the sandbox clock, inside an immediate transaction; throws ScenarioError when it cannot. */
+  /**
+   * Builds the state at `now` on the sandbox clock, inside an immediate transaction; throws ScenarioError when
+   * it cannot. Its params come checked against `params`, every default filled in.
+   */
   setup(params: Static<Params>, now: number, prepared: unknown): AppliedState
 }
 

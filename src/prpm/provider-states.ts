@@ -30,7 +30,8 @@ type Simulation = ReturnType<typeof prpmSimulation>
  */
 export function prpmProviderStates(simulation: Simulation, { db, tokens }: PrpmStateOptions): readonly ProviderState[] {
   const store = new PrpmStore(db)
-  const token = tokens[0] ?? ''
+  // The configuration takes a list of one token at least.
+  const token = tokens[0] as string
   const { scenario } = simulation
   type Body = Parameters<typeof scenario.create>[0]
 
@@ -80,7 +81,7 @@ export function prpmProviderStates(simulation: Simulation, { db, tokens }: PrpmS
       }, { additionalProperties: false }),
       returns: resultValues,
       setup: (params, now) => {
-        const finished = new Set(params.finished_plugins ?? [])
+        const finished = new Set(params.finished_plugins as PluginName[])
         const stranger = [...finished].find((plugin) => !SCENARIO_PLUGINS.includes(plugin))
         if (stranger !== undefined) throw new ScenarioError(400, '/finished_plugins', `${stranger} is not one of the project's plugins (${SCENARIO_PLUGINS.join(', ')})`)
         if (finished.size === SCENARIO_PLUGINS.length) throw new ScenarioError(400, '/finished_plugins', 'every plugin has finished: that is "a trained project with a complete result"')
@@ -120,7 +121,7 @@ export function prpmProviderStates(simulation: Simulation, { db, tokens }: PrpmS
       }, { additionalProperties: false }),
       returns: { ...resultValues, stream_path: '/project/{project_id}/stream/result: its prescriptions as Server-Sent Events' },
       setup: (params, now) => {
-        const applied = fromScenario({ project_status: 'TRAINED', plugins: plans(new Set(SCENARIO_PLUGINS)), stream: params.kind ?? 'streaming' }, now)
+        const applied = fromScenario({ project_status: 'TRAINED', plugins: plans(new Set(SCENARIO_PLUGINS)), stream: params.kind as 'streaming' | 'simulating' }, now)
         return { ...applied, values: { ...applied.values, stream_path: `/project/${applied.created.project_id}/stream/result` } }
       },
     }),
@@ -139,7 +140,8 @@ export function prpmProviderStates(simulation: Simulation, { db, tokens }: PrpmS
         const rows = sampleRows({ columns, definition: BPIC_DEFINITION, caseAttributes: BPIC_CASE_ATTRIBUTES, activities: ACTIVITIES, seededAt: now })
         const summary = new LogSummary()
         summary.columns(columns)
-        for (const row of rows) summary.event(columns.map((column, index) => [column, row[index] ?? null]))
+        // Every sample row has a cell per column.
+        for (const row of rows) summary.event(columns.map((column, index) => [column, row[index] as string]))
         const fileName = 'bpic2012.csv'
         const eventLogId = store.insertEventLog({
           file_name: fileName, created_at: now, columns, row_count: summary.rowCount, values: summary.values, test: null, head: summary.headRows(),

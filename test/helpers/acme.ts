@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { VendorError, mountedAt, useVendorErrors, type Db, type VendorContext, type VendorErrorMapping, type VendorModule, type VendorSimulation } from '../../src/index.js'
+import { VendorError, mountedAt, providerState, useVendorErrors, type Db, type VendorContext, type VendorErrorMapping, type VendorModule, type VendorSimulation } from '../../src/index.js'
 
 /*
  * A fourth vendor, written as an embedder would write one: from resultbox's public exports only. It has
@@ -45,6 +45,7 @@ export function acmeVendor(): VendorModule {
       nextDue: () => db.prepare<[], number | null>("SELECT MIN(done_at) FROM acme_jobs WHERE status = 'running'").pluck().get() ?? null,
       finish: (now: number) => db.prepare("UPDATE acme_jobs SET status = 'done', done_at = NULL WHERE status = 'running' AND done_at <= ?").run(now),
       deleteAll: () => db.prepare('DELETE FROM acme_jobs').run(),
+      delete: (id: number) => db.prepare('DELETE FROM acme_jobs WHERE id = ?').run(id),
     }
   }
   const view = ({ id, status }: { id: number; status: Job['status'] }): Job => ({ id, status })
@@ -101,6 +102,32 @@ export function acmeVendor(): VendorModule {
           },
         },
         overview: { schema: Overview, read: () => ({ jobs: jobs.all().map(view), total: jobs.all().length }) },
+        // Its scenario has no undo: the generic scenario state's teardown leaves what it made.
+        providerStates: [
+          providerState({
+            name: 'an acme job running',
+            description: 'a job that finishes after the given time',
+            params: Type.Object({
+              finishes_after_ms: Type.Optional(Type.Integer({ minimum: 0, default: 60_000 })),
+              label: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
+              extra: Type.Optional(Type.Unknown()),
+            }, { additionalProperties: false }),
+            returns: { job_id: 'the job' },
+            setup: (params, now) => {
+              const id = jobs.insertRunning(now + (params.finishes_after_ms as number))
+              return { values: { job_id: id }, undo: () => void jobs.delete(id) }
+            },
+          }),
+          providerState({
+            name: 'an acme store that fails',
+            description: 'a setup that breaks as a store might',
+            params: Type.Object({}),
+            returns: {},
+            setup: () => {
+              throw new Error('acme store unavailable')
+            },
+          }),
+        ],
       }
     },
     examples: () => ({ getAcmeJob: { 200: { done: { id: 1, status: 'done' } } } }),
