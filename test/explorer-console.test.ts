@@ -208,3 +208,23 @@ t.test("every path under Explorer's prefixes answers in its envelope", async (t)
   }
   t.strictSame((await call('GET', '/api-openx')).json, { detail: 'Not Found' }, "a path beside the prefix is PrCore's")
 })
+
+t.test("the console's other prefixes are Explorer's: its 404 where nothing is served, its journal, its fault rules", async (t) => {
+  const { call, control, login } = await sandbox(t)
+  const { cookie } = await login()
+  const unserved = ['/api-snapshot/snapshots', '/api-icongroup/list', '/api-templates', '/api-config/global', '/api-analytics/nothing']
+  for (const path of unserved) {
+    const answer = await call('POST', path, { cookie, body: { name: 'x' } })
+    t.equal(answer.status, 404, path)
+    t.strictSame(answer.json, { code: 40404000, message: 'ErrNotFound::no such API' })
+    t.match(answer.headers.get('traceparent'), /^00-/)
+  }
+  const journal = (await control('GET', '/requests?limit=20')).json as { requests: { vendor: string; path: string; status: number }[] }
+  const ofConsole = journal.requests.filter((request) => !request.path.startsWith('/api-nebula/'))
+  t.strictSame(ofConsole.map((request) => [request.vendor, request.path, request.status]).reverse(), unserved.map((path) => ['explorer', path, 404]))
+  t.equal((await control('PUT', '/faults', { rules: [{ vendor: 'explorer', error: { status: 503 } }] })).status, 200)
+  const faulted = await call('GET', '/api-icongroup/list', { cookie })
+  t.equal(faulted.status, 503)
+  t.equal(faulted.json.code, 50304000, "Explorer's envelope for an injected fault")
+  t.equal((await control('DELETE', '/faults')).status, 204)
+})

@@ -10,6 +10,12 @@ import { ExplorerStore } from './store.js'
 
 /** Where Explorer's web console calls its own API: login, logout, and the console's features (not served). */
 export const CONSOLE_PREFIX = '/api-nebula'
+/**
+ * The rest of the web console's API (workflows and jobs, snapshots, icon groups, templates, its
+ * configuration), as its JavaScript and the vendor's QA suite call it: Explorer's, whatever of it is
+ * served, so that a path it does not serve answers Explorer's 404 and is journaled and faulted as Explorer.
+ */
+export const CONSOLE_PREFIXES = ['/api-analytics', '/api-snapshot', '/api-icongroup', '/api-templates', '/api-config'] as const
 
 /**
  * The console's login and logout, as Explorer's web console and the vendor's

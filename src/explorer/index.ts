@@ -1,5 +1,5 @@
 import type { VendorModule } from '../vendor-module.js'
-import { CONSOLE_PREFIX, consoleApi, explorerFallback } from './console.js'
+import { CONSOLE_PREFIX, CONSOLE_PREFIXES, consoleApi, explorerFallback } from './console.js'
 import { explorerContract } from './contract.js'
 import { explorerErrorMapping } from './errors.js'
 import { explorerExamples } from './examples.js'
@@ -16,11 +16,12 @@ export const explorer: VendorModule = {
   name: 'explorer',
   description: 'NebulaGraph Explorer workflow API (api-open/v1): connect, run workflow jobs, read task sample results; the console\'s login and logout (api-nebula)',
   // The workflow API, and the web console's API, whose login and logout the vendor's QA suite uses too.
-  prefixes: [EXPLORER_ROOT, CONSOLE_PREFIX],
+  prefixes: [EXPLORER_ROOT, CONSOLE_PREFIX, ...CONSOLE_PREFIXES],
   plugin: async (app, context) => {
     await app.register(explorerApi, { ...context, prefix: EXPLORER_PREFIX })
     await app.register(consoleApi, { ...context, prefix: CONSOLE_PREFIX })
     await app.register(explorerFallback, { prefix: EXPLORER_ROOT })
+    for (const prefix of CONSOLE_PREFIXES) await app.register(explorerFallback, { prefix })
   },
   errors: explorerErrorMapping,
   // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.
