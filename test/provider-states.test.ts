@@ -311,6 +311,9 @@ t.test('the Rust verifier\'s --state-change-as-query: the same fields as a query
   t.match(noAction.json(), { token: /^MII/ }, 'no action is a setup')
   const bodyNoAction = await change(app, { state: 'a valid token' })
   t.match(bodyNoAction.json(), { token: /^MII/ }, 'in a body too')
+  // The Ruby verifier (pact-python 2's pact-verifier, pact-provider-verifier) posts this, with no action or params.
+  const ruby = await change(app, { consumer: 'dataset-pipeline', state: 'a valid token', states: ['a valid token'] })
+  t.match(ruby.json(), { token: /^MII/ }, 'the Ruby verifier\'s body')
   const noState = await app.inject({ method: 'POST', url: `${STATES}?action=setup` })
   t.match(noState.json(), { error: 'invalid_request', message: /^no state/ })
 })
