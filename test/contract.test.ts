@@ -22,7 +22,7 @@ const OPERATIONS = {
     'listPlugins', 'listAvailablePlugins', 'getPlugin', 'updatePlugin', 'switchPlugin',
     'startStream', 'startStreamOfType', 'stopStream', 'clearStream', 'readStream', 'postStreamEvent',
   ],
-  explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult', 'consoleConnect', 'consoleDisconnect'],
+  explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult', 'consoleConnect', 'consoleDisconnect', 'consoleExec'],
   modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults', 'keystoneCreateUserTokenByPassword', 'getObject'],
   control: [
     'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage', 'getState', 'resetState', 'createPrpmScenario', 'createExplorerScenario',

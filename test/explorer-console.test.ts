@@ -119,6 +119,44 @@ t.test('login through either route, a wrong password, an empty address, and logo
   t.equal((await call('POST', '/api-nebula/db/disconnect')).json.code, 40104001, 'logout without a cookie')
 })
 
+t.test('test_login: ALTER USER through /api-nebula/db/exec, then the new password\'s login; a reset restores the configured one', async (t) => {
+  const { call, control, login } = await sandbox(t)
+  const { cookie } = await login()
+  const exec = (gql: string, body: unknown = { gql }) => call('POST', '/api-nebula/db/exec', { cookie, body })
+  const changed = await exec("ALTER USER `root` WITH PASSWORD 'nebula~!@#$%^&*';")
+  t.equal(changed.status, 200)
+  t.strictSame(changed.json, { code: 0, data: { headers: [], tables: [], timeCost: 0 }, message: 'Success' })
+  t.equal((await login('/api-nebula/db/connect', 'nebula~!@#$%^&*')).json.code, 0, 'the new password logs in')
+  t.equal((await login('/api-nebula/db/connect', 'nebula')).json.code, 40004000, 'the old one no longer does')
+  t.equal((await login('/api-open/v1/connect', 'nebula~!@#$%^&*')).json.code, 0, 'on the workflow API\'s login too')
+  t.equal((await call('POST', '/api-nebula/db/connect', { authorization: bearer('root', '123'), body: { address: '', port: ' ' } })).json.code, 40004001, 'the body is checked before the password')
+  t.equal((await call('GET', '/api-open/v1/jobs', { cookie })).json.code, 0, 'the session it was changed in lives on')
+
+  t.equal((await exec("alter user root with password 'nebula'")).json.code, 0, 'keywords in any case, a bare name, no ;')
+  t.equal((await login()).json.code, 0)
+  t.equal((await exec('CHANGE PASSWORD root FROM "nebula" TO \'it\\\'s\'')).json.code, 0, 'CHANGE PASSWORD, a quote escaped')
+  t.equal((await login('/api-nebula/db/connect', "it's")).json.code, 0)
+  t.strictSame((await exec("CHANGE PASSWORD root FROM 'wrong' TO 'x'")).json, { code: 40004000, message: 'ErrBadRequest::Invalid password!' })
+  t.strictSame((await exec("ALTER USER nobody WITH PASSWORD 'x'")).json, { code: 40004000, message: 'ErrBadRequest::User not existed!' })
+  t.equal((await exec("ALTER USER IF EXISTS nobody WITH PASSWORD 'x'")).json.code, 0, 'IF EXISTS: nothing to do')
+  t.equal((await login('/api-nebula/db/connect', 'x')).status, 400, 'and no account was made')
+
+  // test_snapshot sends its statement as a JSON string (encoded twice); a statement the sandbox cannot run is refused.
+  const use = await call('POST', '/api-nebula/db/exec', { cookie, body: JSON.stringify(JSON.stringify({ gql: 'use `nba`' })) })
+  t.equal(use.status, 400)
+  t.strictSame(use.json, { code: 40004000, message: 'ErrBadRequest::the sandbox runs no nGQL but ALTER USER … WITH PASSWORD and CHANGE PASSWORD' })
+  const twice = await call('POST', '/api-nebula/db/exec', { cookie, body: JSON.stringify(JSON.stringify({ gql: "ALTER USER root WITH PASSWORD 'twice'" })) })
+  t.equal(twice.json.code, 0, 'an account statement encoded twice runs')
+  t.equal((await call('POST', '/api-nebula/db/exec', { cookie, body: JSON.stringify('not json') })).json.code, 40004001)
+  t.equal((await call('POST', '/api-nebula/db/exec', { cookie, body: JSON.stringify('{"sql":"x"}') })).json.code, 40004001)
+  t.equal((await call('POST', '/api-nebula/db/exec', { cookie, body: { space: 'nba' } })).json.code, 40004001, 'no gql')
+  t.equal((await call('POST', '/api-nebula/db/exec', { body: { gql: "ALTER USER root WITH PASSWORD 'x'" } })).status, 401, 'a session is needed')
+
+  t.equal((await control('POST', '/state/reset?vendor=explorer')).status, 200)
+  t.equal((await login()).json.code, 0, 'after a reset the configured password holds again')
+  t.equal((await login('/api-nebula/db/connect', 'twice')).json.code, 40004000)
+})
+
 t.test('accounts of your own: RESULTBOX_EXPLORER_ACCOUNTS', async (t) => {
   const { call } = await sandbox(t, { explorerAccounts: 'root:nebula~!@#$%^&*,qa:secret' })
   t.equal((await call('POST', '/api-nebula/db/connect', { authorization: bearer('root', 'nebula~!@#$%^&*'), body: ADDRESS })).json.code, 0)

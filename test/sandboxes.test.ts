@@ -432,3 +432,17 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+t.test('a password changed by nGQL in one sandbox is that sandbox\'s alone', async (t) => {
+  const { call, put } = await server(t)
+  t.equal((await put('pw-a')).status, 201)
+  const credentials = (password: string) => ({ authorization: `Bearer ${Buffer.from(JSON.stringify(['root', password])).toString('base64')}` })
+  const address = { address: 'graphd', port: 9669 }
+  const login = await call('POST', '/sandboxes/pw-a/api-nebula/db/connect', address, credentials('nebula'))
+  const cookie = String(login.headers.get('set-cookie')).split(';')[0] as string
+  const changed = await call('POST', '/sandboxes/pw-a/api-nebula/db/exec', { gql: "ALTER USER root WITH PASSWORD 'only-here'" }, { cookie })
+  t.equal(changed.body.code, 0)
+  t.equal((await call('POST', '/sandboxes/pw-a/api-nebula/db/connect', address, credentials('only-here'))).body.code, 0, 'the sandbox takes the new one')
+  t.equal((await call('POST', '/api-nebula/db/connect', address, credentials('nebula'))).body.code, 0, 'the server\'s own world keeps the configured one')
+  t.equal((await call('POST', '/api-nebula/db/connect', address, credentials('only-here'))).body.code, 40004000)
+})

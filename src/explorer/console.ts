@@ -4,8 +4,10 @@ import { cookiePathOf } from '../request-base.js'
 import type { VendorContext } from '../vendor-module.js'
 import { explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
+import { explorerError } from './errors.js'
 import { addConnect, explorerScope } from './routes.js'
-import { ErrorBody, SuccessBody } from './schemas.js'
+import { ErrorBody, ExecBody, ExecRequest, SuccessBody } from './schemas.js'
+import { accountStatement } from './ngql.js'
 import { ExplorerStore } from './store.js'
 
 /** Where Explorer's web console calls its own API: login, logout, and the console's features (not served). */
@@ -28,6 +30,29 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
   explorerScope(app)
   addConnect(app, { url: '/db/connect', operationId: 'consoleConnect', summary: 'Log in as the web console does: an explorer_token cookie, for the workflow API too' }, { config, store, clock })
   const authenticate = explorerTokenAuth(config.tokens, store, clock)
+  const passwords = new Map(config.accounts.map(({ account, password }) => [account, password]))
+
+  app.post(
+    '/db/exec',
+    {
+      onRequest: authenticate,
+      schema: {
+        operationId: 'consoleExec',
+        summary: 'Run an nGQL statement as the console does: the sandbox runs the account statements (ALTER USER … WITH PASSWORD, CHANGE PASSWORD)',
+        body: ExecRequest,
+        response: { 200: ExecBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request) => {
+      const statement = accountStatement(gqlOf(request.body))
+      if (statement === null) throw ExecRefusals.notRunnable()
+      const current = store.passwordOf(statement.account) ?? passwords.get(statement.account)
+      if (current === undefined && !(statement.kind === 'alter' && statement.ifExists)) throw ExecRefusals.userNotExisted()
+      if (statement.kind === 'change' && statement.from !== current) throw ExecRefusals.invalidPassword()
+      if (current !== undefined) store.setPassword(statement.account, statement.kind === 'alter' ? statement.password : statement.to)
+      return execAnswer()
+    },
+  )
 
   // Explorer's logout reads no body: whatever a client sends with it is dropped, never refused.
   await app.register(async (scope) => {
@@ -56,4 +81,29 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
 /** The rest of Explorer's prefixes answer in its envelope: an unknown path there is Explorer's 404, not PrPM's. */
 export const explorerFallback: FastifyPluginAsyncTypebox = async (app) => {
   explorerScope(app)
+}
+
+/** An account statement's answer: a statement of no result, as the console shows one. */
+export const execAnswer = () => ok({ headers: [] as string[], tables: [] as Record<string, unknown>[], timeCost: 0 })
+
+/** What POST /api-nebula/db/exec refuses; the graph's own refusals (NebulaGraph's words) for an account statement. */
+export const ExecRefusals = {
+  notRunnable: () => explorerError('ErrBadRequest', 'the sandbox runs no nGQL but ALTER USER … WITH PASSWORD and CHANGE PASSWORD'),
+  userNotExisted: () => explorerError('ErrBadRequest', 'User not existed!'),
+  invalidPassword: () => explorerError('ErrBadRequest', 'Invalid password!'),
+  bodyInvalid: () => explorerError('ErrParam', 'body must be {"gql": "<statement>"}'),
+}
+
+/** The statement of an exec body: its `gql`, the body being the object or that object as a JSON string. */
+function gqlOf(body: ExecRequest): string {
+  if (typeof body !== 'string') return body.gql
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    throw ExecRefusals.bodyInvalid()
+  }
+  const gql = (parsed as { gql?: unknown } | null)?.gql
+  if (typeof gql !== 'string') throw ExecRefusals.bodyInvalid()
+  return gql
 }

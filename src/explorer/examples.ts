@@ -2,6 +2,7 @@ import { refusalBody } from '../errors.js'
 import type { OperationExamples } from '../schemas.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { connectCredentials } from './auth.js'
+import { ExecRefusals, execAnswer } from './console.js'
 import { explorerError, explorerErrorMapping } from './errors.js'
 import { loadExplorerFixture } from './fixtures.js'
 import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
@@ -130,6 +131,17 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
     consoleConnect: login,
     consoleDisconnect: {
       200: { disconnected: ok({ success: true }) },
+      401: auth,
+      500: internal,
+    },
+    consoleExec: {
+      200: { passwordChanged: execAnswer() },
+      400: {
+        notRunnable: ExecRefusals.notRunnable().body,
+        userNotExisted: ExecRefusals.userNotExisted().body,
+        invalidPassword: ExecRefusals.invalidPassword().body,
+        bodyInvalid: ExecRefusals.bodyInvalid().body,
+      },
       401: auth,
       500: internal,
     },

@@ -72,6 +72,24 @@ export type ConnectBody = Static<typeof ConnectBody>
 
 export const SuccessBody = Envelope(Type.Object({ success: Type.Literal(true) }))
 
+// POST /api-nebula/db/exec
+
+export const ExecStatement = Type.Object(
+  {
+    gql: Type.String({ description: 'one nGQL statement: ALTER USER … WITH PASSWORD or CHANGE PASSWORD (the sandbox runs no other)' }),
+    space: Type.Optional(Type.String({ description: 'the graph space the console has chosen' })),
+  },
+  { additionalProperties: true },
+)
+export const ExecRequest = Type.Union([ExecStatement, Type.String({ description: 'the same object as a JSON string, as the vendor\'s QA suite sends it once (encoded twice)' })])
+export type ExecRequest = Static<typeof ExecRequest>
+
+export const ExecBody = Envelope(Type.Object({
+  headers: Type.Array(Type.String(), { description: 'the result\'s columns: none for an account statement' }),
+  tables: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'its rows: none' }),
+  timeCost: Type.Integer({ description: 'microseconds the graph took' }),
+}))
+
 // POST /workflows/{workflow_id}/jobs
 
 export const WorkflowParams = Type.Object({ workflow_id: WorkflowId })

@@ -170,6 +170,11 @@ export class ExplorerStore {
       deleteJobs: () => db.prepare('DELETE FROM explorer_jobs'),
       deleteWorkflows: () => db.prepare('DELETE FROM explorer_workflows'),
       deleteTokens: () => db.prepare('DELETE FROM explorer_tokens'),
+      password: () => db.prepare<[string], string>('SELECT password FROM explorer_passwords WHERE account = ?').pluck(),
+      setPassword: () => db.prepare<[string, string]>(
+        'INSERT INTO explorer_passwords (account, password) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET password = excluded.password',
+      ),
+      deletePasswords: () => db.prepare('DELETE FROM explorer_passwords'),
       deleteJob: () => db.prepare<[number]>('DELETE FROM explorer_jobs WHERE id = ?'),
       deleteWorkflow: () => db.prepare<[string]>('DELETE FROM explorer_workflows WHERE id = ?'),
       deleteJobsOfWorkflow: () => db.prepare<[string]>('DELETE FROM explorer_jobs WHERE workflow_id = ?'),
@@ -385,10 +390,20 @@ export class ExplorerStore {
     this.statements.deleteWorkflow.run(workflowId)
   }
 
+  /** The password nGQL gave an account, if any: it holds in place of the configured one. */
+  passwordOf(account: string): string | undefined {
+    return this.statements.password.get(account)
+  }
+
+  setPassword(account: string, password: string): void {
+    this.statements.setPassword.run(account, password)
+  }
+
   /** Empties every Explorer table, for a reset. */
   deleteAll(): void {
     this.statements.deleteJobs.run()
     this.statements.deleteWorkflows.run()
     this.statements.deleteTokens.run()
+    this.statements.deletePasswords.run()
   }
 }

@@ -124,6 +124,11 @@ async function consoleSession(tour: Tour) {
   await tour.send({ method: 'GET', path: `${API}/jobs`, headers: { cookie }, status: 200 })
   await tour.send({ method: 'POST', path: `${CONSOLE}/connect`, headers: jsonArray('root', '123'), json: address, status: 400 })
   await tour.send({ method: 'POST', path: `${CONSOLE}/connect`, json: address, status: 401, invalid: 'no credentials' })
+  // The account statements the console's exec runs (the password set to what it was), and what it refuses.
+  const changed = await tour.send({ method: 'POST', path: `${CONSOLE}/exec`, headers: { cookie }, json: { gql: "ALTER USER `root` WITH PASSWORD 'nebula';" }, status: 200 })
+  t.equal(changed.json<{ code: number }>().code, 0)
+  await tour.send({ method: 'POST', path: `${CONSOLE}/exec`, headers: { cookie }, json: { gql: 'use `nba`' }, status: 400 })
+  await tour.send({ method: 'POST', path: `${CONSOLE}/exec`, json: { gql: 'SHOW SPACES' }, status: 401, invalid: 'no session' })
   const logout = await tour.send({ method: 'POST', path: `${CONSOLE}/disconnect`, headers: { cookie }, status: 200 })
   t.match(String(logout.headers['set-cookie']), /^explorer_token=; Path=\/; Max-Age=0; HttpOnly/, 'the cookie cleared')
   await tour.send({ method: 'GET', path: `${API}/jobs`, headers: { cookie }, status: 401 })
