@@ -4,8 +4,6 @@ import { FAILED, INTERRUPTED, RUNNING, SUCCESS, type TaskOutcome } from './schem
 export const JOB_PREPARING_MS = 2_000
 /** Each task of a job made from a workflow runs this long (the vendor's example BFS task: 3 s). */
 export const TASK_RUNNING_MS = 3_000
-/** A cancelled job is "stopping" this long before it reads "interrupted". */
-export const JOB_STOPPING_MS = 1_000
 
 export type Outcome = TaskOutcome
 
@@ -59,7 +57,10 @@ export function planJob(createdAt: number, tasks: readonly TaskPlan[]): Timeline
   return { steps, tasks: times, endsAt: time, status: SUCCESS }
 }
 
-/** The step a cancel leaves: the job reads interrupted once it has stopped. */
+/**
+ * The step a cancel leaves: the job reads interrupted at once. The vendor's QA suite (test_job, and its
+ * smoke test after PUT /jobs/{id}/cancel) reads the job right after the cancel and wants 4, never 5 (stopping).
+ */
 export function interruptStep(now: number): Step {
-  return { dueAt: now + JOB_STOPPING_MS, taskId: null, status: INTERRUPTED }
+  return { dueAt: now, taskId: null, status: INTERRUPTED }
 }
