@@ -257,7 +257,8 @@ t.test('createJob: bodies, input parameters and refusals', async (t) => {
 
   const refusals: [string, unknown, number, unknown][] = [
     ['999', undefined, 500, { code: 50004001, message: 'ErrInternalDatabase::workflow 999 not found' }],
-    ['abc', undefined, 400, { code: 40004001, message: 'ErrParam::workflow_id must be a number' }],
+    ['abc', undefined, 500, { code: 50004001, message: 'ErrInternalDatabase::workflow abc not found' }],
+    ['None', { id: 'None', input: { analytics_bfs_3: { root: 123 } } }, 500, { code: 50004001, message: 'ErrInternalDatabase::workflow None not found' }],
     ['5', undefined, 500, { code: 50004002, message: 'ErrInternalController::task query_1 needs input parameter name' }],
     ['5', { input: { query_1: { other: 'x' } } }, 500, { code: 50004002, message: 'ErrInternalController::task query_1 needs input parameter name' }],
     ['5', { input: { query_9: { name: 'x' } } }, 400, { code: 40004001, message: 'ErrParam::input names task query_9, which workflow 5 does not have' }],

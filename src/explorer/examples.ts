@@ -147,10 +147,7 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
     },
     createJob: {
       200: runnable ? { created: ok({ id: jobFromWorkflow(store, runnable.id, {}, createdAt).id }) } : {},
-      400: {
-        workflowIdInvalid: invalid('params', 'workflow_id'),
-        ...(runnable ? { unknownTask: refusalBody(() => jobFromWorkflow(store, runnable.id, { no_such_task: {} }, createdAt)) } : {}),
-      },
+      400: runnable ? { unknownTask: refusalBody(() => jobFromWorkflow(store, runnable.id, { no_such_task: {} }, createdAt)) } : {},
       401: auth,
       500: {
         workflowNotFound: refusalBody(() => jobFromWorkflow(store, unknownWorkflowId, {}, createdAt)),

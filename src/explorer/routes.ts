@@ -26,6 +26,7 @@ import {
   SuccessBody,
   SUCCESS,
   WorkflowParams,
+  CreateJobParams,
 } from './schemas.js'
 import { AnswerCache } from '../answer-cache.js'
 import { sampleResultBody } from './sample-result.js'
@@ -121,7 +122,7 @@ export const explorerApi: FastifyPluginAsyncTypebox<VendorContext> = async (app,
       schema: {
         operationId: 'createJob',
         summary: 'Add a new job: run a workflow',
-        params: WorkflowParams,
+        params: CreateJobParams,
         body: CreateJobRequest,
         bodyOptional: true,
         response: { 200: CreateJobBody, 400: ErrorBody, 401: ErrorBody, 500: ErrorBody },

@@ -93,6 +93,13 @@ export const ExecBody = Envelope(Type.Object({
 // POST /workflows/{workflow_id}/jobs
 
 export const WorkflowParams = Type.Object({ workflow_id: WorkflowId })
+/**
+ * createJob takes any workflow id and answers an unknown one as not found (500 50004001): the vendor's QA
+ * suite sends POST /workflows/None/jobs and wants exactly that.
+ */
+export const CreateJobParams = Type.Object({
+  workflow_id: Type.String({ minLength: 1, maxLength: 64, description: 'the workflow id, digits (e.g. 4216617528); any other is a workflow not found' }),
+})
 
 // Checked by the handler, not by Ajv, whose type coercion would turn 5 into "5" (or "5" into 5).
 export const ParamValue = Type.Unsafe<string | number>({ description: 'a parameter value: a string or a number' })

@@ -89,7 +89,8 @@ async function cancelAndRefusals(tour: Tour, jobId: number) {
   await tour.send({ method: 'POST', path: `${API}/workflows/999/jobs`, headers: COOKIE, status: 500 })
   await tour.send({ method: 'POST', path: `${API}/workflows/5/jobs`, headers: COOKIE, status: 500 })
   await tour.send({ method: 'POST', path: `${API}/workflows/5/jobs`, headers: COOKIE, json: { input: { nope_1: { name: 'x' } } }, status: 400 })
-  await tour.send({ method: 'POST', path: `${API}/workflows/abc/jobs`, headers: COOKIE, status: 400, invalid: 'workflow_id is a number' })
+  const none = await tour.send({ method: 'POST', path: `${API}/workflows/None/jobs`, headers: COOKIE, status: 500 })
+  tour.t.strictSame(none.json(), { code: 50004001, message: 'ErrInternalDatabase::workflow None not found' }, 'the QA suite\'s None: a workflow not found')
   await tour.send({ method: 'POST', path: `${API}/workflows/4/jobs`, headers: { ...COOKIE, ...JSON_TYPE }, body: '{"input":', status: 400, invalid: 'not JSON', direct: 'a JSON syntax error' })
   await tour.send({ method: 'POST', path: `${API}/workflows/4/jobs`, status: 401, invalid: 'no token' })
 }
