@@ -82,7 +82,7 @@ function validationFailure(error: FastifyError): RequestValidationFailure {
  * Installs a vendor's envelopes on its encapsulated scope: schema failures,
  * unknown paths and unhandled errors all answer as that vendor would.
  */
-export function useVendorErrors(scope: FastifyInstance, mapping: VendorErrorMapping): void {
+export function useVendorErrors(scope: FastifyInstance, mapping: VendorErrorMapping, { notFound = true } = {}): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof VendorError) return sendVendorError(reply, error)
     if (error.validation) return sendVendorError(reply, mapping.invalidRequest(validationFailure(error)))
@@ -95,5 +95,5 @@ export function useVendorErrors(scope: FastifyInstance, mapping: VendorErrorMapp
     request.log.error({ err: error }, 'unhandled failure')
     return sendVendorError(reply, mapping.internal())
   })
-  scope.setNotFoundHandler((request, reply) => sendVendorError(reply, mapping.notFound(request)))
+  if (notFound) scope.setNotFoundHandler((request, reply) => sendVendorError(reply, mapping.notFound(request)))
 }

@@ -257,9 +257,16 @@ t.test("the console's other prefixes are Explorer's: its 404 where nothing is se
     t.strictSame(answer.json, { code: 40404000, message: 'ErrNotFound::no such API' })
     t.match(answer.headers.get('traceparent'), /^00-/)
   }
+  // A body Explorer cannot read is refused in its envelope too, before the 404.
+  const malformed = await call('POST', '/api-analytics/flows', { cookie, body: '{' })
+  t.equal(malformed.status, 400)
+  t.strictSame(malformed.json, { code: 40004000, message: "ErrBadRequest::Body is not valid JSON but content-type is set to 'application/json'" })
+  t.equal((await call('DELETE', '/api-config', { cookie })).status, 404, 'the prefix itself')
   const journal = (await control('GET', '/requests?limit=20')).json as { requests: { vendor: string; path: string; status: number }[] }
   const ofConsole = journal.requests.filter((request) => !request.path.startsWith('/api-nebula/'))
-  t.strictSame(ofConsole.map((request) => [request.vendor, request.path, request.status]).reverse(), unserved.map((path) => ['explorer', path, 404]))
+  t.strictSame(ofConsole.map((request) => [request.vendor, request.path, request.status]).reverse(), [
+    ...unserved.map((path) => ['explorer', path, 404]), ['explorer', '/api-analytics/flows', 400], ['explorer', '/api-config', 404],
+  ])
   t.equal((await control('PUT', '/faults', { rules: [{ vendor: 'explorer', error: { status: 503 } }] })).status, 200)
   const faulted = await call('GET', '/api-icongroup/list', { cookie })
   t.equal(faulted.status, 503)

@@ -4,7 +4,7 @@ import { cookiePathOf } from '../request-base.js'
 import type { VendorContext } from '../vendor-module.js'
 import { explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
-import { explorerError } from './errors.js'
+import { explorerError, explorerErrorMapping } from './errors.js'
 import { addConnect, explorerScope } from './routes.js'
 import { ErrorBody, ExecBody, ExecRequest, SuccessBody } from './schemas.js'
 import { accountStatement } from './ngql.js'
@@ -81,6 +81,22 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
 /** The rest of Explorer's prefixes answer in its envelope: an unknown path there is Explorer's 404, not PrPM's. */
 export const explorerFallback: FastifyPluginAsyncTypebox = async (app) => {
   explorerScope(app)
+}
+
+/**
+ * The console's prefixes that nothing is served under yet, in one scope of Explorer's: every path under them
+ * is a route of its that answers Explorer's 404, after Explorer's body parsing (a malformed body is refused
+ * in Explorer's envelope too). One scope rather than one per prefix: each scope costs a world its own copy of
+ * the content-type parsers and 404 routes for every HTTP method, about 120 KiB a prefix in every sandbox.
+ */
+export const consoleFallback: FastifyPluginAsyncTypebox<{ prefixes: readonly string[] }> = async (app, { prefixes }) => {
+  explorerScope(app, { notFound: false })
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+  for (const prefix of prefixes) {
+    for (const url of [prefix, `${prefix}/*`]) {
+      app.route({ method: methods, url, schema: { hide: true }, handler: async (request) => { throw explorerErrorMapping.notFound(request) } })
+    }
+  }
 }
 
 /** An account statement's answer: a statement of no result, as the console shows one. */

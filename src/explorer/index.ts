@@ -1,5 +1,5 @@
 import type { VendorModule } from '../vendor-module.js'
-import { CONSOLE_PREFIX, CONSOLE_PREFIXES, consoleApi, explorerFallback } from './console.js'
+import { CONSOLE_PREFIX, CONSOLE_PREFIXES, consoleApi, consoleFallback, explorerFallback } from './console.js'
 import { explorerContract } from './contract.js'
 import { explorerErrorMapping } from './errors.js'
 import { explorerExamples } from './examples.js'
@@ -21,7 +21,7 @@ export const explorer: VendorModule = {
     await app.register(explorerApi, { ...context, prefix: EXPLORER_PREFIX })
     await app.register(consoleApi, { ...context, prefix: CONSOLE_PREFIX })
     await app.register(explorerFallback, { prefix: EXPLORER_ROOT })
-    for (const prefix of CONSOLE_PREFIXES) await app.register(explorerFallback, { prefix })
+    await app.register(consoleFallback, { prefixes: CONSOLE_PREFIXES })
   },
   errors: explorerErrorMapping,
   // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.

@@ -39,11 +39,12 @@ export const EXPLORER_ROOT = '/api-open'
 export const EXPLORER_PREFIX = `${EXPLORER_ROOT}/v1`
 
 /**
- * What every scope of Explorer's has: its envelope (unknown paths included), JSON without a charset, a
- * traceparent on every answer, and a JSON parser that takes an empty body.
+ * What every scope of Explorer's has: its envelope (unknown paths included, unless `notFound` is false: a
+ * scope with no prefix of its own cannot have one), JSON without a charset, a traceparent on every answer,
+ * and a JSON parser that takes an empty body.
  */
-export function explorerScope(app: FastifyInstance): void {
-  useVendorErrors(app, explorerErrorMapping)
+export function explorerScope(app: FastifyInstance, { notFound = true } = {}): void {
+  useVendorErrors(app, explorerErrorMapping, { notFound })
   useBareJsonContentType(app)
   // The vendor's responses carry a W3C trace context header, as the seed shows; set on arrival, so every answer has it.
   app.addHook('onRequest', (_request, reply, done) => {
