@@ -561,6 +561,21 @@ t.test('generated rows: columns per algorithm, deterministic, formatted as the v
   t.equal(new Set(many.map((row) => row[0])).size, 200, 'keys stay unique past the 81 real vertices')
   t.strictSame(generateRows(2, 'x', 'PageRank', ['VID', 'VALUE'], 0), [])
   t.ok(generateRows(3, 'y', 'Custom', ['VID', 'BOTH_DEGREE'], 3).every((row) => row[1] === '0.000000'), 'no directions drawn: degree 0')
+  // The console's DAGs spell output columns in lower case, and nGQL tasks name them by expression.
+  const vertexId = /^(player|team)\d+$/
+  const console: [string, string[], boolean[]][] = [
+    ['PageRank', ['vid', 'value'], [true, false]],
+    ['APSP', ['src', 'dst', 'count'], [true, true, false]],
+    ['Jaccard', ['id1', 'id2', 'similarity'], [true, true, false]],
+    ['Query', ['dst(edge)', 'src(edge)'], [true, true]],
+    ['Query', ['id(v)'], [true]],
+    ['Query', ['v'], [true]],
+  ]
+  for (const [algorithm, columns, vertices] of console) {
+    const rows = generateRows(4, 'task', algorithm, columns, 81)
+    t.ok(rows.every((row) => row.every((cell, i) => vertexId.test(cell) === vertices[i])), `${algorithm} ${columns.join(', ')}: vertex ids where the column names a vertex`)
+    if (vertices[0] === true && columns[0] !== 'dst(edge)') t.equal(new Set(rows.map((row) => row[0])).size, 81, `${columns[0]} walks every vertex once`)
+  }
 })
 
 t.test('the fixture checks workflows', async (t) => {

@@ -64,6 +64,15 @@ function seedOf(jobId: number, taskId: string): number {
 }
 
 /**
+ * Columns whose cells are vertex ids, in whatever case a workflow's DAG spells them: the algorithms' VID,
+ * VID1…VID3, ROOT and VISITED, and the console's lower-case outputs (vid, src, dst, id1, id2), an nGQL
+ * task's `id(v)`, `v`, `src(e)` and `dst(edge)`. The key column (a row's first, when it is one of the
+ * first kind) walks every vertex once.
+ */
+const KEY_VERTEX = /^(vid1?|root|src|id1?|v|id\(v\))$/i
+const VERTEX = /^(vid\d?|root|visited|src|dst|id\d?|v|id\(v\)|(src|dst)\((e|edge)\))$/i
+
+/**
  * A task's result rows, the same every time for the same job and task ids:
  * the key column (VID, VID1, ROOT) walks a shuffled vertex list so each vertex
  * comes once, the others are drawn to fit the column (numbers with six
@@ -87,8 +96,8 @@ export function* rowsOf(jobId: number, taskId: string, algorithm: string, column
   for (let index = 0; index < count; index++) {
     let outDegree = 0
     const row = columns.map((column, position) => {
-      if (position === 0 && /^(VID1?|ROOT)$/.test(column)) return vertex(index)
-      if (/^(VID\d?|ROOT|VISITED)$/.test(column)) return anyVertex()
+      if (position === 0 && KEY_VERTEX.test(column)) return vertex(index)
+      if (VERTEX.test(column)) return anyVertex()
       if (column === 'LABEL') return labels[uniformInt(rng, 0, labels.length - 1)] as string
       if (column === 'DISTANCE') return six(uniformInt(rng, 1, 6))
       if (column === 'OUT_DEGREE') return six((outDegree = uniformInt(rng, 0, 12)))
