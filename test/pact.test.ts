@@ -209,4 +209,5 @@ t.test('the Rust CLI verifier with --state-change-url, its state changes as a bo
   const unknown = await cli(t, ['--file', pacts.prpm, '--hostname', '127.0.0.1', '--port', port, '--base-path', '/sandboxes/pact-cli-body',
     '--state-change-url', `${base}/sandboxes/pact-cli-query/_resultbox/nowhere`])
   t.equal(unknown.code, 1, 'a state-change URL that answers 404 fails every interaction with a state')
+  t.ok(unknown.report.errors.length > 0 && unknown.report.errors.every((error) => /state change/i.test(error.mismatch.message ?? '')), 'each failure says the state change failed')
 })

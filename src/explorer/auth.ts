@@ -34,6 +34,15 @@ export function explorerTokenAuth(tokens: readonly string[], store: ExplorerStor
   }
 }
 
+/**
+ * The password an account logs in with: the one nGQL gave it (ALTER USER through the console), else the
+ * configured one (RESULTBOX_EXPLORER_ACCOUNTS); undefined for an account the sandbox does not have.
+ */
+export function accountPasswords(accounts: readonly { account: string; password: string }[], store: ExplorerStore) {
+  const configured = new Map(accounts.map(({ account, password }) => [account, password]))
+  return (account: string): string | undefined => store.passwordOf(account) ?? configured.get(account)
+}
+
 export interface Credentials {
   account: string
   password: string

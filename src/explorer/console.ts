@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from '@sinclair/typebox'
 import { takeBodiesAsText } from '../content-type.js'
 import { cookiePathOf } from '../request-base.js'
 import type { VendorContext } from '../vendor-module.js'
-import { explorerTokenAuth, explorerTokenOf } from './auth.js'
+import { accountPasswords, explorerTokenAuth, explorerTokenOf } from './auth.js'
 import { ok } from './answers.js'
 import { explorerError, explorerErrorMapping } from './errors.js'
 import { addConnect, explorerScope } from './routes.js'
@@ -30,7 +31,7 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
   explorerScope(app)
   addConnect(app, { url: '/db/connect', operationId: 'consoleConnect', summary: 'Log in as the web console does: an explorer_token cookie, for the workflow API too' }, { config, store, clock })
   const authenticate = explorerTokenAuth(config.tokens, store, clock)
-  const passwords = new Map(config.accounts.map(({ account, password }) => [account, password]))
+  const passwordOf = accountPasswords(config.accounts, store)
 
   app.post(
     '/db/exec',
@@ -46,7 +47,7 @@ export const consoleApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, 
     async (request) => {
       const statement = accountStatement(gqlOf(request.body))
       if (statement === null) throw ExecRefusals.notRunnable()
-      const current = store.passwordOf(statement.account) ?? passwords.get(statement.account)
+      const current = passwordOf(statement.account)
       if (current === undefined && !(statement.kind === 'alter' && statement.ifExists)) throw ExecRefusals.userNotExisted()
       if (statement.kind === 'change' && statement.from !== current) throw ExecRefusals.invalidPassword()
       if (current !== undefined) store.setPassword(statement.account, statement.kind === 'alter' ? statement.password : statement.to)
@@ -100,7 +101,7 @@ export const consoleFallback: FastifyPluginAsyncTypebox<{ prefixes: readonly str
 }
 
 /** An account statement's answer: a statement of no result, as the console shows one. */
-export const execAnswer = () => ok({ headers: [] as string[], tables: [] as Record<string, unknown>[], timeCost: 0 })
+export const execAnswer = (): Static<typeof ExecBody> => ok({ headers: [], tables: [], timeCost: 0 })
 
 /** What POST /api-nebula/db/exec refuses; the graph's own refusals (NebulaGraph's words) for an account statement. */
 export const ExecRefusals = {

@@ -5,7 +5,7 @@ import type { Config } from '../config.js'
 import { useVendorErrors } from '../errors.js'
 import { useBareJsonContentType } from '../content-type.js'
 import { cookiePathOf } from '../request-base.js'
-import { connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
+import { accountPasswords, connectCredentials, explorerTokenAuth, issueToken } from './auth.js'
 import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
 import { explorerError, explorerErrorMapping, traceparent } from './errors.js'
 import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
@@ -74,7 +74,7 @@ interface ConnectServices {
  * 40004001, as the vendor's QA suite saw for an empty address), then the password (400 40004000).
  */
 export function addConnect(app: FastifyInstance, route: { url?: string; operationId: string; summary: string }, { config, store, clock }: ConnectServices): void {
-  const passwords = new Map(config.accounts.map(({ account, password }) => [account, password]))
+  const passwordOf = accountPasswords(config.accounts, store)
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     route.url ?? '/connect',
     {
@@ -93,8 +93,7 @@ export function addConnect(app: FastifyInstance, route: { url?: string; operatio
       if ((request.body as ConnectBody | undefined) === undefined) throw explorerError('ErrParam', 'body must be a JSON object')
       const { account, password } = connectCredentials(request.headers.authorization)
       // The password is the graph user's; the sandbox's accounts stand in for the graph's users.
-      // A password nGQL set (ALTER USER through the console) holds in place of the configured one.
-      if ((store.passwordOf(account) ?? passwords.get(account)) !== password) throw explorerError('ErrBadRequest', 'the account or password is wrong')
+      if (passwordOf(account) !== password) throw explorerError('ErrBadRequest', 'the account or password is wrong')
       const now = clock.now()
       store.deleteTokensExpiredBy(now)
       const token = issueToken(account, now, config.tokenTtlSeconds)

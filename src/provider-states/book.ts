@@ -7,6 +7,7 @@ import { ControlError } from '../control/schemas.js'
 import type { Db } from '../database.js'
 import type { Scheduler } from '../scheduler.js'
 import { ScenarioError, type VendorSimulation } from '../simulation.js'
+import type { CatalogueEntry } from './schemas.js'
 import { providerState, type AppliedState, type ProviderState } from './types.js'
 
 /** The generic state: any scenario body, for any vendor. */
@@ -17,14 +18,6 @@ const REMEMBERED_SETUPS = 1000
 
 /** How a state's name is matched: case and runs of white space do not count. */
 const keyOf = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase()
-
-export interface CatalogueEntry {
-  name: string
-  vendor: string | null
-  description: string
-  params: { name: string; type: string; required: boolean; default?: unknown; description?: string; schema: unknown }[]
-  returns: { name: string; description: string }[]
-}
 
 export interface ProviderStateBookOptions {
   db: Db
@@ -167,7 +160,7 @@ export class ProviderStateBook {
       params: Type.Object({
         vendor: Type.Union(vendors.map((vendor) => Type.Literal(vendor)), { description: 'whose scenario' }),
       }, { additionalProperties: true, description: 'and the fields of that vendor\'s scenario body' }),
-      returns: { '…': 'the scenario\'s answer: ids, the paths to read them (…_url), due times' },
+      returns: { '(its answer)': 'every field of the scenario\'s 201 answer: ids, the paths to read them (…_url), due times' },
       prepare: async (params) => {
         const { vendor, ...body } = params
         const { scenario } = simulations[vendor] as VendorSimulation

@@ -5,6 +5,9 @@
  * (`import { pactStateHandlers } from 'resultbox/pact'`).
  */
 
+// A type, erased at run time: importing it loads nothing of the server.
+import type { ControlErrorBody } from '../control/schemas.js'
+
 /** JSON, as pact-js types what a state handler answers (its AnyJson), so that the handlers are its StateHandlers. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 type JsonMap = { [key: string]: Json }
@@ -20,12 +23,6 @@ export interface PactStateHandlerOptions {
   controlToken?: string
   /** What sends the requests; default: the global fetch. */
   fetch?: typeof fetch
-}
-
-/** The control API's answer to a refused state change, as the server words it. */
-interface RefusalBody {
-  error?: string
-  message?: string
 }
 
 /**
@@ -51,7 +48,7 @@ export function pactStateHandlers(url: string | URL, options: PactStateHandlerOp
       body = undefined
     }
     if (!response.ok) {
-      const refusal = (body ?? {}) as RefusalBody
+      const refusal = (body ?? {}) as Partial<ControlErrorBody>
       throw new Error(`resultbox refused the ${action} of "${state}" (${response.status}): ${refusal.message ?? text}`)
     }
     return (body ?? {}) as JsonMap

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { BodyRefusals, ControlError, ControlErrorBody } from '../control/schemas.js'
 import type { ProviderStateBook } from './book.js'
+import { Catalogue } from './schemas.js'
 
 const Action = Type.Union([Type.Literal('setup'), Type.Literal('teardown')], { default: 'setup', description: 'setup builds the state (the default); teardown undoes the latest setup of that state with those params' })
 
@@ -27,24 +28,6 @@ const StateChangeQuery = Type.Object(
 
 const StateValues = Type.Record(Type.String(), Type.Unknown(), {
   description: 'setup: the values the state made (ids, keys, tokens, vendor paths), which Pact injects where the pact says fromProviderState; teardown: {}',
-})
-
-const Catalogue = Type.Object({
-  total: Type.Integer(),
-  states: Type.Array(Type.Object({
-    name: Type.String(),
-    vendor: Type.Union([Type.String(), Type.Null()], { description: 'null: the generic scenario state, for any vendor' }),
-    description: Type.String(),
-    params: Type.Array(Type.Object({
-      name: Type.String(),
-      type: Type.String({ description: 'integer, string, array of …, one of …' }),
-      required: Type.Boolean(),
-      default: Type.Optional(Type.Unknown()),
-      description: Type.Optional(Type.String()),
-      schema: Type.Unknown({ description: 'its JSON Schema' }),
-    })),
-    returns: Type.Array(Type.Object({ name: Type.String(), description: Type.String() }), { description: 'the values setup answers' }),
-  })),
 })
 
 /**
