@@ -22,7 +22,11 @@ const OPERATIONS = {
     'listPlugins', 'listAvailablePlugins', 'getPlugin', 'updatePlugin', 'switchPlugin',
     'startStream', 'startStreamOfType', 'stopStream', 'clearStream', 'readStream', 'postStreamEvent',
   ],
-  explorer: ['connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult', 'consoleConnect', 'consoleDisconnect', 'consoleExec'],
+  explorer: [
+    'connect', 'createJob', 'listWorkflowJobs', 'listJobs', 'getJob', 'cancelJob', 'sampleResult', 'consoleConnect', 'consoleDisconnect', 'consoleExec',
+    'consoleCreateFlow', 'consoleListFlows', 'consoleGetFlow', 'consoleUpdateFlow', 'consoleDeleteFlow', 'consoleFlowHistory', 'consoleRestoreFlow',
+    'consoleCreateJob', 'consoleGetJob', 'consoleJobResult', 'consoleController',
+  ],
   modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults', 'keystoneCreateUserTokenByPassword', 'getObject'],
   control: [
     'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage', 'getState', 'resetState', 'createPrpmScenario', 'createExplorerScenario',

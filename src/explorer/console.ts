@@ -10,13 +10,15 @@ import { addConnect, explorerScope } from './routes.js'
 import { ErrorBody, ExecBody, ExecRequest, SuccessBody } from './schemas.js'
 import { accountStatement } from './ngql.js'
 import { ExplorerStore } from './store.js'
+import { addAnalyticsRoutes } from './console-analytics.js'
 
-/** Where Explorer's web console calls its own API: login, logout, and the console's features (not served). */
+/** Where Explorer's web console calls the graph: login, logout, and the account statements of nGQL. */
 export const CONSOLE_PREFIX = '/api-nebula'
 /**
  * The rest of the web console's API (workflows and jobs, snapshots, icon groups, templates, its
  * configuration), as its JavaScript and the vendor's QA suite call it: Explorer's, whatever of it is
- * served, so that a path it does not serve answers Explorer's 404 and is journaled and faulted as Explorer.
+ * served (the workflows and jobs under /api-analytics are), so that a path it does not serve answers
+ * Explorer's 404 and is journaled and faulted as Explorer.
  */
 export const CONSOLE_PREFIXES = ['/api-analytics', '/api-snapshot', '/api-icongroup', '/api-templates', '/api-config'] as const
 
@@ -85,13 +87,15 @@ export const explorerFallback: FastifyPluginAsyncTypebox = async (app) => {
 }
 
 /**
- * The console's prefixes that nothing is served under yet, in one scope of Explorer's: every path under them
- * is a route of its that answers Explorer's 404, after Explorer's body parsing (a malformed body is refused
- * in Explorer's envelope too). One scope rather than one per prefix: each scope costs a world its own copy of
- * the content-type parsers and 404 routes for every HTTP method, about 120 KiB a prefix in every sandbox.
+ * The console's prefixes in one scope of Explorer's: its workflows and jobs (/api-analytics), and for every
+ * other path under them a route that answers Explorer's 404, after Explorer's body parsing (a malformed body
+ * is refused in Explorer's envelope too). One scope rather than one per prefix: each scope costs a world its
+ * own copy of the content-type parsers and 404 routes for every HTTP method, about 120 KiB a prefix in every sandbox.
  */
-export const consoleFallback: FastifyPluginAsyncTypebox<{ prefixes: readonly string[] }> = async (app, { prefixes }) => {
+export const consoleFallback: FastifyPluginAsyncTypebox<VendorContext & { prefixes: readonly string[] }> = async (app, context) => {
+  const { prefixes } = context
   explorerScope(app, { notFound: false })
+  addAnalyticsRoutes(app, context)
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
   for (const prefix of prefixes) {
     for (const url of [prefix, `${prefix}/*`]) {

@@ -41,6 +41,15 @@ const PARAMETER_RULES: Record<string, string> = {
   address: 'address must be a non-empty string',
   port: 'port must be an integer from 1 to 65535',
   input: 'input must map task ids to objects of string or number parameters',
+  flow_id: 'flow_id must be a number',
+  history_id: 'history_id must be a number',
+  name: 'name must be a non-empty string',
+  schema: 'schema must be a string',
+  flowId: 'flowId must be a number, or its digits as a string',
+  method: 'method must be a non-empty string',
+  path: 'path must be a non-empty string',
+  params: 'params must be an object with hdfsPath',
+  hdfsPath: 'params.hdfsPath must be a non-empty string',
 }
 
 /** A W3C trace context header with fresh ids, as every answer of the vendor's carries. */

@@ -6,8 +6,10 @@ import { ExecRefusals, execAnswer } from './console.js'
 import { explorerError, explorerErrorMapping } from './errors.js'
 import { loadExplorerFixture } from './fixtures.js'
 import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
-import { jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
+import { filterParser, jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
 import { ListJobsQuery, STATUS_NAMES, SUCCESS, type Fixture } from './schemas.js'
+import { ControllerRefusals, RESULT_PATH_RULE, unknownFlow } from './console-analytics.js'
+import { FlowFilter, FlowListQuery } from './console-schemas.js'
 import type { ExplorerStore, JobRow, TaskRow } from './store.js'
 
 /** The rows a sample_result example asks for: a few, to keep the document small. */
@@ -15,10 +17,11 @@ export const EXPLORER_EXAMPLE_LIMIT = 3
 
 type FixtureJob = Fixture['jobs'][number]
 
-/** A fixture job as the store gives it back once seeded. */
-const jobRow = (job: FixtureJob): JobRow => ({
+/** A fixture job as the store gives it back once seeded: the controller counts the fixture's jobs from 1. */
+const jobRow = (job: FixtureJob, fixture: Fixture): JobRow => ({
   id: job.id, name: job.name, workflow_id: job.workflow_id, workflow_name: job.workflow_name, status: job.status,
   create_time: job.create_time, run_begin_time: job.run_begin_time ?? null, run_end_time: job.run_end_time ?? null,
+  ctl_job_id: fixture.jobs.indexOf(job) + 1,
 })
 
 const taskRows = (job: FixtureJob): TaskRow[] => job.tasks.map((task) => ({
@@ -29,17 +32,18 @@ const taskRows = (job: FixtureJob): TaskRow[] => job.tasks.map((task) => ({
 /** The fixture's workflows as seedExplorer stores them: what jobFromWorkflow reads, and the id a new job gets. */
 function workflowStore(fixture: Fixture): ExplorerStore {
   const workflows = fixture.workflows ?? []
-  const store: Pick<ExplorerStore, 'workflow' | 'workflowTasks' | 'nextJobId'> = {
+  const store: Pick<ExplorerStore, 'workflow' | 'workflowTasks' | 'nextJobId' | 'taskResult'> = {
     workflow: (workflowId) => {
       const workflow = workflows.find((candidate) => candidate.id === workflowId)
-      return workflow && { id: workflow.id, name: workflow.name }
+      return workflow && { id: workflow.id, name: workflow.name, schema: null }
     },
     workflowTasks: (workflowId) =>
       (workflows.find((candidate) => candidate.id === workflowId)?.tasks ?? []).map((task) => ({
         id: task.id, name: task.name, columns: task.columns ?? columnsOf(task.name) ?? [], row_count: task.row_count ?? DEFAULT_ROW_COUNT,
-        params: task.params ?? [], runs_for_ms: null, outcome: 'success' as const, rows: null,
+        params: task.params ?? [], runs_for_ms: null, outcome: 'success' as const, rows: null, dag: null,
       })),
     nextJobId: () => Math.max(0, ...fixture.jobs.map((job) => job.id)) + 1,
+    taskResult: () => undefined,
   }
   return store as ExplorerStore
 }
@@ -62,9 +66,9 @@ function unused(taken: Set<string>): string {
 const capitalized = (word: string) => `${word.charAt(0).toUpperCase()}${word.slice(1)}`
 
 /** A page of jobs as GET /jobs answers it by default: newest first. */
-function firstPage(jobs: FixtureJob[]) {
+function firstPage(jobs: FixtureJob[], fixture: Fixture) {
   const pageSize = ListJobsQuery.properties.pageSize.default as number
-  const items = [...jobs].sort((a, b) => b.create_time - a.create_time || b.id - a.id).slice(0, pageSize).map((job) => toJobItem(jobRow(job)))
+  const items = [...jobs].sort((a, b) => b.create_time - a.create_time || b.id - a.id).slice(0, pageSize).map((job) => toJobItem(jobRow(job, fixture)))
   return ok({ items, total: jobs.length, Page: 1, PageSize: pageSize })
 }
 
@@ -96,7 +100,7 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
   for (const job of fixture.jobs) {
     const name = STATUS_NAMES[job.status] as string
     if (name in jobs) continue
-    jobs[name] = ok(toJobDetail(jobRow(job), taskRows(job)))
+    jobs[name] = ok(toJobDetail(jobRow(job, fixture), taskRows(job)))
     const ended = JOB_ENDED[job.status]
     if (ended) cancelRefusals[`job${capitalized(name)}`] = explorerError('ErrBadRequest', ended).body
   }
@@ -155,13 +159,13 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
       },
     },
     listJobs: {
-      200: { firstPage: firstPage(fixture.jobs) },
+      200: { firstPage: firstPage(fixture.jobs, fixture) },
       400: { filterInvalid: refusalBody(() => parseFilter('{')), pageSizeInvalid: invalid('querystring', 'pageSize') },
       401: auth,
       500: internal,
     },
     listWorkflowJobs: {
-      200: withJobs ? { firstPage: firstPage(fixture.jobs.filter((job) => job.workflow_id === withJobs.id)) } : {},
+      200: withJobs ? { firstPage: firstPage(fixture.jobs.filter((job) => job.workflow_id === withJobs.id), fixture) } : {},
       400: { workflowIdInvalid: invalid('params', 'workflow_id'), filterInvalid: refusalBody(() => parseFilter('{')) },
       401: auth,
       500: internal,
@@ -184,5 +188,122 @@ export function explorerExamples(fixturesDir: string): OperationExamples {
       401: auth,
       500: { ...failedTasks, jobNotFound },
     },
+    ...consoleExamples({ fixture, store, auth, internal, invalid, jobNotFound, runnable, needsInput, sampled, createdAt }),
   })
+}
+
+interface ConsoleExampleParts {
+  fixture: Fixture
+  store: ExplorerStore
+  auth: Record<string, unknown>
+  internal: Record<string, unknown>
+  invalid: (part: string, parameter: string) => unknown
+  jobNotFound: unknown
+  runnable: NonNullable<Fixture['workflows']>[number] | undefined
+  needsInput: NonNullable<Fixture['workflows']>[number] | undefined
+  sampled: Fixture['jobs'][number]['tasks'][number] | undefined
+  createdAt: number
+}
+
+/** A DAG as the console saves it: one PageRank task reading the basketballplayer space. */
+const EXAMPLE_DAG = JSON.stringify({
+  datasources: [{ type: 'hdfs', name: 'test', spec: { user: 'root', url: 'hdfs://192.168.8.168:9000/ll_test' } }],
+  tasks: [{
+    id: 'analytics_pagerank_1', name: 'PageRank', clusterSize: 1, type: 'analytics_pagerank',
+    spec: { iterations: '10', is_directed: 'true', eps: '0.0001', damping: '0.85', vtype: 'string', processes: 1, threads: 3, nebula_input_edges: 'follow,serve', nebula_input_edges_props: ',' },
+    graph: { x: 120, y: 80, groupName: 'nodeImportance', input: [{ name: 'src', dataType: 'string' }, { name: 'dst', dataType: 'string' }], output: [{ name: 'vid', dataType: 'string' }, { name: 'value', dataType: 'string' }] },
+    datasink: { type: 'hdfs', spec: { url: '${test}/analytics/${job_id}/tasks/${task_id}/', hdfsName: 'test', hdfsPath: '/analytics/${job_id}/tasks/${task_id}/', user: 'root' } },
+    datasource: { type: 'nebula', spec: { type: 'nebula', space: 'demo_basketballplayer', graphd: '192.168.8.131:9669', user: 'root' } },
+  }],
+  deps: [],
+})
+const EXAMPLE_FLOW_ID = '1791614173'
+
+/** The web console's workflows and jobs (/api-analytics): the fixture's workflows and jobs as the console shows them. */
+function consoleExamples({ fixture, store, auth, internal, invalid, jobNotFound, runnable, needsInput, sampled, createdAt }: ConsoleExampleParts): OperationExamples {
+  const pageSize = FlowListQuery.properties.pageSize.default as number
+  const workflows = fixture.workflows ?? []
+  const done = ok({ success: true as const })
+  const flowNotFound = unknownFlow(EXAMPLE_FLOW_ID).body
+  const flowIdInvalid = invalid('params', 'flow_id')
+  const summary = (workflow: { id: string; name: string }) => ({ id: workflow.id, name: workflow.name, createTime: 0, updateTime: 0 })
+  const job = fixture.jobs.find((candidate) => candidate.status === SUCCESS)
+  const ctlJobId = job ? fixture.jobs.indexOf(job) + 1 : 1
+  const { workflowId, workflowName, ...detail } = job ? toJobDetail(jobRow(job, fixture), taskRows(job)) : ({} as ReturnType<typeof toJobDetail>)
+  const withRows = sampled && fixture.jobs.find((candidate) => candidate.tasks.includes(sampled))
+  return {
+    consoleCreateFlow: {
+      200: { created: ok({ id: EXAMPLE_FLOW_ID }) },
+      400: { nameMissing: invalid('body', 'name') },
+      401: auth,
+      500: internal,
+    },
+    consoleListFlows: {
+      200: { firstPage: ok({ items: [...workflows].reverse().slice(0, pageSize).map(summary), total: workflows.length, Page: 1, PageSize: pageSize }) },
+      400: { filterInvalid: refusalBody(() => filterParser(FlowFilter)('{')), pageSizeInvalid: invalid('querystring', 'pageSize') },
+      401: auth,
+      500: internal,
+    },
+    consoleGetFlow: {
+      200: { saved: ok({ id: EXAMPLE_FLOW_ID, name: 'PageRank of basketballplayer', createTime: createdAt, updateTime: createdAt, schema: EXAMPLE_DAG }) },
+      400: { flowIdInvalid },
+      401: auth,
+      500: { flowNotFound },
+    },
+    consoleUpdateFlow: {
+      200: { saved: done },
+      400: { flowIdInvalid, schemaMissing: invalid('body', 'schema') },
+      401: auth,
+      500: { flowNotFound },
+    },
+    consoleDeleteFlow: {
+      200: { deleted: done },
+      400: { flowIdInvalid },
+      401: auth,
+      500: internal,
+    },
+    consoleFlowHistory: {
+      200: { history: ok({ items: [{ id: 2183907455, flowId: EXAMPLE_FLOW_ID, jobId: job?.id ?? 1, createTime: createdAt }], total: 1, Page: 1, PageSize: pageSize }) },
+      400: { pageSizeInvalid: invalid('querystring', 'pageSize') },
+      401: auth,
+      500: { flowNotFound },
+    },
+    consoleRestoreFlow: {
+      200: { restored: done },
+      400: { historyIdInvalid: invalid('params', 'history_id') },
+      401: auth,
+      500: { flowNotFound },
+    },
+    consoleCreateJob: {
+      200: runnable ? { created: ok({ id: jobFromWorkflow(store, runnable.id, {}, createdAt).id }) } : {},
+      400: { flowIdMissing: explorerError('ErrParam').body },
+      401: auth,
+      500: {
+        workflowNotFound: refusalBody(() => jobFromWorkflow(store, EXAMPLE_FLOW_ID, {}, createdAt)),
+        ...(needsInput ? { inputMissing: refusalBody(() => jobFromWorkflow(store, needsInput.id, {}, createdAt)) } : {}),
+      },
+    },
+    consoleGetJob: {
+      200: job ? { succeeded: ok({ ...detail, flowId: workflowId, flowName: workflowName, ctlJobId, input: {} }) } : {},
+      400: { jobIdInvalid: invalid('params', 'job_id') },
+      401: auth,
+      500: { jobNotFound },
+    },
+    consoleJobResult: {
+      200: sampled && withRows ? { firstRows: ok({ items: sampled.rows.slice(0, EXPLORER_EXAMPLE_LIMIT) }) } : {},
+      400: { hdfsPathInvalid: explorerError('ErrParam', RESULT_PATH_RULE).body },
+      401: auth,
+      500: { noResult: explorerError('ErrInternalDatabase', 'no result at hdfs://192.168.8.168:9000/ll_test/analytics/999/tasks/query_1/').body },
+    },
+    consoleController: {
+      200: { cancelled: ok({}) },
+      400: { pathMissing: invalid('body', 'path') },
+      401: auth,
+      500: {
+        jobNotFound: ControllerRefusals.noSuchJob('999').body,
+        passwordUndecryptable: ControllerRefusals.passwordUndecryptable().body,
+        notServed: ControllerRefusals.notServed('GET', '/config/analytics/cluster').body,
+      },
+    },
+  }
 }

@@ -21,7 +21,7 @@ export const explorer: VendorModule = {
     await app.register(explorerApi, { ...context, prefix: EXPLORER_PREFIX })
     await app.register(consoleApi, { ...context, prefix: CONSOLE_PREFIX })
     await app.register(explorerFallback, { prefix: EXPLORER_ROOT })
-    await app.register(consoleFallback, { prefixes: CONSOLE_PREFIXES })
+    await app.register(consoleFallback, { ...context, prefixes: CONSOLE_PREFIXES })
   },
   errors: explorerErrorMapping,
   // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.

@@ -1,4 +1,6 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Static, TObject } from '@sinclair/typebox'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import { defaultRowCount, fillSpec, missingNeed } from './dag.js'
 import { explorerError } from './errors.js'
 import { JobFilter, type JobDetail, type JobInput, type JobItem } from './schemas.js'
 import type { ExplorerStore, JobRow, NewJob, TaskRow } from './store.js'
@@ -52,28 +54,40 @@ export function toJobDetail(job: JobRow, tasks: TaskRow[]): JobDetail {
   }
 }
 
-// Compiled on the first filtered list rather than at start-up.
-let checkFilter: ReturnType<typeof TypeCompiler.Compile<typeof JobFilter>> | undefined
-
-/** The `filter` query parameter: JSON of the filter fields; absent or empty means no filter. */
-export function parseFilter(text: string | undefined): JobFilter {
-  if (text === undefined || text === '') return {}
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw explorerError('ErrParam', 'filter must be URL-encoded JSON')
+/**
+ * A `filter` query parameter's parser: JSON of the schema's fields; absent or empty means no filter. The
+ * schema is compiled on the first filtered list rather than at start-up.
+ */
+export function filterParser<T extends TObject>(schema: T): (text: string | undefined) => Static<T> {
+  let check: TypeCheck<T> | undefined
+  return (text) => {
+    if (text === undefined || text === '') return {} as Static<T>
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw explorerError('ErrParam', 'filter must be URL-encoded JSON')
+    }
+    check ??= TypeCompiler.Compile(schema)
+    const first = check.Errors(value).First()
+    if (first) throw explorerError('ErrParam', `filter${first.path === '' ? '' : first.path.replace(/^\//, '.')} ${first.message.toLowerCase()}`)
+    return value as Static<T>
   }
-  checkFilter ??= TypeCompiler.Compile(JobFilter)
-  const first = checkFilter.Errors(value).First()
-  if (first) throw explorerError('ErrParam', `filter${first.path === '' ? '' : first.path.replace(/^\//, '.')} ${first.message.toLowerCase()}`)
-  return value as JobFilter
 }
 
+/** The `filter` of the job lists. */
+export const parseFilter: (text: string | undefined) => JobFilter = filterParser(JobFilter)
+
+/** What a placeholder an upstream task feeds holds when a job is created: a value that comes as the job runs. */
+const FED_LATER = '<upstream>'
+
 /**
- * A job instantiated from a stored workflow. Input for a task the workflow
- * does not have is refused (ErrParam); a missing required parameter answers
- * 50004002 ErrInternalController, as the vendor's QA suite observed.
+ * A job instantiated from a stored workflow. Input for a task the workflow does not have is refused
+ * (ErrParam); a missing required parameter, or an algorithm's parameter left empty (an SSSP's root, a
+ * query's nGQL), answers 50004002 ErrInternalController, as the vendor's QA suite observed. A parameter
+ * an upstream task feeds need not be given: the task fails as it runs if the upstream gives it no rows,
+ * and the job ends failed (the suite's component_deps). A task's rows are the ones a test attached to it
+ * by workflow name and task id, else its own.
  */
 export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input: JobInput, now: number): NewJob {
   const values = Object.values(input).flatMap((params) => Object.values(params))
@@ -87,17 +101,39 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
   const known = new Set(tasks.map((task) => task.id))
   const stranger = Object.keys(input).find((taskId) => !known.has(taskId))
   if (stranger !== undefined) throw explorerError('ErrParam', `input names task ${stranger}, which workflow ${workflowId} does not have`)
+  if (tasks.length === 0) throw explorerError('ErrInternalController', `workflow ${workflowId} has no tasks to run: its schema is not a DAG of tasks`)
   for (const task of tasks) {
     const missing = task.params.find((param) => input[task.id]?.[param] === undefined)
     if (missing !== undefined) throw explorerError('ErrInternalController', `task ${task.id} needs input parameter ${missing}`)
   }
+  const rowsGiven = new Map<string, number>()
+  const planned = tasks.map((task) => {
+    let rowCount = task.row_count
+    let outcome = task.outcome
+    if (task.dag !== null) {
+      const { dag } = task
+      const given = input[task.id]
+      const spec = fillSpec(dag, given, FED_LATER)
+      const empty = missingNeed(dag.algorithm, spec)
+      if (empty !== undefined) throw explorerError('ErrInternalController', `task ${task.id} needs a value for ${empty}`)
+      rowCount = defaultRowCount(dag.algorithm, spec)
+      const starved = (dag.dependence && (dag.reads.length === 0 || dag.reads.some((upstream) => rowsGiven.get(upstream) === 0)))
+        || dag.fed.some((param) => given?.[param.name] === undefined && rowsGiven.get(param.from) === 0)
+      if (starved) outcome = 'failed'
+    }
+    const attached = store.taskResult(workflow.name, task.id)
+    const rows = attached === undefined ? task.rows : 'rows' in attached ? attached.rows : null
+    if (attached !== undefined && 'row_count' in attached) rowCount = attached.row_count
+    rowsGiven.set(task.id, outcome === 'failed' ? 0 : (rows?.length ?? rowCount))
+    return { task, rows, rowCount, outcome }
+  })
   const timeline = planJob(
     now,
-    tasks.map((task, index) => ({
+    planned.map(({ task, outcome }, index) => ({
       id: task.id,
       startsAfterMs: index === 0 ? JOB_PREPARING_MS : 0,
       runsForMs: task.runs_for_ms ?? TASK_RUNNING_MS,
-      outcome: task.outcome,
+      outcome,
     })),
   )
   return {
@@ -107,7 +143,8 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     workflow_name: workflow.name,
     create_time: now,
     input,
-    tasks: tasks.map((task) => ({ id: task.id, name: task.name, columns: task.columns, row_count: task.rows === null ? task.row_count : null, rows: task.rows ?? [] })),
+    ...(workflow.schema === null ? {} : { schema: workflow.schema }),
+    tasks: planned.map(({ task, rows, rowCount }) => ({ id: task.id, name: task.name, columns: task.columns, row_count: rows === null ? rowCount : null, rows: rows ?? [] })),
     steps: timeline.steps,
   }
 }

@@ -118,7 +118,7 @@ export function explorerProviderStates(simulation: Simulation, { db, account, to
         const param = params.param as string
         const body: Body = { workflow: { name: 'workflow_bfs', tasks: [{ name: 'BFS', params: { [param]: { required: true } } }] } }
         // A body with a workflow makes the workflow alone.
-        const created = scenario.create(body, now) as Exclude<Created, JobCreated>
+        const created = scenario.create(body, now) as Extract<Created, { jobs_url: string }>
         const login = session(now)
         return {
           values: { workflow_id: created.workflow_id, task_id: (created.tasks[0] as { id: string }).id, param, jobs_path: created.jobs_url, ...login.values },

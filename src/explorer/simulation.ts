@@ -73,9 +73,23 @@ const WorkflowScenario = Type.Object(
   { additionalProperties: false, description: 'a workflow of the test\'s own: jobs come from POST /api-open/v1/workflows/{id}/jobs' },
 )
 
+const TaskResultScenario = Type.Object(
+  {
+    workflow_name: Type.String({ minLength: 1, maxLength: 512, description: 'the workflow\'s name, as the console or the control API made it (or will)' }),
+    task_id: Type.String({ pattern: TASK_ID_PATTERN, description: 'the task id in its DAG, e.g. query_5' }),
+    rows: ScenarioTask.properties.rows,
+    row_count: ScenarioTask.properties.row_count,
+  },
+  {
+    additionalProperties: false,
+    description: 'rows (or a row count) every job made from now on gives this task of a workflow: what an nGQL query matches, the size of a real graph\'s APSP',
+  },
+)
+
 const ScenarioBody = Type.Object(
   {
     workflow: Type.Optional(WorkflowScenario),
+    task_result: Type.Optional(TaskResultScenario),
     job_id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'default: one more than the highest job id' })),
     name: Type.Optional(Type.String({ minLength: 1, description: 'default: <workflow_name>_<local creation time>, as the vendor names jobs' })),
     workflow_id: Type.Optional(
@@ -130,7 +144,16 @@ const WorkflowCreated = Type.Object({
   })),
 })
 
-const JobOrWorkflowCreated = Type.Union([ScenarioCreated, WorkflowCreated], { description: 'the job made, or with "workflow", the workflow' })
+const TaskResultAttached = Type.Object({
+  workflow_name: Type.String(),
+  task_id: Type.String(),
+  row_count: Type.Integer({ description: 'rows the task gives in the jobs made from now on' }),
+  rows_given: Type.Boolean({ description: 'true: exactly the rows given; false: row_count rows generated' }),
+})
+
+const JobOrWorkflowCreated = Type.Union([ScenarioCreated, WorkflowCreated, TaskResultAttached], {
+  description: 'the job made; with "workflow", the workflow; with "task_result", the rows attached',
+})
 
 const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
 
@@ -207,7 +230,7 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
   )
   const workflowList = db.prepare<[number], { id: string; name: string }>('SELECT id, name FROM explorer_workflows ORDER BY LENGTH(id), id LIMIT ?')
   /** A workflow with its tasks' params, rows and outcomes, for jobs created through the vendor route. */
-  const createWorkflow = (workflow: Static<typeof WorkflowScenario>) => {
+  const createWorkflow = (workflow: Static<typeof WorkflowScenario>, now: number) => {
     const workflowId = workflow.id ?? store.nextWorkflowId()
     if (store.workflow(workflowId)) throw new ScenarioError(409, '/workflow/id', `workflow ${workflowId} already exists`)
     const seen = new Set<string>()
@@ -229,7 +252,7 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
         outcome: (task.outcome ?? 'success') as Outcome,
       }
     })
-    store.insertWorkflow({ id: workflowId, name: workflow.name, tasks }, (task) => task.columns ?? [], DEFAULT_ROW_COUNT)
+    store.insertWorkflow({ id: workflowId, name: workflow.name, tasks }, (task) => task.columns ?? [], DEFAULT_ROW_COUNT, now)
     return {
       workflow_id: workflowId,
       workflow_name: workflow.name,
@@ -245,6 +268,21 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
       })),
     }
   }
+  /** Rows for a task of a workflow by name: the jobs made from now on give them. */
+  const attachTaskResult = (attached: Static<typeof TaskResultScenario>) => {
+    if (attached.rows && attached.row_count !== undefined) throw new ScenarioError(400, '/task_result/row_count', 'give rows or row_count, not both')
+    if (attached.rows === undefined && attached.row_count === undefined) throw new ScenarioError(400, '/task_result', 'give rows or row_count')
+    const width = attached.rows?.[0]?.length
+    const ragged = attached.rows?.findIndex((row) => row.length !== width) ?? -1
+    if (ragged >= 0) throw new ScenarioError(400, `/task_result/rows/${ragged}`, `has ${attached.rows?.[ragged]?.length} cells where row 0 has ${width}`)
+    store.setTaskResult(attached.workflow_name, attached.task_id, attached.rows ? { rows: attached.rows } : { row_count: attached.row_count as number })
+    return {
+      workflow_name: attached.workflow_name,
+      task_id: attached.task_id,
+      row_count: attached.rows?.length ?? (attached.row_count as number),
+      rows_given: attached.rows !== undefined,
+    }
+  }
   return {
     clear() {
       store.deleteAll()
@@ -255,10 +293,15 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
       refusals: [409],
       /** A job (preparing now) whose tasks run, succeed or fail at the times the body gives. */
       create(body, now) {
+        if (body.task_result !== undefined) {
+          const extra = ['workflow', ...JOB_FIELDS].find((field) => body[field as keyof typeof body] !== undefined)
+          if (extra !== undefined) throw new ScenarioError(400, `/${extra}`, 'a scenario with "task_result" attaches rows, nothing else: give other fields in a scenario of their own')
+          return attachTaskResult(body.task_result)
+        }
         if (body.workflow !== undefined) {
           const extra = JOB_FIELDS.find((field) => body[field] !== undefined)
           if (extra !== undefined) throw new ScenarioError(400, `/${extra}`, 'a scenario with "workflow" makes a workflow, not a job: give job fields in a scenario of their own')
-          return createWorkflow(body.workflow)
+          return createWorkflow(body.workflow, now)
         }
         const jobId = body.job_id ?? store.nextJobId()
         if (store.jobExists(jobId)) throw new ScenarioError(409, '/job_id', `job ${jobId} already exists`)
@@ -325,7 +368,8 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
       },
       undo(_body, created) {
         if ('job_id' in created) store.deleteJob(created.job_id)
-        else store.deleteWorkflow(created.workflow_id)
+        else if ('workflow_id' in created) store.deleteWorkflow(created.workflow_id)
+        else store.deleteTaskResult(created.workflow_name, created.task_id)
       },
     },
     overview: {

@@ -1,5 +1,7 @@
+import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
+import { tasksOfDag, type DagTaskPlan } from './dag.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -21,12 +23,37 @@ export interface JobRow {
   create_time: number
   run_begin_time: number | null
   run_end_time: number | null
+  /** The analytics controller's id for it (the console's ctlJobId). */
+  ctl_job_id: number
 }
 
 export interface WorkflowRow {
   id: string
   name: string
+  /** The DAG the console saved (null: a workflow of the fixture or the control API). */
+  schema: string | null
 }
+
+/** A workflow as the web console shows it: its DAG verbatim ('' for one it did not make). */
+export interface FlowRow {
+  id: string
+  name: string
+  schema: string
+  create_time: number
+  update_time: number
+}
+
+/** One entry of a flow's history: the DAG a job of it ran with. */
+export interface FlowVersionRow {
+  id: number
+  workflow_id: string
+  schema: string
+  job_id: number | null
+  create_time: number
+}
+
+/** Rows a test attached to a task by workflow name and task id: exactly these, or this many generated. */
+export type TaskResult = { rows: string[][] } | { row_count: number }
 
 export interface WorkflowTaskRow {
   id: string
@@ -39,6 +66,8 @@ export interface WorkflowTaskRow {
   outcome: 'success' | 'failed'
   /** Its exact rows, when the workflow gives them; null: row_count rows are generated. */
   rows: string[][] | null
+  /** How it reads its input, for a task of a console DAG; null for the others. */
+  dag: DagTaskPlan | null
 }
 
 /** A job about to be created (from a workflow or a scenario), with the steps it will take. */
@@ -49,6 +78,8 @@ export interface NewJob {
   workflow_name: string
   create_time: number
   input: unknown
+  /** The flow's DAG as the job runs it, kept in the flow's history (a workflow of the console's only). */
+  schema?: string
   tasks: { id: string; name: string; columns: string[]; row_count: number | null; rows: string[][] }[]
   steps: Step[]
 }
@@ -72,7 +103,7 @@ type FixtureJob = Fixture['jobs'][number]
 /** Escapes LIKE's wildcards, so a name filter matches its characters literally. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 
-const JOB_COLUMNS = 'id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time'
+const JOB_COLUMNS = 'id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time, ctl_job_id'
 const JOB_FILTER = `(@workflow IS NULL OR workflow_id = @workflow)
   AND (@status IS NULL OR status = @status)
   AND (@name IS NULL OR name LIKE @name ESCAPE '\\')
@@ -110,9 +141,11 @@ export class ExplorerStore {
         `SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ${JOB_FILTER} ORDER BY create_time, id LIMIT @limit OFFSET @offset`,
       ),
       insertJob: () => db.prepare(
-        `INSERT INTO explorer_jobs (id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time, input)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO explorer_jobs (id, name, workflow_id, workflow_name, status, create_time, run_begin_time, run_end_time, input, ctl_job_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(ctl_job_id), 0) + 1 FROM explorer_jobs))`,
       ),
+      jobInput: () => db.prepare<[number], string>('SELECT input FROM explorer_jobs WHERE id = ?').pluck(),
+      jobByCtl: () => db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ctl_job_id = ?`),
       insertTask: () => db.prepare(
         `INSERT INTO explorer_tasks (job_id, id, name, status, columns, position, run_begin_time, run_end_time, row_count)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -123,11 +156,47 @@ export class ExplorerStore {
       rowBlock: () => db.prepare<[number, string, number], string>(
         'SELECT cells FROM explorer_task_row_blocks WHERE job_id = ? AND task_id = ? AND block = ?',
       ).pluck(),
-      workflow: () => db.prepare<[string], WorkflowRow>('SELECT id, name FROM explorer_workflows WHERE id = ?'),
-      workflowTasks: () => db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string; runs_for_ms: number | null; outcome: 'success' | 'failed'; rows: string | null }>(
-        'SELECT id, name, columns, row_count, params, runs_for_ms, outcome, rows FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
+      workflow: () => db.prepare<[string], WorkflowRow>('SELECT id, name, schema FROM explorer_workflows WHERE id = ?'),
+      workflowTasks: () => db.prepare<[string], { id: string; name: string; columns: string; row_count: number; params: string; runs_for_ms: number | null; outcome: 'success' | 'failed'; rows: string | null; dag: string | null }>(
+        'SELECT id, name, columns, row_count, params, runs_for_ms, outcome, rows, dag FROM explorer_workflow_tasks WHERE workflow_id = ? ORDER BY position',
       ),
-      insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name) VALUES (?, ?)'),
+      flow: () => db.prepare<[string], FlowRow>("SELECT id, name, COALESCE(schema, '') AS schema, create_time, update_time FROM explorer_workflows WHERE id = ?"),
+      countFlows: () => db.prepare<[{ name: string | null }], number>("SELECT COUNT(*) FROM explorer_workflows WHERE (@name IS NULL OR name LIKE @name ESCAPE '\\')").pluck(),
+      flows: () => db.prepare<[{ name: string | null; limit: number; offset: number }], FlowRow>(
+        `SELECT id, name, COALESCE(schema, '') AS schema, create_time, update_time FROM explorer_workflows
+         WHERE (@name IS NULL OR name LIKE @name ESCAPE '\\') ORDER BY create_time DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+      ),
+      insertFlow: () => db.prepare<[string, string, string, number, number]>(
+        'INSERT INTO explorer_workflows (id, name, schema, create_time, update_time) VALUES (?, ?, ?, ?, ?)',
+      ),
+      updateFlow: () => db.prepare<[string, string, number, string]>('UPDATE explorer_workflows SET name = ?, schema = ?, update_time = ? WHERE id = ?'),
+      setFlowSchema: () => db.prepare<[string, number, string]>('UPDATE explorer_workflows SET schema = ?, update_time = ? WHERE id = ?'),
+      deleteWorkflowTasks: () => db.prepare<[string]>('DELETE FROM explorer_workflow_tasks WHERE workflow_id = ?'),
+      insertDagTask: () => db.prepare(
+        `INSERT INTO explorer_workflow_tasks (workflow_id, id, position, name, columns, row_count, params, dag)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      versionIdTaken: () => db.prepare<[number], number>('SELECT 1 FROM explorer_workflow_versions WHERE id = ?').pluck(),
+      insertVersion: () => db.prepare<[number, string, string, number | null, number]>(
+        'INSERT INTO explorer_workflow_versions (id, workflow_id, schema, job_id, create_time) VALUES (?, ?, ?, ?, ?)',
+      ),
+      countVersions: () => db.prepare<[string], number>('SELECT COUNT(*) FROM explorer_workflow_versions WHERE workflow_id = ?').pluck(),
+      versions: () => db.prepare<[string, number, number], FlowVersionRow>(
+        'SELECT id, workflow_id, schema, job_id, create_time FROM explorer_workflow_versions WHERE workflow_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
+      ),
+      version: () => db.prepare<[string, number], FlowVersionRow>(
+        'SELECT id, workflow_id, schema, job_id, create_time FROM explorer_workflow_versions WHERE workflow_id = ? AND id = ?',
+      ),
+      taskResult: () => db.prepare<[string, string], { rows: string | null; row_count: number | null }>(
+        'SELECT rows, row_count FROM explorer_task_results WHERE workflow_name = ? AND task_id = ?',
+      ),
+      setTaskResult: () => db.prepare<[string, string, string | null, number | null]>(
+        `INSERT INTO explorer_task_results (workflow_name, task_id, rows, row_count) VALUES (?, ?, ?, ?)
+         ON CONFLICT (workflow_name, task_id) DO UPDATE SET rows = excluded.rows, row_count = excluded.row_count`,
+      ),
+      deleteTaskResult: () => db.prepare<[string, string]>('DELETE FROM explorer_task_results WHERE workflow_name = ? AND task_id = ?'),
+      deleteTaskResults: () => db.prepare('DELETE FROM explorer_task_results'),
+      insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name, create_time, update_time) VALUES (?, ?, ?, ?)'),
       nextWorkflowId: () => db.prepare<[], number>("SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM explorer_workflows WHERE id NOT GLOB '*[^0-9]*'").pluck(),
       insertWorkflowTask: () => db.prepare(
         `INSERT INTO explorer_workflow_tasks (workflow_id, id, position, name, columns, row_count, params, runs_for_ms, outcome, rows)
@@ -170,6 +239,7 @@ export class ExplorerStore {
       deleteJobs: () => db.prepare('DELETE FROM explorer_jobs'),
       deleteWorkflows: () => db.prepare('DELETE FROM explorer_workflows'),
       deleteTokens: () => db.prepare('DELETE FROM explorer_tokens'),
+      workflowIdTaken: () => db.prepare<[string], number>('SELECT 1 FROM explorer_workflows WHERE id = ?').pluck(),
       password: () => db.prepare<[string], string>('SELECT password FROM explorer_passwords WHERE account = ?').pluck(),
       setPassword: () => db.prepare<[string, string]>(
         'INSERT INTO explorer_passwords (account, password) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET password = excluded.password',
@@ -247,7 +317,93 @@ export class ExplorerStore {
       columns: JSON.parse(row.columns) as string[],
       params: JSON.parse(row.params) as string[],
       rows: row.rows === null ? null : (JSON.parse(row.rows) as string[][]),
+      dag: row.dag === null ? null : (JSON.parse(row.dag) as DagTaskPlan),
     }))
+  }
+
+  /** The input a job was given, as given. */
+  jobInput(jobId: number): Record<string, unknown> {
+    return JSON.parse(this.statements.jobInput.get(jobId) ?? '{}') as Record<string, unknown>
+  }
+
+  /** The job the analytics controller knows by this id. */
+  jobByCtl(ctlJobId: number): JobRow | undefined {
+    return Number.isSafeInteger(ctlJobId) ? this.statements.jobByCtl.get(ctlJobId) : undefined
+  }
+
+  flow(flowId: string): FlowRow | undefined {
+    return this.statements.flow.get(flowId)
+  }
+
+  /** One page of the workflows, newest first (the order they were made in, when made in the same ms). */
+  flows(query: { name?: string; limit: number; offset: number }): { items: FlowRow[]; total: number } {
+    const name = query.name === undefined || query.name === '' ? null : likePattern(query.name)
+    const total = this.statements.countFlows.get({ name }) as number
+    if (query.offset >= total) return { items: [], total }
+    return { items: this.statements.flows.all({ name, limit: query.limit, offset: query.offset }), total }
+  }
+
+  /** A new console workflow, with a fresh 10-digit id as the console's are; its tasks come from its DAG. */
+  createFlow(name: string, schema: string, now: number): string {
+    return this.db.transaction(() => {
+      const id = freshId((candidate) => this.statements.workflowIdTaken.get(String(candidate)) !== undefined)
+      this.statements.insertFlow.run(String(id), name, schema, now, now)
+      this.replaceDagTasks(String(id), schema)
+      return String(id)
+    })()
+  }
+
+  /** Saves a workflow's name and DAG: its tasks become the DAG's (none, for a schema that is not one). */
+  updateFlow(flowId: string, name: string, schema: string, now: number): void {
+    this.db.transaction(() => {
+      this.statements.updateFlow.run(name, schema, now, flowId)
+      this.replaceDagTasks(flowId, schema)
+    })()
+  }
+
+  /** Puts a version's DAG back as the workflow's. */
+  restoreFlow(flowId: string, schema: string, now: number): void {
+    this.db.transaction(() => {
+      this.statements.setFlowSchema.run(schema, now, flowId)
+      this.replaceDagTasks(flowId, schema)
+    })()
+  }
+
+  private replaceDagTasks(flowId: string, schema: string): void {
+    this.statements.deleteWorkflowTasks.run(flowId)
+    tasksOfDag(schema).forEach((task, position) => {
+      this.statements.insertDagTask.run(
+        flowId, task.id, position, task.name, JSON.stringify(task.columns), 0, JSON.stringify(task.params), JSON.stringify(task.dag),
+      )
+    })
+  }
+
+  /** A workflow deleted through the console: its tasks and history go, the jobs it ran stay listed. */
+  deleteFlow(flowId: string): void {
+    this.statements.deleteWorkflow.run(flowId)
+  }
+
+  /** A flow's history, newest first. */
+  flowVersions(flowId: string, limit: number, offset: number): { items: FlowVersionRow[]; total: number } {
+    return { items: this.statements.versions.all(flowId, limit, offset), total: this.statements.countVersions.get(flowId) as number }
+  }
+
+  flowVersion(flowId: string, versionId: number): FlowVersionRow | undefined {
+    return Number.isSafeInteger(versionId) ? this.statements.version.get(flowId, versionId) : undefined
+  }
+
+  taskResult(workflowName: string, taskId: string): TaskResult | undefined {
+    const row = this.statements.taskResult.get(workflowName, taskId)
+    if (row === undefined) return undefined
+    return row.rows === null ? { row_count: row.row_count as number } : { rows: JSON.parse(row.rows) as string[][] }
+  }
+
+  setTaskResult(workflowName: string, taskId: string, result: TaskResult): void {
+    this.statements.setTaskResult.run(workflowName, taskId, 'rows' in result ? JSON.stringify(result.rows) : null, 'rows' in result ? null : result.row_count)
+  }
+
+  deleteTaskResult(workflowName: string, taskId: string): void {
+    this.statements.deleteTaskResult.run(workflowName, taskId)
   }
 
   /** Stores a fixture job with its tasks and their rows, all or nothing. */
@@ -296,9 +452,10 @@ export class ExplorerStore {
     workflow: Omit<FixtureWorkflow, 'tasks'> & { tasks: Array<FixtureWorkflow['tasks'][number] & { runs_for_ms?: number; outcome?: 'success' | 'failed'; rows?: string[][] }> },
     columnsOf: (task: FixtureWorkflow['tasks'][number]) => string[],
     defaultRowCount: number,
+    createdAt = 0,
   ): void {
     this.db.transaction(() => {
-      this.statements.insertWorkflow.run(workflow.id, workflow.name)
+      this.statements.insertWorkflow.run(workflow.id, workflow.name, createdAt, createdAt)
       workflow.tasks.forEach((task, position) => {
         this.statements.insertWorkflowTask.run(
           workflow.id, task.id, position, task.name, JSON.stringify(columnsOf(task)),
@@ -319,6 +476,10 @@ export class ExplorerStore {
         this.insertRows(job.id, task.id, task.rows)
       })
       job.steps.forEach((step, seq) => statements.insertStep.run(job.id, seq, step.dueAt, step.taskId, step.status))
+      if (job.schema !== undefined) {
+        const versionId = freshId((candidate) => statements.versionIdTaken.get(candidate) !== undefined)
+        statements.insertVersion.run(versionId, job.workflow_id, job.schema, job.id, job.create_time)
+      }
     })()
   }
 
@@ -405,5 +566,14 @@ export class ExplorerStore {
     this.statements.deleteWorkflows.run()
     this.statements.deleteTokens.run()
     this.statements.deletePasswords.run()
+    this.statements.deleteTaskResults.run()
+  }
+}
+
+/** A 10-digit id, as the console gives workflows and their versions, that `taken` does not hold. */
+function freshId(taken: (id: number) => boolean): number {
+  for (;;) {
+    const id = randomInt(1_000_000_000, 4_294_967_296)
+    if (!taken(id)) return id
   }
 }

@@ -202,12 +202,23 @@ export async function faultsTour(tour: Tour) {
     { method: 'GET', path: '/api-open/v1/jobs/29987', headers: explorer, status: 500 },
     { method: 'PUT', path: '/api-open/v1/jobs/29987/cancel', headers: explorer, status: 500 },
     { method: 'GET', path: '/api-open/v1/jobs/29987/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result', headers: explorer, status: 500 },
+    { method: 'POST', path: '/api-analytics/flows', headers: explorer, json: { name: 'x', schema: '' }, status: 500 },
+    { method: 'GET', path: '/api-analytics/flows', headers: explorer, status: 500 },
+    { method: 'GET', path: '/api-analytics/flows/4', headers: explorer, status: 500 },
+    { method: 'PUT', path: '/api-analytics/flows/4', headers: explorer, json: { schema: '' }, status: 500 },
+    { method: 'DELETE', path: '/api-analytics/flows/4', headers: explorer, status: 500 },
+    { method: 'GET', path: '/api-analytics/flows/4/history', headers: explorer, status: 500 },
+    { method: 'POST', path: '/api-analytics/flows/4/history/1/restore', headers: explorer, status: 500 },
+    { method: 'POST', path: '/api-analytics/jobs', headers: explorer, json: { flowId: 4 }, status: 500 },
+    { method: 'GET', path: '/api-analytics/jobs/29987', headers: explorer, status: 500 },
+    { method: 'POST', path: '/api-analytics/jobs/result', headers: explorer, json: { params: { hdfsPath: '/analytics/1/tasks/query_1/' } }, status: 500 },
+    { method: 'POST', path: '/api-analytics/controller', headers: explorer, json: { method: 'POST', path: '/job/1/cancel' }, status: 500 },
     { method: 'GET', path: '/v2/c2d5e1a08f7b4e3c9d6a1b2c3d4e5f60/processor-tasks/SNEJua7qdZZN8GvkcEr', headers: modelarts, status: 500 },
     { method: 'GET', path: version, headers: modelarts, status: 500 },
     { method: 'GET', path: `${version}/results`, headers: modelarts, status: 500 },
   ]
   for (const step of faulted) await tour.send(step)
   const state = (await tour.send({ method: 'GET', path: `${C}/faults`, status: 200 })).json()
-  t.strictSame(state.rules.map((rule: { injected: number }) => rule.injected), [27, 10, 3], 'each request was faulted by its vendor\'s rule')
+  t.strictSame(state.rules.map((rule: { injected: number }) => rule.injected), [27, 21, 3], 'each request was faulted by its vendor\'s rule')
   await tour.send({ method: 'DELETE', path: `${C}/faults`, status: 204 })
 }

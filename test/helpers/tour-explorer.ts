@@ -151,6 +151,79 @@ async function ownWorkflow(tour: Tour) {
   await tour.send({ method: 'GET', path: jobsUrl, headers: COOKIE, status: 200 })
 }
 
+const ANALYTICS = '/api-analytics'
+
+/** The console's workflows and jobs: a flow made, saved with a DAG, run, read, cancelled; what each refuses. */
+async function consoleFlows(tour: Tour) {
+  const { t } = tour
+  const dag = JSON.stringify({
+    datasources: [],
+    tasks: [{ id: 'analytics_pagerank_1', name: 'PageRank', type: 'analytics_pagerank', spec: { iterations: '10' }, graph: { output: [{ name: 'vid' }, { name: 'value' }] } }],
+    deps: [],
+  })
+  const created = await tour.send({ method: 'POST', path: `${ANALYTICS}/flows`, headers: COOKIE, json: { name: 'tour_flow', schema: '' }, status: 200 })
+  const flowId = created.json<{ data: { id: string } }>().data.id
+  t.match(flowId, /^\d{10}$/, 'a 10-digit id')
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/flows`, headers: COOKIE, json: { schema: '' }, status: 400, invalid: 'name is required' })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/flows`, json: { name: 'x' }, status: 401, invalid: 'no token' })
+  const flow = `${ANALYTICS}/flows/${flowId}`
+  await tour.send({ method: 'PUT', path: flow, headers: COOKIE, json: { name: 'tour_flow', schema: dag }, status: 200 })
+  await tour.send({ method: 'PUT', path: flow, headers: COOKIE, json: { name: 'tour_flow' }, status: 400, invalid: 'schema is required' })
+  await tour.send({ method: 'PUT', path: flow, json: { schema: dag }, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'PUT', path: `${ANALYTICS}/flows/123`, headers: COOKIE, json: { schema: dag }, status: 500 })
+  t.equal((await tour.send({ method: 'GET', path: flow, headers: COOKIE, status: 200 })).json().data.schema, dag, 'the DAG verbatim')
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/flows/abc`, headers: COOKIE, status: 400, invalid: 'flow_id is digits' })
+  await tour.send({ method: 'GET', path: flow, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/flows/123`, headers: COOKIE, status: 500 })
+  const listed = await tour.send({ method: 'GET', path: `${ANALYTICS}/flows?page=1&pageSize=10&${filter({ name: '' })}`, headers: COOKIE, status: 200 })
+  t.equal(listed.json().data.items[0].id, flowId, 'newest first')
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/flows?filter=%7B`, headers: COOKIE, status: 400 })
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/flows`, status: 401, invalid: 'no token' })
+
+  const job = await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs`, headers: COOKIE, json: { flowId: Number(flowId) }, status: 200 })
+  const jobId = job.json<{ data: { id: number } }>().data.id
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs`, headers: COOKIE, json: { id: flowId }, status: 400 })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs`, json: { flowId }, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs`, headers: COOKIE, json: { flowId: '123' }, status: 500 })
+  const detail = (await tour.send({ method: 'GET', path: `${ANALYTICS}/jobs/${jobId}`, headers: COOKIE, status: 200 })).json().data
+  t.match(detail, { id: jobId, flowId, flowName: 'tour_flow', status: 0, ctlJobId: Number })
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/jobs/abc`, headers: COOKIE, status: 400, invalid: 'job_id is a number' })
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/jobs/${jobId}`, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/jobs/999999`, headers: COOKIE, status: 500 })
+
+  const history = `${flow}/history`
+  const versions = (await tour.send({ method: 'GET', path: `${history}?page=1&pageSize=100`, headers: COOKIE, status: 200 })).json().data.items
+  t.equal(versions[0].jobId, jobId, 'the job run left a version')
+  await tour.send({ method: 'GET', path: `${history}?pageSize=0`, headers: COOKIE, status: 400, invalid: 'pageSize minimum 1' })
+  await tour.send({ method: 'GET', path: history, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'GET', path: `${ANALYTICS}/flows/123/history`, headers: COOKIE, status: 500 })
+  await tour.send({ method: 'POST', path: `${history}/${versions[0].id}/restore`, headers: COOKIE, status: 200 })
+  await tour.send({ method: 'POST', path: `${history}/abc/restore`, headers: COOKIE, status: 400, invalid: 'history_id is a number' })
+  await tour.send({ method: 'POST', path: `${history}/1/restore`, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/flows/123/history/1/restore`, headers: COOKIE, status: 500 })
+
+  const hdfsPath = (ctl: number, task: string) => `hdfs://192.168.8.168:9000/ll_test/analytics/${ctl}/tasks/${task}/`
+  const resultOf = (ctl: number, task: string) => ({ jobId, taskId: task, type: 'hdfs', params: { hdfsPath: hdfsPath(ctl, task), username: 'root' } })
+  await advance(tour, 2_000 + 3_000)
+  const rows = await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs/result`, headers: COOKIE, json: resultOf(detail.ctlJobId, 'analytics_pagerank_1'), status: 200 })
+  t.equal(rows.json().data.items.length, 81, 'the result read by its HDFS folder')
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs/result`, headers: COOKIE, json: { params: { hdfsPath: '/tmp/' } }, status: 400 })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs/result`, json: resultOf(1, 'x'), status: 401, invalid: 'no token' })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs/result`, headers: COOKIE, json: resultOf(999_999, 'query_1'), status: 500 })
+
+  const running = await tour.send({ method: 'POST', path: `${ANALYTICS}/jobs`, headers: COOKIE, json: { flowId }, status: 200 })
+  const ctl = (await tour.send({ method: 'GET', path: `${ANALYTICS}/jobs/${running.json().data.id}`, headers: COOKIE, status: 200 })).json().data.ctlJobId
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/controller`, headers: COOKIE, json: { method: 'POST', path: `/job/${ctl}/cancel` }, status: 200 })
+  t.equal((await tour.send({ method: 'GET', path: `${API}/jobs/${running.json().data.id}`, headers: COOKIE, status: 200 })).json().data.status, 4, 'interrupted at once')
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/controller`, headers: COOKIE, json: { method: 'POST' }, status: 400, invalid: 'path is required' })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/controller`, json: { method: 'POST', path: '/job/1/cancel' }, status: 401, invalid: 'no token' })
+  await tour.send({ method: 'POST', path: `${ANALYTICS}/controller`, headers: COOKIE, json: { method: 'POST', path: '/job/999999/cancel' }, status: 500 })
+
+  await tour.send({ method: 'DELETE', path: flow, headers: COOKIE, status: 200 })
+  await tour.send({ method: 'DELETE', path: `${ANALYTICS}/flows/abc`, headers: COOKIE, status: 400, invalid: 'flow_id is digits' })
+  await tour.send({ method: 'DELETE', path: flow, status: 401, invalid: 'no token' })
+}
+
 export async function explorerTour(tour: Tour) {
   const sample = await tour.send({ method: 'GET', path: `${PAGERANK}?limit=1000`, headers: COOKIE, status: 200 })
   tour.t.equal(sample.json().data.items.length, 81, 'the seed\'s 81 vertices')
@@ -160,4 +233,5 @@ export async function explorerTour(tour: Tour) {
   await scenario(tour)
   await consoleSession(tour)
   await ownWorkflow(tour)
+  await consoleFlows(tour)
 }
