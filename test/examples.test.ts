@@ -343,6 +343,20 @@ t.test('Explorer answers its examples', async (t) => {
   answers(t, needsInput, examples, 'createJob', 500, 'inputMissing')
   const connect = await app.inject({ method: 'POST', url: `${api}/connect`, payload: { address: 'graphd', port: 9669 } })
   answers(t, connect, examples, 'connect', 401, 'credentialsMissing')
+
+  // The console's workflows and jobs.
+  const consoleCall = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => app.inject({ method, url, headers: CREDENTIALS.explorer, ...(payload === undefined ? {} : { payload: payload as object }) })
+  answers(t, await consoleCall('GET', '/api-analytics/jobs/29987'), examples, 'consoleGetJob', 200, 'succeeded')
+  answers(t, await consoleCall('GET', '/api-analytics/flows'), examples, 'consoleListFlows', 200, 'firstPage')
+  answers(t, await consoleCall('GET', '/api-analytics/flows?filter=%7B'), examples, 'consoleListFlows', 400, 'filterInvalid')
+  answers(t, await consoleCall('GET', '/api-analytics/flows/1791614173'), examples, 'consoleGetFlow', 500, 'flowNotFound')
+  answers(t, await consoleCall('POST', '/api-analytics/flows', { schema: '' }), examples, 'consoleCreateFlow', 400, 'nameMissing')
+  answers(t, await consoleCall('POST', '/api-analytics/jobs', { id: '4' }), examples, 'consoleCreateJob', 400, 'flowIdMissing')
+  answers(t, await consoleCall('POST', '/api-analytics/jobs', { flowId: '1791614173' }), examples, 'consoleCreateJob', 500, 'workflowNotFound')
+  answers(t, await consoleCall('POST', '/api-analytics/jobs', { flowId: 5 }), examples, 'consoleCreateJob', 500, 'inputMissing')
+  answers(t, await consoleCall('POST', '/api-analytics/jobs/result', { params: { hdfsPath: '/tmp' } }), examples, 'consoleJobResult', 400, 'hdfsPathInvalid')
+  answers(t, await consoleCall('POST', '/api-analytics/controller', { method: 'POST', path: '/job/999/cancel' }), examples, 'consoleController', 500, 'jobNotFound')
+  answers(t, await consoleCall('POST', '/api-analytics/controller', { method: 'GET', path: '/config/analytics/cluster' }), examples, 'consoleController', 500, 'notServed')
 })
 
 t.test('ModelArts answers its examples, at the fixture\'s last moment', async (t) => {

@@ -28,7 +28,7 @@ import {
 import { explorerError } from './errors.js'
 import { filterParser, jobFromWorkflow, toJobDetail } from './jobs.js'
 import { sampleResultBody } from './sample-result.js'
-import { ErrorBody, PREPARING, RUNNING, SUCCESS } from './schemas.js'
+import { ErrorBody, PREPARING, RUNNING, SUCCESS, type JobDetail } from './schemas.js'
 import { ExplorerStore, type FlowRow } from './store.js'
 import { interruptStep } from './timeline.js'
 
@@ -42,6 +42,11 @@ const refusals = { 400: ErrorBody, 401: ErrorBody, 500: ErrorBody }
 
 /** A workflow the console asked for and the store does not have: a database error, as for an unknown job. */
 export const unknownFlow = (flowId: string) => explorerError('ErrInternalDatabase', `flow ${flowId} not found`)
+
+/** A job as the console shows it: the workflow API's fields, flowId and flowName for workflowId and workflowName, ctlJobId, input. */
+export function consoleJob({ workflowId, workflowName, ...detail }: JobDetail, ctlJobId: number, input: Record<string, unknown>) {
+  return { ...detail, flowId: workflowId, flowName: workflowName, ctlJobId, input }
+}
 
 const flowSummary = (flow: FlowRow) => ({ id: flow.id, name: flow.name, createTime: flow.create_time, updateTime: flow.update_time })
 
@@ -164,8 +169,7 @@ export function addAnalyticsRoutes(scope: FastifyInstance, { config: { explorer:
     const jobId = request.params.job_id
     const job = store.job(jobId)
     if (!job) throw unknownJob(jobId)
-    const { workflowId, workflowName, ...detail } = toJobDetail(job, store.jobTasks(jobId))
-    return ok({ ...detail, flowId: workflowId, flowName: workflowName, ctlJobId: job.ctl_job_id, input: store.jobInput(jobId) })
+    return ok(consoleJob(toJobDetail(job, store.jobTasks(jobId)), job.ctl_job_id, store.jobInput(jobId)))
   })
 
   app.post('/api-analytics/jobs/result', {
@@ -199,7 +203,7 @@ export function addAnalyticsRoutes(scope: FastifyInstance, { config: { explorer:
     },
   }, async (request) => {
     const { method, path, requestData } = request.body
-    const cancel = /^\/job\/(\d{1,15})\/cancel$/.exec(path)
+    const cancel = /^\/job\/(\d+)\/cancel$/.exec(path)
     if (method.toUpperCase() === 'POST' && cancel) {
       scheduler.catchUp()
       const job = store.jobByCtl(Number(cancel[1]))

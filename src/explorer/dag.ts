@@ -158,16 +158,14 @@ const NEEDS: Record<string, readonly string[]> = {
   jaccard_similarity: ['ids1', 'ids2'],
 }
 
-/** The spec with each placeholder filled: from the input, or `fedValue` for one an upstream feeds, else empty. */
+/**
+ * The spec with each placeholder filled from the input; one the input does not fill is one an upstream
+ * feeds (a job must give every other), and holds `fedValue`.
+ */
 export function fillSpec(plan: DagTaskPlan, input: Record<string, string | number> | undefined, fedValue: string): Record<string, string> {
-  const fedNames = new Set(plan.fed.map((param) => param.name))
   const filled: Record<string, string> = {}
   for (const [key, value] of Object.entries(plan.spec)) {
-    filled[key] = value.replace(PLACEHOLDER, (_whole, name: string) => {
-      const given = input?.[name]
-      if (given !== undefined) return String(given)
-      return fedNames.has(name) ? fedValue : ''
-    })
+    filled[key] = value.replace(PLACEHOLDER, (_whole, name: string) => String(input?.[name] ?? fedValue))
   }
   return filled
 }

@@ -8,7 +8,7 @@ import { loadExplorerFixture } from './fixtures.js'
 import { ENDED_BADLY, JOB_ENDED, UNFINISHED, ok, unknownJob } from './answers.js'
 import { filterParser, jobFromWorkflow, parseFilter, toJobDetail, toJobItem } from './jobs.js'
 import { ListJobsQuery, STATUS_NAMES, SUCCESS, type Fixture } from './schemas.js'
-import { ControllerRefusals, RESULT_PATH_RULE, unknownFlow } from './console-analytics.js'
+import { ControllerRefusals, RESULT_PATH_RULE, consoleJob, unknownFlow } from './console-analytics.js'
 import { FlowFilter, FlowListQuery } from './console-schemas.js'
 import type { ExplorerStore, JobRow, TaskRow } from './store.js'
 
@@ -228,9 +228,7 @@ function consoleExamples({ fixture, store, auth, internal, invalid, jobNotFound,
   const flowIdInvalid = invalid('params', 'flow_id')
   const summary = (workflow: { id: string; name: string }) => ({ id: workflow.id, name: workflow.name, createTime: 0, updateTime: 0 })
   const job = fixture.jobs.find((candidate) => candidate.status === SUCCESS)
-  const ctlJobId = job ? fixture.jobs.indexOf(job) + 1 : 1
-  const { workflowId, workflowName, ...detail } = job ? toJobDetail(jobRow(job, fixture), taskRows(job)) : ({} as ReturnType<typeof toJobDetail>)
-  const withRows = sampled && fixture.jobs.find((candidate) => candidate.tasks.includes(sampled))
+  const succeeded = job && toJobDetail(jobRow(job, fixture), taskRows(job))
   return {
     consoleCreateFlow: {
       200: { created: ok({ id: EXAMPLE_FLOW_ID }) },
@@ -263,7 +261,7 @@ function consoleExamples({ fixture, store, auth, internal, invalid, jobNotFound,
       500: internal,
     },
     consoleFlowHistory: {
-      200: { history: ok({ items: [{ id: 2183907455, flowId: EXAMPLE_FLOW_ID, jobId: job?.id ?? 1, createTime: createdAt }], total: 1, Page: 1, PageSize: pageSize }) },
+      200: { history: ok({ items: [{ id: 2183907455, flowId: EXAMPLE_FLOW_ID, jobId: 30001, createTime: createdAt }], total: 1, Page: 1, PageSize: pageSize }) },
       400: { pageSizeInvalid: invalid('querystring', 'pageSize') },
       401: auth,
       500: { flowNotFound },
@@ -284,13 +282,13 @@ function consoleExamples({ fixture, store, auth, internal, invalid, jobNotFound,
       },
     },
     consoleGetJob: {
-      200: job ? { succeeded: ok({ ...detail, flowId: workflowId, flowName: workflowName, ctlJobId, input: {} }) } : {},
+      200: job && succeeded ? { succeeded: ok(consoleJob(succeeded, jobRow(job, fixture).ctl_job_id, {})) } : {},
       400: { jobIdInvalid: invalid('params', 'job_id') },
       401: auth,
       500: { jobNotFound },
     },
     consoleJobResult: {
-      200: sampled && withRows ? { firstRows: ok({ items: sampled.rows.slice(0, EXPLORER_EXAMPLE_LIMIT) }) } : {},
+      200: sampled ? { firstRows: ok({ items: sampled.rows.slice(0, EXPLORER_EXAMPLE_LIMIT) }) } : {},
       400: { hdfsPathInvalid: explorerError('ErrParam', RESULT_PATH_RULE).body },
       401: auth,
       500: { noResult: explorerError('ErrInternalDatabase', 'no result at hdfs://192.168.8.168:9000/ll_test/analytics/999/tasks/query_1/').body },

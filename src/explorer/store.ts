@@ -321,9 +321,9 @@ export class ExplorerStore {
     }))
   }
 
-  /** The input a job was given, as given. */
+  /** The input a job (one the store has) was given, as given. */
   jobInput(jobId: number): Record<string, unknown> {
-    return JSON.parse(this.statements.jobInput.get(jobId) ?? '{}') as Record<string, unknown>
+    return JSON.parse(this.statements.jobInput.get(jobId) as string) as Record<string, unknown>
   }
 
   /** The job the analytics controller knows by this id. */
