@@ -83,6 +83,27 @@ function clockStart(config: Config, db: Db): number {
  * fixtures on first use, and mounts each vendor's API where the vendor
  * serves its own. The caller listens (or injects).
  */
+/**
+ * Fastify's rewriteUrl, when a vendor claims requests by their credentials (ModelArts' OBS): such a request is
+ * routed as the URL its vendor gives; every other goes as it came. The claims are the world's, made once its
+ * store is open (`claimWith`); until then no request is routed.
+ */
+function claimedUrls(modules: readonly VendorModule[]) {
+  let claimers: Array<(request: IncomingMessage) => string | undefined> = []
+  const claimWith = (context: VendorContext) => {
+    claimers = modules.flatMap((module) => (module.claims ? [module.claims(context)] : []))
+  }
+  if (!modules.some((module) => module.claims)) return { options: {}, claimWith }
+  const rewriteUrl = (request: IncomingMessage): string => {
+    for (const claims of claimers) {
+      const url = claims(request)
+      if (url !== undefined) return url
+    }
+    return request.url ?? '/'
+  }
+  return { options: { rewriteUrl }, claimWith }
+}
+
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
   const vendors = new VendorRegistry(options.vendors ?? VENDORS, CONTROL_PREFIX, SANDBOXES_PREFIX)
@@ -90,6 +111,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const compiled = options.world?.compiled ?? new CompiledSchemas()
   // The server's own world dispatches its port's requests: those under /sandboxes/{name} to that sandbox.
   let dispatch: RequestHandler | undefined
+  const claimed = claimedUrls(vendors.modules)
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     // The server's own world dispatches its port's requests; a named sandbox's own port counts its requests.
@@ -106,6 +128,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: config.limits.bodyMaxBytes,
     http: { maxHeaderSize: config.limits.headerMaxBytes },
     clientErrorHandler: clientErrorAnswerer(vendors),
+    ...claimed.options,
     childLoggerFactory: requestLoggerFactory,
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
@@ -141,6 +164,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger, storeRevision(db))
   const context: VendorContext = { config, db, clock, scheduler }
+  claimed.claimWith(context)
   for (const vendor of vendors.modules) for (const work of vendor.timedWork(context)) scheduler.register(work)
   const simulations = Object.fromEntries(vendors.modules.map((vendor) => [vendor.name, vendor.simulation(context)]))
   const providerStates = new ProviderStateBook({ db, clock, scheduler, simulations, compiled })

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyPluginAsync } from 'fastify'
 import type { SandboxClock } from './clock.js'
 import type { Config } from './config.js'
@@ -44,6 +45,14 @@ export interface VendorModule {
    * Every route the plugin adds must lie under one of them: buildApp refuses to start otherwise.
    */
   readonly prefixes: readonly string[]
+  /**
+   * Requests it recognises by their credentials wherever their path lies, and the URL (under one of its
+   * prefixes) each is routed as; undefined for the others. OBS is a host of its own: its SDKs send
+   * GET /{bucket}/{key} with OBS's signature to / of whatever server they are given, where a path alone
+   * could be another vendor's. Made once per world (a claim may read its store); called for every request
+   * before routing, so it checks a header or two first.
+   */
+  readonly claims?: (context: VendorContext) => (request: IncomingMessage) => string | undefined
   /** Its routes, registered once in a scope of their own; it mounts them under its prefixes itself. */
   readonly plugin: FastifyPluginAsync<VendorContext>
   /** Its error envelope, for everything the shared layers refuse on its behalf (unknown paths, parse errors, faults). */

@@ -27,7 +27,7 @@ const OPERATIONS = {
     'consoleCreateFlow', 'consoleListFlows', 'consoleGetFlow', 'consoleUpdateFlow', 'consoleDeleteFlow', 'consoleFlowHistory', 'consoleRestoreFlow',
     'consoleCreateJob', 'consoleGetJob', 'consoleJobResult', 'consoleController',
   ],
-  modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults', 'keystoneCreateUserTokenByPassword', 'getObject'],
+  modelarts: ['getProcessorTask', 'getProcessorTaskVersion', 'getVersionResults', 'keystoneCreateUserTokenByPassword', 'getObject', 'listObjects'],
   control: [
     'health', 'ready', 'getOpenapi', 'getOpenapiYaml', 'getStatusPage', 'getState', 'resetState', 'createPrpmScenario', 'createExplorerScenario',
     'createModelartsScenario', 'getClock', 'changeClock', 'putFaults', 'getFaults', 'deleteFaults', 'listRequests', 'clearRequests',
@@ -67,7 +67,7 @@ t.test('the document is OpenAPI 3.1, valid, and lists every operation once under
   t.strictSame(paths['/api-open/v1/jobs/{job_id}/tasks/{task_id}/sample_result']?.get?.security, [{ explorerToken: [] }, { explorerTokenHeader: [] }])
   t.strictSame(paths['/v2/{project_id}/processor-tasks/{task_id}/versions/{version_id}/results']?.get?.security, [{ modelartsToken: [] }, { modelartsAkSk: [] }])
   t.strictSame(paths['/v3/auth/tokens']?.post?.security, [], 'IAM\'s credentials are in the body')
-  t.strictSame(paths['/obs/{bucket}/{key}']?.get?.security, [{ obsSignedUrl: [] }])
+  t.strictSame(paths['/obs/{bucket}/{key}']?.get?.security, [{ obsHeaderSignature: [] }, { obsSignedUrl: [] }])
   t.strictSame(paths['/_resultbox/clock']?.get?.security, [], 'no control token configured, none asked')
   t.match(paths['/_resultbox/clock']?.post?.responses, { 200: {}, 400: {}, 413: {}, 415: {} })
   t.notOk(paths['/_resultbox/clock']?.post?.responses?.['401'], 'no 401 without a token')
@@ -104,7 +104,7 @@ t.test('one part per vendor, and YAML the same as JSON', async (t) => {
     t.strictSame(operationIds(document).sort(), [...OPERATIONS[part]].sort(), `${part}: its operations only`)
     t.strictSame(document.tags?.map((tag) => tag.name), [part])
     const schemes = Object.keys(document.components?.securitySchemes ?? {})
-    const expected = { prpm: ['prpmBearer'], explorer: ['explorerCredentials', 'explorerToken', 'explorerTokenHeader'], modelarts: ['modelartsAkSk', 'modelartsToken', 'obsSignedUrl'], control: [] }[part]
+    const expected = { prpm: ['prpmBearer'], explorer: ['explorerCredentials', 'explorerToken', 'explorerTokenHeader'], modelarts: ['modelartsAkSk', 'modelartsToken', 'obsHeaderSignature', 'obsSignedUrl'], control: [] }[part]
     t.strictSame(schemes.sort(), expected, `${part}: only the security schemes it uses`)
     for (const [url, item] of Object.entries(document.paths)) t.strictSame(item, whole.paths[url], `${part}: ${url} as in the whole document`)
     const result = await validator.validate(structuredClone(document) as never)

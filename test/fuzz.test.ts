@@ -127,7 +127,7 @@ t.test(`${RUNS} drawn requests: no unhandled failure, the document kept, a refus
       }
       // No fault rule is set: the 5xx allowed are the vendors' own, Explorer's answer to an unknown job or workflow (vendors.md)
       // and PrCore's to a streamed event that is not a JSON object, which its handler reads itself (prpm-api.md §6).
-      const explorerOwn = url.startsWith('/api-open/') && /^\{"code":50004001,"message":"ErrInternalDatabase::(job|workflow|task) .* not found( in job \d+)?"\}$/.test(res.body)
+      const explorerOwn = (url.startsWith('/api-open/') || url.startsWith('/api-analytics/')) && /^\{"code":50004001,"message":"ErrInternalDatabase::((job|workflow|flow|task) .* not found( in job \d+)?|no result at .*)"\}$/.test(res.body)
       const prcoreOwn = route.method === 'POST' && /^\/project\/[^/]+\/stream\/event$/.test(url.split('?')[0] as string) && !isJsonObject(body) &&
         res.statusCode === 500 && res.body === 'Internal server error'
       if (res.statusCode >= 500 && !explorerOwn && !prcoreOwn) {

@@ -154,6 +154,17 @@ export function modelartsExamples(fixturesDir: string): OperationExamples {
       404: { noSuchKey: obsError(404, 'NoSuchKey', 'The specified key does not exist.', { Resource: `/${address.bucket}/${address.key}` }, ids).body },
       416: { invalidRange: obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', { ActualObjectSize: 18782 }, ids).body },
     },
+    listObjects: {
+      200: {
+        firstKeys: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>test-obs</Name><Prefix>classify/data/animals/</Prefix><Marker></Marker>` +
+          '<NextMarker>classify/data/animals/10.jpg</NextMarker><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated><Contents><Key>classify/data/animals/10.jpg</Key><LastModified>2020-11-26T08:05:55.102Z</LastModified>' +
+          '<ETag>&#34;5b4f6a2b0a3b1f1e3c6d8e9f0a1b2c3d&#34;</ETag><Size>18782</Size><Owner><ID>1f0e7d1c5ab0a3d1c2b3a4e5f6a7b8c9</ID><DisplayName>1f0e7d1c5ab0a3d1c2b3a4e5f6a7b8c9</DisplayName></Owner><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>',
+        location: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Location xmlns="http://obs.myhwclouds.com/doc/2015-06-30/">${region}</Location>`,
+      },
+      400: { maxKeysInvalid: obsError(400, 'InvalidArgument', 'max-keys is invalid', {}, ids).body },
+      403: { accessDenied: obsError(403, 'AccessDenied', 'Access Denied', {}, ids).body },
+      404: { noSuchBucket: obsError(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: 'no-such-bucket' }, ids).body },
+    },
     getProcessorTask: {
       200: tasks,
       400: { taskNotFound, taskIdInvalid: modelartsErrorMapping.invalidRequest({ part: 'params', parameter: 'task_id' }).body },

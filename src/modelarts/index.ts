@@ -1,6 +1,7 @@
 import type { VendorModule } from '../vendor-module.js'
 import { IAM_PREFIX, iamApi, iamErrorMapping } from './iam.js'
 import { OBS_PREFIX } from './obs.js'
+import { obsUrlOf } from './obs-auth.js'
 import { objectsApi, obsErrorMapping } from './objects.js'
 import { modelartsContract } from './contract.js'
 import { modelartsErrorMapping } from './errors.js'
@@ -19,6 +20,11 @@ export const modelarts: VendorModule = {
   description: 'ModelArts data processing (v2): processor tasks, their versions and the versions\' results; IAM tokens (v3) and OBS downloads of the signed URLs',
   // The data processing API; IAM's token API, which its clients get tokens from; and the OBS its signed URLs download from.
   prefixes: [MODELARTS_PREFIX, IAM_PREFIX, OBS_PREFIX],
+  // OBS's SDKs call their server's root: /{bucket}/{key} with OBS's signature is OBS's, wherever it lands.
+  claims: ({ db }) => {
+    const store = new ModelArtsStore(db)
+    return (request) => obsUrlOf(request, (bucket) => store.bucketExists(bucket))
+  },
   plugin: async (app, context) => {
     await app.register(modelartsApi, { ...context, prefix: MODELARTS_PREFIX })
     await app.register(iamApi, { ...context, prefix: IAM_PREFIX })

@@ -2,7 +2,6 @@ import { createHash, createHmac } from 'node:crypto'
 import type { ModelArtsAccessKey, ObsEndpoint } from '../config.js'
 import { VendorError } from '../errors.js'
 import { randomHex } from '../random-hex.js'
-import { sameSecret } from '../secrets.js'
 
 /*
  * OBS pre-signed GET URLs (V2 query-string authentication), as the results'
@@ -91,6 +90,19 @@ export function obsHeaders(): { server: string; 'x-obs-request-id': string; 'x-o
   }
 }
 
+/**
+ * The same ids in the family a request was signed in: OBS answers an S3-style (AWS) request with x-amz-request-id
+ * and x-amz-id-2, where the SDKs in that mode read them.
+ */
+export function obsHeadersFor(family: 'obs' | 'amz'): Record<string, string> {
+  const headers = obsHeaders()
+  if (family === 'obs') return headers
+  return { server: headers.server, 'x-amz-request-id': headers['x-obs-request-id'], 'x-amz-id-2': headers['x-obs-id-2'] }
+}
+
+/** A header value of printable ASCII (what Node sends in a header): anything else becomes "?". */
+const asciiHeader = (text: string) => text.replace(/[^\x20-\x7e]/g, '?')
+
 const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
 
 /**
@@ -104,7 +116,16 @@ export function obsError(
   extra: Record<string, string | number> = {},
   ids: Pick<ReturnType<typeof obsHeaders>, 'x-obs-request-id' | 'x-obs-id-2'> = obsHeaders(),
 ): VendorError {
-  const headers = { ...obsHeaders(), ...ids, 'content-type': 'application/xml' }
+  // A HEAD's answer has no body: the code and message ride in headers too, in both families, as the SDKs read them there.
+  const headers = {
+    ...obsHeaders(),
+    ...ids,
+    'content-type': 'application/xml',
+    'x-obs-error-code': code,
+    'x-amz-error-code': code,
+    'x-obs-error-message': asciiHeader(message),
+    'x-amz-error-message': asciiHeader(message),
+  }
   const elements = Object.entries({ Code: code, Message: message, ...extra, RequestId: headers['x-obs-request-id'], HostId: headers['x-obs-id-2'] })
     .map(([name, value]) => `<${name}>${escapeXml(String(value))}</${name}>`)
     .join('')
@@ -124,41 +145,9 @@ export const ObsErrors = {
       SignatureProvided: provided,
     }),
   noSuchKey: (address: ObjectAddress) => obsError(404, 'NoSuchKey', 'The specified key does not exist.', { Resource: `/${address.bucket}/${address.key}` }),
+  noSuchBucket: (bucket: string) => obsError(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket }),
   invalidRange: (size: number) => obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', { ActualObjectSize: size }),
   methodNotAllowed: () => obsError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.'),
   internal: () => obsError(500, 'InternalError', 'We encountered an internal error. Please try again.'),
   badRequest: (message: string) => obsError(400, 'InvalidArgument', message),
-}
-
-/** The query of a pre-signed URL; the S3-compatible spelling AWSAccessKeyId is taken too, as OBS takes it. */
-export interface UrlAuthentication {
-  accessKeyId: string
-  expires: number
-  signature: string
-  securityToken: string | null
-}
-
-/**
- * Checks a pre-signed URL as OBS does: a known key, not expired on the sandbox
- * clock, and the signature of exactly this bucket, key, Expires and token.
- * Throws OBS's refusal; returns nothing when the URL may download.
- */
-export function checkSignedUrl(
-  query: URLSearchParams,
-  address: ObjectAddress,
-  keys: readonly Pick<ModelArtsAccessKey, 'accessKeyId' | 'secretAccessKey'>[],
-  nowMs: number,
-): void {
-  const accessKeyId = query.get('AccessKeyId') ?? query.get('AWSAccessKeyId')
-  const expiresText = query.get('Expires')
-  const signature = query.get('Signature')
-  // A private bucket's object without a signature: OBS does not say which part is missing.
-  if (accessKeyId === null || expiresText === null || signature === null) throw ObsErrors.accessDenied()
-  if (!/^\d{1,12}$/.test(expiresText)) throw ObsErrors.badRequest('Expires must be a Unix time in seconds')
-  const expires = Number(expiresText)
-  const key = keys.find((candidate) => candidate.accessKeyId === accessKeyId)
-  if (key === undefined) throw ObsErrors.invalidAccessKeyId(accessKeyId)
-  if (expires * 1000 < nowMs) throw ObsErrors.expired(expires, nowMs)
-  const toSign = obsStringToSign(address, expires, query.get('x-obs-security-token'))
-  if (!sameSecret(signature, obsSignature(key.secretAccessKey, toSign))) throw ObsErrors.signatureDoesNotMatch(toSign, signature, accessKeyId)
 }

@@ -155,6 +155,20 @@ export class ModelArtsStore {
              FROM modelarts_samples s JOIN modelarts_versions v USING (version_id) WHERE s.origin_source = ? LIMIT 1)
          LIMIT 1`,
       ),
+      objectsFrom: () => db.prepare<{ s3lo: string; s3hi: string; s3cut: number; obslo: string; obshi: string; obscut: number }, StoredObject & { key: string }>(
+        `SELECT s.origin_source AS key0, substr(s.origin_source, @s3cut) AS key, s.origin_source, s.new_source, s.origin_file AS file, 0 AS processed, v.create_time
+           FROM modelarts_samples s JOIN modelarts_versions v USING (version_id)
+          WHERE s.origin_source >= @s3lo AND s.origin_source < @s3hi
+         UNION ALL
+         SELECT s.new_source, substr(s.new_source, @obscut), s.origin_source, s.new_source, s.new_file, 1, v.create_time
+           FROM modelarts_samples s JOIN modelarts_versions v USING (version_id)
+          WHERE s.new_source >= @obslo AND s.new_source < @obshi
+         ORDER BY key`,
+      ),
+      anyObjectIn: () => db.prepare<[string, string, string, string], number>(
+        `SELECT 1 WHERE EXISTS (SELECT 1 FROM modelarts_samples WHERE origin_source > ? AND origin_source < ?)
+            OR EXISTS (SELECT 1 FROM modelarts_samples WHERE new_source > ? AND new_source < ?)`,
+      ).pluck(),
     })
   }
 
@@ -191,6 +205,29 @@ export class ModelArtsStore {
   /** The object at obs://bucket/key (a processed sample) or s3://bucket/key (an origin), if any sample has it. */
   objectAt(bucket: string, key: string): StoredObject | undefined {
     return this.statements.objectBySource.get(`obs://${bucket}/${key}`, `s3://${bucket}/${key}`)
+  }
+
+  /**
+   * The objects of a bucket whose keys follow `after` (exclusive) and start with `prefix`, in key order, one
+   * at a time: a sample's origin (s3://) and processed (obs://) sources both live in its bucket. A key held
+   * by several samples comes as often; the caller skips repeats.
+   */
+  *objectsIn(bucket: string, prefix: string, after: string): Generator<StoredObject & { key: string }> {
+    const from = after > prefix ? after : prefix
+    const range = (scheme: string) => {
+      const base = `${scheme}://${bucket}/`
+      return { lo: `${base}${from}`, hi: `${base}${prefix}\uffff`, cut: base.length + 1 }
+    }
+    const s3 = range('s3')
+    const obs = range('obs')
+    for (const object of this.statements.objectsFrom.iterate({ s3lo: s3.lo, s3hi: s3.hi, s3cut: s3.cut, obslo: obs.lo, obshi: obs.hi, obscut: obs.cut })) {
+      if (object.key > after) yield object
+    }
+  }
+
+  /** Whether a bucket holds any object (the sandbox's buckets are the ones its samples name). */
+  bucketExists(bucket: string): boolean {
+    return this.statements.anyObjectIn.get(`s3://${bucket}/`, `s3://${bucket}/\uffff`, `obs://${bucket}/`, `obs://${bucket}/\uffff`) !== undefined
   }
 
   task(taskId: string): TaskRow | undefined {

@@ -131,6 +131,19 @@ async function downloads(tour: Tour) {
   const expires = Number(new URL(sample.signed_new_source).searchParams.get('Expires'))
   const signature = createHmac('sha1', 'resultbox').update(`GET\n\n\n${expires}\n/tour-bucket/none.jpg`).digest('base64')
   await tour.send({ method: 'GET', path: `/obs/tour-bucket/none.jpg?AccessKeyId=RESULTBOXSANDBOXAK01&Expires=${expires}&Signature=${encodeURIComponent(signature)}`, status: 404 })
+
+  // The bucket listed as OBS's SDKs list it: an S3-style header signature dated now (real time).
+  const listed = (query: string, { date = new Date().toUTCString(), sk = 'resultbox', bucket = 'tour-bucket' } = {}) => {
+    const signed = createHmac('sha1', sk).update(`GET\n\n\n${date}\n/${bucket}${query.includes('location') ? '?location' : ''}`).digest('base64')
+    return { date, authorization: `AWS RESULTBOXSANDBOXAK01:${signed}` }
+  }
+  const list = await tour.send({ method: 'GET', path: '/obs/tour-bucket?prefix=flat&max-keys=10', headers: listed('prefix=flat&max-keys=10'), status: 200 })
+  t.match(list.text, /<Key>flat-out\.png<\/Key>.*<Key>flat\.jpg<\/Key>/)
+  const location = await tour.send({ method: 'GET', path: '/obs/tour-bucket?location', headers: listed('location'), status: 200 })
+  t.match(location.text, /<LocationConstraint>cn-north-4<\/LocationConstraint>/)
+  await tour.send({ method: 'GET', path: '/obs/tour-bucket?max-keys=many', headers: listed('max-keys=many'), status: 400, invalid: 'max-keys is digits' })
+  await tour.send({ method: 'GET', path: '/obs/tour-bucket', headers: listed('', { sk: 'wrong' }), status: 403 })
+  await tour.send({ method: 'GET', path: '/obs/no-such-bucket', headers: listed('', { bucket: 'no-such-bucket' }), status: 404 })
 }
 
 export async function modelartsTour(tour: Tour) {
