@@ -165,7 +165,9 @@ t.test('IAM: a token from Huawei\'s IAM SDK works as X-Auth-Token until it expir
     body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'bob', password: 'builder', domain: { name: 'acme' } } } }, scope: { project: { id: PROJECT } } } }),
   })
   t.equal(noCatalog.status, 201)
-  t.equal(noCatalog.headers.get('content-type'), 'application/json;charset=utf8')
+  t.equal(noCatalog.headers.get('content-type'), 'application/json', 'as Huawei\'s capture of this API shows it')
+  t.match(noCatalog.headers.get('x-iam-trace-id'), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'IAM\'s trace id, a UUID')
+  t.equal(noCatalog.headers.get('x-request-id'), null, 'and no X-Request-Id, as IAM sends none')
   t.notOk('catalog' in ((await noCatalog.json()) as { token: object }).token)
 })
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js'
 import { FixtureError } from '../src/fixtures.js'
 import { ScenarioError } from '../src/simulation.js'
 import {
-  ANIMALS, COUNT_KEYS, FLOWERS, PROJECT, TASK_KEYS, VERSION_KEYS, maGet, postScenario, resultsUrl, taskUrl, versionUrl,
+  ANIMALS, COUNT_KEYS, FLOWERS, PROJECT, TASK_KEYS, TASK_KEYS_ALWAYS, VERSION_KEYS, templateOf, maGet, postScenario, resultsUrl, taskUrl, versionUrl,
 } from './helpers/modelarts.js'
 import { START, copyOf, startSandbox, tempDir } from './helpers/sandbox.js'
 
@@ -73,7 +73,7 @@ t.test('the client flow: a scenario version goes initialized → running → com
     update_time: START,
     inputs: [{ type: 'OBS', source: '/resultbox-sandbox/data/' }],
     work_path: { type: 'OBS', path: '/resultbox-sandbox/output/', output_path: `/resultbox-sandbox/output/${created.version_id}/` },
-    template: { id: 'sys_data_augmentation', name: 'data augmentation' },
+    template: templateOf('sys_data_augmentation', 'data augmentation', 'AddNoise'),
     duration_seconds: 0,
   })
   t.equal(step.results.statusCode, 403)
@@ -83,13 +83,16 @@ t.test('the client flow: a scenario version goes initialized → running → com
     task_id: created.task_id,
     name: 'pets-augmentation',
     description: '',
+    data_source: { type: 'OBS', source: '/resultbox-sandbox/data/' },
     inputs: [{ type: 'OBS', source: '/resultbox-sandbox/data/' }],
     work_path: { type: 'OBS', path: '/resultbox-sandbox/output/' },
-    template: { id: 'sys_data_augmentation', name: 'data augmentation' },
+    template: templateOf('sys_data_augmentation', 'data augmentation', 'AddNoise'),
     status: 0,
     duration_seconds: 0,
     create_time: START,
     version_count: 1,
+    is_current: true,
+    workspace_id: '0',
     version_id: created.version_id,
     version_name: 'V001',
   })
@@ -183,7 +186,7 @@ t.test('failed and stopped outcomes', async (t) => {
   const third = scenario.create({ task_id: failed.task_id, version_name: 'retry', outcome: 'failed', starts_after_ms: 0, runs_for_ms: 0 }, START + 6000) as Created
   clock.advance(1000)
   const failedTask = (await maGet(app, third.task_url)).json()
-  t.strictSame(Object.keys(failedTask), [...TASK_KEYS.slice(0, 10), 'error_msg', ...TASK_KEYS.slice(10)])
+  t.strictSame(Object.keys(failedTask), [...TASK_KEYS.slice(0, TASK_KEYS_ALWAYS), 'error_msg', ...TASK_KEYS.slice(TASK_KEYS_ALWAYS)])
   t.match(failedTask, { status: 3, error_msg: 'Task failed', version_count: 3, version_name: 'retry', duration_seconds: 0 })
 })
 
@@ -195,13 +198,16 @@ t.test('the fixture tasks and versions, field for field', async (t) => {
     task_id: ANIMALS,
     name: 'animals-augmentation',
     description: 'AddNoise and Resize augmentation of the animals set',
+    data_source: { type: 'OBS', source: '/test-obs/classify/data/animals/' },
     inputs: [{ type: 'OBS', source: '/test-obs/classify/data/animals/' }],
     work_path: { type: 'OBS', path: '/test-obs/classify/output/' },
-    template: { id: 'sys_data_augmentation', name: 'data augmentation' },
+    template: templateOf('sys_data_augmentation', 'data augmentation', 'AddNoise'),
     status: 2,
     duration_seconds: 612,
     create_time: 1606373999627,
     version_count: 2,
+    is_current: true,
+    workspace_id: '0',
     version_id: '7PoIhUzSk92OglQrTxr',
     version_name: 'V002',
   })
@@ -219,7 +225,7 @@ t.test('the fixture tasks and versions, field for field', async (t) => {
     update_time: 1606376418000,
     inputs: [{ type: 'OBS', source: '/test-obs/classify/data/animals/' }],
     work_path: { type: 'OBS', path: '/test-obs/classify/output/', output_path: '/test-obs/classify/output/7PoIhUzSk92OglQrTxr/' },
-    template: { id: 'sys_data_augmentation', name: 'data augmentation' },
+    template: templateOf('sys_data_augmentation', 'data augmentation', 'AddNoise'),
     duration_seconds: 612,
     // 9 retained, 7 modified, 5 deleted, 9 added: the origin is all but the added.
     origin_sample_count: 21,
@@ -506,7 +512,7 @@ t.test('fixture timelines and defaults', async (t) => {
     status: 2, create_time: 0, update_time: 0, duration_seconds: 0, description: '',
   })
   const empty = (await maGet(app, taskUrl('EmptyTask0000000000'))).json()
-  t.strictSame(Object.keys(empty), TASK_KEYS.slice(0, 10), 'a task without versions names none')
+  t.strictSame(Object.keys(empty), TASK_KEYS.slice(0, TASK_KEYS_ALWAYS), 'a task without versions names none')
   t.match(empty, { status: 0, duration_seconds: 0, version_count: 0 })
 
   // Timelines a version cannot go through are refused at start-up, naming the field.

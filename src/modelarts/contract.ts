@@ -55,7 +55,8 @@ export const modelartsContract: VendorContract = {
   },
   headers: (operation, status): Record<string, HeaderObject> => {
     if (IAM_OPERATIONS.has(operation.operationId ?? '')) {
-      return status === '201' ? { 'X-Subject-Token': { description: 'the token, for X-Auth-Token (IAM\'s: kilobytes, starting MII)', required: true, schema: { type: 'string', pattern: '^MII', examples: ['MIIGXAYJKoZIhvcNAQcCoIIGTTCCBkkCAQExDTALBglghkgBZQMEAgEwggSqBgkqhkiG9w0BBwGgggSbBIIEl3sidG9rZW4iOnsiZXhwaXJlc19hdCI6'] } } } : {}
+      const trace: Record<string, HeaderObject> = { 'X-IAM-Trace-Id': { description: 'IAM\'s trace id of the answer, a UUID (IAM sends no X-Request-Id)', required: status === '201', schema: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', examples: ['218d45ab-d674-4995-af3a-2d0255ba41b5'] } } }
+      return status === '201' ? { ...trace, 'X-Subject-Token': { description: 'the token, for X-Auth-Token (IAM\'s: kilobytes, starting MII)', required: true, schema: { type: 'string', pattern: '^MII', examples: ['MIIGXAYJKoZIhvcNAQcCoIIGTTCCBkkCAQExDTALBglghkgBZQMEAgEwggSqBgkqhkiG9w0BBwGgggSbBIIEl3sidG9rZW4iOnsiZXhwaXJlc19hdCI6'] } } } : trace
     }
     if (OBS_OPERATIONS.has(operation.operationId ?? '')) {
       if ((status !== '200' && status !== '206') || operation.operationId === 'listObjects') return OBS_IDS

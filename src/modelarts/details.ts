@@ -1,9 +1,18 @@
-import { TEMPLATES, VERSION_STATUS, type TaskBody, type VersionBody } from './schemas.js'
+import { TEMPLATES, TEMPLATE_OPERATORS, VERSION_STATUS, type TaskBody, type VersionBody } from './schemas.js'
 import type { ModelArtsStore, TaskRow, VersionRow } from './store.js'
 
 /** The task's OBS input folder, as ProcessorDataSource. */
 const inputsOf = (task: TaskRow) => [{ type: 'OBS' as const, source: task.input_path }]
-const templateOf = (task: TaskRow) => ({ id: task.template_id, name: TEMPLATES[task.template_id] })
+const templateOf = (task: TaskRow) => ({
+  id: task.template_id,
+  name: TEMPLATES[task.template_id],
+  operator_params: [{
+    id: task.template_id,
+    name: TEMPLATE_OPERATORS[task.template_id],
+    advanced_params_switch: false,
+    params: { task_type: 'image_classification', dataset_type: 'manifest', source_service: 'select' },
+  }],
+})
 
 /** Seconds spent running: none before it starts, growing while it runs, fixed once it ends. */
 export function durationSeconds(version: VersionRow, now: number): number {
@@ -52,6 +61,8 @@ export function taskBody(task: TaskRow, latest: VersionRow | undefined, versionC
     task_id: task.task_id,
     name: task.name,
     description: task.description,
+    // The vendor's examples give the input twice: as data_source and in inputs.
+    data_source: { type: 'OBS', source: task.input_path },
     inputs: inputsOf(task),
     work_path: { type: 'OBS', path: task.work_path },
     template: templateOf(task),
@@ -59,6 +70,8 @@ export function taskBody(task: TaskRow, latest: VersionRow | undefined, versionC
     duration_seconds: latest ? durationSeconds(latest, now) : 0,
     create_time: task.create_time,
     version_count: versionCount,
+    is_current: true,
+    workspace_id: '0',
   }
   if (!latest) return body
   return {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomUUID, randomBytes } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
@@ -145,6 +145,12 @@ export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { co
   const store = new ModelArtsStore(db)
   useVendorErrors(app, iamErrorMapping)
   useBareJsonContentType(app)
+  // IAM traces every answer with a UUID of its own (X-IAM-Trace-Id), as Huawei's capture of this API shows; it
+  // sends no X-Request-Id, so the SDKs' exceptions carry no request id, as they do against IAM itself.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-iam-trace-id', randomUUID())
+    done()
+  })
   const passwords = new Map(config.iamUsers.map((user) => [user.name, user.password]))
 
   app.post(
@@ -176,7 +182,7 @@ export const iamApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { co
         expires_at: now + config.tokenTtlSeconds * 1000,
       })
       // Serialized here: the route's serializer puts optional fields (catalog, project) last, and IAM's order has them inside.
-      return reply.code(201).header('x-subject-token', token).type('application/json;charset=utf8').send(JSON.stringify(body) as never)
+      return reply.code(201).header('x-subject-token', token).type('application/json').send(JSON.stringify(body) as never)
     },
   )
 }

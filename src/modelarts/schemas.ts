@@ -148,13 +148,29 @@ export const WorkPath = Type.Object({
   output_path: Type.Optional(Type.String({ description: "this version's output folder (versions only)" })),
 })
 
-/** TemplateParam without operator_params: the sandbox runs no operators. */
-export const TemplateParam = Type.Object({ id: TemplateId, name: Type.String() })
+/** The operator each template runs, as the vendor's examples name them (MetaValidation, PCC) or the fixture's tasks do (AddNoise). */
+export const TEMPLATE_OPERATORS: Record<TemplateId, string> = {
+  sys_data_analyse: 'PCC',
+  sys_data_cleaning: 'DataCleaning',
+  sys_data_augmentation: 'AddNoise',
+  sys_data_validation: 'MetaValidation',
+  sys_data_selection: 'SimDeduplication',
+}
+
+export const OperatorParam = Type.Object({
+  id: Type.String({ description: 'the operator\'s template, e.g. sys_data_validation' }),
+  name: Type.String({ description: 'the operator, e.g. MetaValidation' }),
+  advanced_params_switch: Type.Boolean(),
+  params: Type.Record(Type.String(), Type.String(), { description: 'its parameters, strings (task_type, dataset_type, source_service, …)' }),
+})
+
+export const TemplateParam = Type.Object({ id: TemplateId, name: Type.String(), operator_params: Type.Array(OperatorParam) })
 
 export const TaskBody = Type.Object({
   task_id: Type.String(),
   name: Type.String(),
   description: Type.String(),
+  data_source: ProcessorDataSource,
   inputs: Type.Array(ProcessorDataSource),
   work_path: WorkPath,
   template: TemplateParam,
@@ -165,6 +181,8 @@ export const TaskBody = Type.Object({
   error_msg: Type.Optional(Type.String({ description: 'only when status is 3' })),
   version_id: Type.Optional(Type.String({ description: 'the latest version; absent while the task has none' })),
   version_name: Type.Optional(Type.String()),
+  is_current: Type.Boolean({ description: 'whether the task is the latest of its kind for its data: always true, the sandbox keeps one task per input' }),
+  workspace_id: Type.String({ description: '"0": no workspace, as the vendor answers without one' }),
 })
 export type TaskBody = Static<typeof TaskBody>
 

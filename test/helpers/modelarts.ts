@@ -27,6 +27,17 @@ export const VERSION_KEYS = [
 ]
 export const COUNT_KEYS = ['origin_sample_count', 'add_sample_count', 'modified_sample_count', 'unmodified_sample_count', 'deleted_sample_count']
 export const TASK_KEYS = [
-  'task_id', 'name', 'description', 'inputs', 'work_path', 'template', 'status', 'duration_seconds', 'create_time',
-  'version_count', 'version_id', 'version_name',
+  'task_id', 'name', 'description', 'data_source', 'inputs', 'work_path', 'template', 'status', 'duration_seconds', 'create_time',
+  'version_count', 'is_current', 'workspace_id', 'version_id', 'version_name',
 ]
+/** How many of TASK_KEYS every task has: the rest (and error_msg, before them) only a task with a version. */
+export const TASK_KEYS_ALWAYS = 13
+
+/** A template as the vendor answers it: its id, name and the operator it runs. */
+export function templateOf(id: string, name: string, operator: string) {
+  return {
+    id,
+    name,
+    operator_params: [{ id, name: operator, advanced_params_switch: false, params: { task_type: 'image_classification', dataset_type: 'manifest', source_service: 'select' } }],
+  }
+}
