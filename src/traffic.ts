@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SandboxClock } from './clock.js'
 import { InjectedFault, type AppliedFault, type Faults } from './faults.js'
@@ -10,6 +11,10 @@ import type { VendorRegistry } from './vendors.js'
  * neither faulted nor journaled, as the control API is not. OBS signs no such parameter, so the URL stays valid.
  */
 export const OWN_REQUEST = '_resultbox=page'
+
+/** Where a response keeps the reply the journal records it by, once the response has closed. */
+const RECORDED = Symbol('resultbox.recorded')
+type RecordedResponse = ServerResponse & { [RECORDED]?: FastifyReply }
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,8 +50,12 @@ export function watchTraffic(
     const recording = vendor !== null && journal.capacity > 0
     request.traffic = { vendor, arrivedAt: clock.now(), fault: null, journaled: false, bytesBefore: recording ? request.raw.socket?.bytesWritten ?? null : null }
     // A client that leaves before its answer has ended (an SSE reader closed, a timeout during a fault's
-    // latency) never gets to onResponse: the journal keeps it all the same, marked as aborted.
-    if (recording) reply.raw.once('close', () => record(request, reply, !reply.raw.writableFinished))
+    // latency) never gets to onResponse: the journal keeps it all the same, marked as aborted. One listener
+    // shared by every response (it finds its request through the response) rather than a closure each.
+    if (recording) {
+      ;(reply.raw as RecordedResponse)[RECORDED] = reply
+      reply.raw.on('close', recordOnClose)
+    }
     if (vendor === null || !faults.active) return done()
     faults.apply(vendor.name, request.routeOptions.schema?.operationId, vendors.errorsFor(request.url), (drawn) => { request.traffic.fault = drawn }).then(
       (fault) => {
@@ -59,6 +68,10 @@ export function watchTraffic(
       },
     )
   })
+  function recordOnClose(this: RecordedResponse): void {
+    const reply = this[RECORDED]
+    if (reply !== undefined) record(reply.request, reply, !this.writableFinished)
+  }
   const record = (request: FastifyRequest, reply: FastifyReply, aborted: boolean) => {
     const { vendor, arrivedAt, fault, journaled, bytesBefore } = request.traffic
     if (vendor === null || journaled) return

@@ -84,8 +84,17 @@ t.test('the shell blocks: the endpoint by curl, the Rust CLI, Prism\'s proxy', a
   // Prism's proxy, started as the block's first line does, then the block's curl through it.
   const [proxyLine, curlLine] = block('sh', 'prism-cli@5.14.2 proxy').split('\n')
   const prismPort = await freePort()
-  const proxy = spawn('bash', ['-c', `exec ${(proxyLine as string).replaceAll('8080', String(port)).replace('4010', String(prismPort))}`], { cwd: repoRoot, stdio: 'ignore' })
-  t.teardown(() => proxy.kill())
+  // A process group of its own: npx runs prism as a child of its own, which a signal to npx alone would leave running.
+  const proxy = spawn('bash', ['-c', `exec ${(proxyLine as string).replaceAll('8080', String(port)).replace('4010', String(prismPort))}`], { cwd: repoRoot, stdio: 'ignore', detached: true })
+  const stopProxy = () => {
+    try {
+      process.kill(-(proxy.pid as number), 'SIGTERM')
+    } catch {
+      // Already gone.
+    }
+  }
+  process.once('exit', stopProxy)
+  t.teardown(stopProxy)
   let answer = ''
   for (let attempt = 0; attempt < 100 && !answer.includes('HTTP/1.1'); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 200))

@@ -38,8 +38,9 @@ const PREFIX: Record<Family, string> = { obs: 'x-obs-', amz: 'x-amz-' }
 export function carriesObsCredentials(request: IncomingMessage): boolean {
   const authorization = request.headers.authorization
   if (authorization !== undefined) return /^(OBS|AWS) [^\s:]+:/.test(authorization) || authorization.startsWith('AWS4-HMAC-SHA256 ')
+  // Plain substring tests first: every request without an Authorization header comes through here.
   const url = request.url ?? ''
-  return url.includes('?') && /[?&](AccessKeyId|AWSAccessKeyId|X-Amz-Credential)=/.test(url)
+  return (url.includes('AccessKeyId=') || url.includes('X-Amz-Credential=')) && /[?&](AccessKeyId|AWSAccessKeyId|X-Amz-Credential)=/.test(url)
 }
 
 /**
