@@ -49,9 +49,10 @@ export function watchTraffic(
     const vendor = request.url.includes(OWN_REQUEST) ? null : vendors.vendorOf(request.url)
     const recording = vendor !== null && journal.capacity > 0
     request.traffic = { vendor, arrivedAt: clock.now(), fault: null, journaled: false, bytesBefore: recording ? request.raw.socket?.bytesWritten ?? null : null }
-    // A client that leaves before its answer has ended (an SSE reader closed, a timeout during a fault's
-    // latency) never gets to onResponse: the journal keeps it all the same, marked as aborted. One listener
-    // shared by every response (it finds its request through the response) rather than a closure each.
+    // Recorded when the response closes, which every response does: just after its last byte went (the next
+    // tick after 'finish'), or when its client left before the answer had ended (an SSE reader closed, a
+    // timeout during a fault's latency), marked as aborted. No onResponse hook: one listener shared by every
+    // response (it finds its request through the response), rather than a hook run and closures per request.
     if (recording) {
       ;(reply.raw as RecordedResponse)[RECORDED] = reply
       reply.raw.on('close', recordOnClose)
@@ -101,9 +102,4 @@ export function watchTraffic(
       sentBytes: bytesBefore === null || bytesAfter === undefined ? null : bytesAfter - bytesBefore,
     })
   }
-  if (journal.capacity === 0) return
-  app.addHook('onResponse', (request, reply, done) => {
-    record(request, reply, false)
-    done()
-  })
 }
