@@ -4,6 +4,7 @@ import { FixtureError, loadFixtureFile } from '../fixtures.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { Fixture } from './schemas.js'
 import { ExplorerStore } from './store.js'
+import type { GraphFixture } from './graph.js'
 
 export const FIXTURE_FILE = 'explorer.json'
 
@@ -46,8 +47,9 @@ export function loadExplorerFixture(dir: string): Fixture {
   return fixture
 }
 
-export function seedExplorer(db: Db, fixture: Fixture): void {
+export function seedExplorer(db: Db, fixture: Fixture, graph: GraphFixture | null = null): void {
   const store = new ExplorerStore(db)
+  if (graph !== null) store.insertGraph(graph)
   for (const job of fixture.jobs) store.insertJob(job)
   for (const workflow of fixture.workflows ?? []) {
     store.insertWorkflow(workflow, (task) => task.columns ?? columnsOf(task.name) ?? [], DEFAULT_ROW_COUNT)

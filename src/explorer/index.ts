@@ -4,6 +4,7 @@ import { explorerContract } from './contract.js'
 import { explorerErrorMapping } from './errors.js'
 import { explorerExamples } from './examples.js'
 import { loadExplorerFixture, seedExplorer } from './fixtures.js'
+import { loadGraphFixture } from './graph.js'
 import { seedLargeExplorer } from './large.js'
 import { EXPLORER_PREFIX, EXPLORER_ROOT, explorerApi } from './routes.js'
 import { explorerProviderStates } from './provider-states.js'
@@ -26,7 +27,7 @@ export const explorer: VendorModule = {
   errors: explorerErrorMapping,
   // Explorer's Go decoder takes JSON values as sent: "port": "9669" is not a number.
   coercesBodyTypes: false,
-  seed: (db, fixturesDir) => seedExplorer(db, loadExplorerFixture(fixturesDir)),
+  seed: (db, fixturesDir) => seedExplorer(db, loadExplorerFixture(fixturesDir), loadGraphFixture(fixturesDir)),
   seedLarge: (db) => seedLargeExplorer(db),
   timedWork: ({ db }) => [explorerRunner(new ExplorerStore(db))],
   simulation: ({ db, config }) => {

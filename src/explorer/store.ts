@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import { tasksOfDag, type DagTaskPlan } from './dag.js'
+import type { GraphEdge, GraphFixture } from './graph.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -196,6 +197,12 @@ export class ExplorerStore {
       ),
       deleteTaskResult: () => db.prepare<[string, string]>('DELETE FROM explorer_task_results WHERE workflow_name = ? AND task_id = ?'),
       deleteTaskResults: () => db.prepare('DELETE FROM explorer_task_results'),
+      insertVertex: () => db.prepare<[string, string, string]>('INSERT INTO explorer_graph_vertices (vid, tag, props) VALUES (?, ?, ?)'),
+      insertEdge: () => db.prepare<[string, string, string, number, string]>('INSERT INTO explorer_graph_edges (type, src, dst, rank, props) VALUES (?, ?, ?, ?, ?)'),
+      graphVertices: () => db.prepare<[], string>('SELECT vid FROM explorer_graph_vertices ORDER BY rowid').pluck(),
+      graphEdges: () => db.prepare<[], GraphEdge>('SELECT type, src, dst, rank FROM explorer_graph_edges ORDER BY rowid'),
+      deleteGraph: () => db.prepare('DELETE FROM explorer_graph_vertices'),
+      deleteGraphEdges: () => db.prepare('DELETE FROM explorer_graph_edges'),
       insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name, create_time, update_time) VALUES (?, ?, ?, ?)'),
       nextWorkflowId: () => db.prepare<[], number>("SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM explorer_workflows WHERE id NOT GLOB '*[^0-9]*'").pluck(),
       insertWorkflowTask: () => db.prepare(
@@ -560,6 +567,19 @@ export class ExplorerStore {
     this.statements.setPassword.run(account, password)
   }
 
+  /** Stores the sample graph the tasks run on, in the order given. */
+  insertGraph(graph: GraphFixture): void {
+    this.db.transaction(() => {
+      for (const vertex of graph.vertices) this.statements.insertVertex.run(vertex.vid, vertex.tag, JSON.stringify(vertex.props))
+      for (const edge of graph.edges) this.statements.insertEdge.run(edge.type, edge.src, edge.dst, edge.rank, JSON.stringify(edge.props))
+    })()
+  }
+
+  /** The sample graph's vertex ids and edges, in the order they were written. */
+  graph(): { vertices: string[]; edges: GraphEdge[] } {
+    return { vertices: this.statements.graphVertices.all() as string[], edges: this.statements.graphEdges.all() }
+  }
+
   /** Empties every Explorer table, for a reset. */
   deleteAll(): void {
     this.statements.deleteJobs.run()
@@ -567,6 +587,8 @@ export class ExplorerStore {
     this.statements.deleteTokens.run()
     this.statements.deletePasswords.run()
     this.statements.deleteTaskResults.run()
+    this.statements.deleteGraphEdges.run()
+    this.statements.deleteGraph.run()
   }
 }
 
