@@ -16,3 +16,7 @@ CREATE TABLE explorer_graph_edges (
   props TEXT NOT NULL,  -- JSON object
   UNIQUE (type, src, dst, rank)
 ) STRICT;
+
+-- How a task's rows are computed on the graph when it succeeds (JSON: the algorithm and its parameters); NULL:
+-- its rows are given, or generated (row_count of them).
+ALTER TABLE explorer_tasks ADD COLUMN compute TEXT;

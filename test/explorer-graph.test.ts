@@ -84,3 +84,28 @@ t.test('a fixtures folder without the sample graph starts with none; a graph tha
   fs.writeFileSync(path.join(dir, GRAPH_FIXTURE_FILE), JSON.stringify(broken))
   t.throws(() => loadGraphFixture(dir), /no edge type likes/)
 })
+
+t.test('new jobs compute their PageRank on the graph: a workflow\'s, a scenario\'s, and a console DAG\'s with its own params', async (t) => {
+  const { app, clock } = await startSandbox(t)
+  const fixtureRows = (await explorerGet(app, `${PAGERANK_TASK}?limit=1000`, COOKIE)).json().data.items as string[][]
+  const byVid = (rows: string[][]) => new Map(rows.map(([vid, value]) => [vid, value]))
+  const rowsOf = async (jobId: number, task: string) => (await explorerGet(app, `/jobs/${jobId}/tasks/${task}/sample_result?limit=1000`, COOKIE)).json().data.items as string[][]
+  const job = (await app.inject({ method: 'POST', url: '/api-open/v1/workflows/4/jobs', headers: COOKIE })).json().data.id as number
+  const scenario = (await app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: { tasks: [{ name: 'PageRank' }, { name: 'PageRank', id: 'drawn_2', row_count: 5 }] } })).json()
+  const dag = (spec: Record<string, string>) => JSON.stringify({ tasks: [{ id: 'analytics_pagerank_1', type: 'analytics_pagerank', name: 'PageRank', spec, graph: { output: [{ name: 'vid' }, { name: 'value' }] } }], deps: [] })
+  const flow = async (spec: Record<string, string>) => {
+    const id = (await app.inject({ method: 'POST', url: '/api-analytics/flows', headers: COOKIE, payload: { name: 'pr', schema: dag(spec) } })).json().data.id as string
+    return (await app.inject({ method: 'POST', url: '/api-analytics/jobs', headers: COOKIE, payload: { flowId: id } })).json().data.id as number
+  }
+  const asIs = await flow({ iterations: '10', damping: '0.85', nebula_input_edges: 'follow,serve' })
+  const longer = await flow({ iterations: '20', damping: '0.85', nebula_input_edges: 'follow,serve' })
+  const followOnly = await flow({ iterations: '10', damping: 'high', nebula_input_edges: 'follow' })
+  clock.advance(60_000)
+  t.strictSame(byVid(await rowsOf(job, '8c171f70fb6f11ecac7e6da0662c195b')), byVid(fixtureRows), 'workflow 4\'s PageRank: the fixture task\'s values')
+  t.strictSame(byVid(await rowsOf(scenario.job_id, 'analytics_pagerank_1')), byVid(fixtureRows), 'a scenario\'s PageRank too')
+  t.equal((await rowsOf(scenario.job_id, 'drawn_2')).length, 5, 'a row count of the test\'s own: drawn, as before')
+  t.strictSame(byVid(await rowsOf(asIs, 'analytics_pagerank_1')), byVid(fixtureRows), 'a console DAG with the defaults')
+  t.not(byVid(await rowsOf(longer, 'analytics_pagerank_1')).get('team219'), '0.452126', 'its iterations are read')
+  const follow = byVid(await rowsOf(followOnly, 'analytics_pagerank_1'))
+  t.equal(follow.get('team219'), '0.150000', 'follow edges only: nobody follows a team (and a damping that is no number is the default)')
+})

@@ -76,3 +76,37 @@ export function pageRank(vertices: readonly string[], edges: readonly GraphEdge[
   }
   return new Map(vertices.map((vid, at) => [vid, ranks[at] as number]))
 }
+
+/** An algorithm run on the sample graph, with its parameters: what a task's rows are computed from. */
+export interface GraphComputation {
+  algorithm: 'pagerank'
+  iterations: number
+  damping: number
+  /** The edge types it reads (the DAG's nebula_input_edges); null: every type. */
+  edgeTypes: string[] | null
+}
+
+/**
+ * What a task computes, from its algorithm and the spec its DAG gives (strings, as the console writes them:
+ * "iterations": "10", "damping": "0.85", "nebula_input_edges": "follow,serve"); undefined for an algorithm whose
+ * rows are still generated. Values that are no number fall back to the defaults.
+ */
+export function computationOf(algorithm: string, spec: Record<string, string> = {}): GraphComputation | undefined {
+  if (algorithm.toLowerCase() !== 'pagerank') return undefined
+  const iterations = Number.parseInt(spec.iterations ?? '', 10)
+  const damping = Number.parseFloat(spec.damping ?? '')
+  const edges = (spec.nebula_input_edges ?? '').split(',').map((type) => type.trim()).filter((type) => type !== '')
+  return {
+    algorithm: 'pagerank',
+    iterations: Number.isInteger(iterations) && iterations > 0 && iterations <= 1000 ? iterations : PAGERANK_DEFAULTS.iterations,
+    damping: damping > 0 && damping < 1 ? damping : PAGERANK_DEFAULTS.damping,
+    edgeTypes: edges.length > 0 ? edges : null,
+  }
+}
+
+/** A computation's rows on a graph: one a vertex, in the graph's order, values with six decimals. */
+export function computedRows(computation: GraphComputation, graph: { vertices: string[]; edges: GraphEdge[] }): string[][] {
+  const edges = computation.edgeTypes === null ? graph.edges : graph.edges.filter((edge) => computation.edgeTypes?.includes(edge.type))
+  const ranks = pageRank(graph.vertices, edges, computation)
+  return graph.vertices.map((vid) => [vid, (ranks.get(vid) as number).toFixed(6)])
+}

@@ -1,6 +1,8 @@
 import type { Static, TObject } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import { DEFAULT_ROW_COUNT } from './algorithms.js'
 import { defaultRowCount, fillSpec, missingNeed } from './dag.js'
+import { computationOf } from './graph.js'
 import { explorerError } from './errors.js'
 import { JobFilter, type JobDetail, type JobInput, type JobItem } from './schemas.js'
 import type { ExplorerStore, JobRow, NewJob, TaskRow } from './store.js'
@@ -110,10 +112,11 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
   const planned = tasks.map((task) => {
     let rowCount = task.row_count
     let outcome = task.outcome
+    let spec: Record<string, string> = {}
     if (task.dag !== null) {
       const { dag } = task
       const given = input[task.id]
-      const spec = fillSpec(dag, given, FED_LATER)
+      spec = fillSpec(dag, given, FED_LATER)
       const empty = missingNeed(dag.algorithm, spec)
       if (empty !== undefined) throw explorerError('ErrInternalController', `task ${task.id} needs a value for ${empty}`)
       rowCount = defaultRowCount(dag.algorithm, spec)
@@ -125,7 +128,9 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     const rows = attached === undefined ? task.rows : 'rows' in attached ? attached.rows : null
     if (attached !== undefined && 'row_count' in attached) rowCount = attached.row_count
     rowsGiven.set(task.id, outcome === 'failed' ? 0 : (rows?.length ?? rowCount))
-    return { task, rows, rowCount, outcome }
+    // One row a vertex and no count of the test's own: the rows are the algorithm's on the sample graph.
+    const compute = rows === null && rowCount === DEFAULT_ROW_COUNT && task.columns.length === 2 ? computationOf(task.dag?.algorithm ?? task.name, spec) : undefined
+    return { task, rows, rowCount, outcome, compute }
   })
   const timeline = planJob(
     now,
@@ -144,7 +149,9 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     create_time: now,
     input,
     ...(workflow.schema === null ? {} : { schema: workflow.schema }),
-    tasks: planned.map(({ task, rows, rowCount }) => ({ id: task.id, name: task.name, columns: task.columns, row_count: rows === null ? rowCount : null, rows: rows ?? [] })),
+    tasks: planned.map(({ task, rows, rowCount, compute }) => ({
+      id: task.id, name: task.name, columns: task.columns, row_count: rows === null ? rowCount : null, rows: rows ?? [], ...(compute ? { compute } : {}),
+    })),
     steps: timeline.steps,
   }
 }

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import { tasksOfDag, type DagTaskPlan } from './dag.js'
-import type { GraphEdge, GraphFixture } from './graph.js'
+import { computedRows, type GraphComputation, type GraphEdge, type GraphFixture } from './graph.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -81,7 +81,7 @@ export interface NewJob {
   input: unknown
   /** The flow's DAG as the job runs it, kept in the flow's history (a workflow of the console's only). */
   schema?: string
-  tasks: { id: string; name: string; columns: string[]; row_count: number | null; rows: string[][] }[]
+  tasks: { id: string; name: string; columns: string[]; row_count: number | null; rows: string[][]; compute?: GraphComputation }[]
   steps: Step[]
 }
 
@@ -148,8 +148,8 @@ export class ExplorerStore {
       jobInput: () => db.prepare<[number], string>('SELECT input FROM explorer_jobs WHERE id = ?').pluck(),
       jobByCtl: () => db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM explorer_jobs WHERE ctl_job_id = ?`),
       insertTask: () => db.prepare(
-        `INSERT INTO explorer_tasks (job_id, id, name, status, columns, position, run_begin_time, run_end_time, row_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO explorer_tasks (job_id, id, name, status, columns, position, run_begin_time, run_end_time, row_count, compute)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertRow: () => db.prepare('INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES (?, ?, ?, ?)'),
       insertRowBatch: () => db.prepare(`INSERT INTO explorer_task_rows (job_id, task_id, ordinal, cells) VALUES ${Array(ROW_BATCH).fill('(?, ?, ?, ?)').join(', ')}`),
@@ -235,8 +235,8 @@ export class ExplorerStore {
       ),
       stopJob: () => db.prepare<[number]>('UPDATE explorer_jobs SET status = 5 WHERE id = ?'),
       stopRunningTasks: () => db.prepare<[number]>('UPDATE explorer_tasks SET status = 5 WHERE job_id = ? AND status = 1'),
-      taskPlan: () => db.prepare<[number, string], { name: string; columns: string; row_count: number | null }>(
-        'SELECT name, columns, row_count FROM explorer_tasks WHERE job_id = ? AND id = ?',
+      taskPlan: () => db.prepare<[number, string], { name: string; columns: string; row_count: number | null; compute: string | null }>(
+        'SELECT name, columns, row_count, compute FROM explorer_tasks WHERE job_id = ? AND id = ?',
       ),
       insertToken: () => db.prepare<[string, string, number]>('INSERT INTO explorer_tokens (token, account, expires_at) VALUES (?, ?, ?)'),
       tokenExpiry: () => db.prepare<[string], number>('SELECT expires_at FROM explorer_tokens WHERE token = ?').pluck(),
@@ -424,7 +424,7 @@ export class ExplorerStore {
       job.tasks.forEach((task, position) => {
         statements.insertTask.run(
           job.id, task.id, task.name, task.status, JSON.stringify(task.columns), position,
-          task.run_begin_time ?? null, task.run_end_time ?? null, null,
+          task.run_begin_time ?? null, task.run_end_time ?? null, null, null,
         )
         this.insertRows(job.id, task.id, task.rows)
       })
@@ -479,7 +479,10 @@ export class ExplorerStore {
       const { statements } = this
       statements.insertJob.run(job.id, job.name, job.workflow_id, job.workflow_name, 0, job.create_time, null, null, JSON.stringify(job.input))
       job.tasks.forEach((task, position) => {
-        statements.insertTask.run(job.id, task.id, task.name, 0, JSON.stringify(task.columns), position, null, null, task.row_count)
+        statements.insertTask.run(
+          job.id, task.id, task.name, 0, JSON.stringify(task.columns), position, null, null, task.row_count,
+          task.compute === undefined ? null : JSON.stringify(task.compute),
+        )
         this.insertRows(job.id, task.id, task.rows)
       })
       job.steps.forEach((step, seq) => statements.insertStep.run(job.id, seq, step.dueAt, step.taskId, step.status))
@@ -513,7 +516,11 @@ export class ExplorerStore {
     }
     this.statements.setTaskStatus.run({ job, task, status, at })
     const plan = this.statements.taskPlan.get(job, task)
-    if (status === 2 && plan && plan.row_count !== null) {
+    // Computed on the sample graph when the task says how and the store has one; else drawn, as before.
+    const graph = status === 2 && plan?.compute != null ? this.graph() : null
+    if (plan && graph !== null && graph.vertices.length > 0) {
+      this.insertRows(job, task, computedRows(JSON.parse(plan.compute as string) as GraphComputation, graph))
+    } else if (status === 2 && plan && plan.row_count !== null) {
       const columns = JSON.parse(plan.columns) as string[]
       this.insertRows(job, task, generateRows(job, task, plan.name, columns, plan.row_count))
     }
