@@ -137,12 +137,14 @@ t.test('task_result: rows or a count, checked, and undone with the provider stat
   const scenario = async (taskResult: unknown, extra: Record<string, unknown> = {}) => app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: { task_result: taskResult, ...extra } })
   const refusal = async (taskResult: unknown, extra: Record<string, unknown> = {}) => {
     const res = await scenario(taskResult, extra)
-    return [res.statusCode, res.json().pointer ?? res.json().error?.pointer ?? res.json()]
+    return { status: res.statusCode, body: res.json() }
   }
-  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1', rows: [], row_count: 1 }), [400])
-  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1' }), [400])
-  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1', rows: [['a'], ['b', 'c']] }), [400])
-  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1', rows: [] }, { job_id: 5 }), [400])
+  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1', rows: [], row_count: 1 }), { status: 400, body: { error: 'invalid_scenario', field: '/task_result/row_count' } })
+  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1' }), { status: 400, body: { error: 'invalid_scenario', field: '/task_result', message: 'give rows or row_count' } })
+  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1', rows: [['a'], ['b', 'c']] }), { status: 400, body: { field: '/task_result/rows/1', message: 'has 2 cells where row 0 has 1' } })
+  t.match(await refusal({ workflow_name: 'w', task_id: 'q_1', rows: [] }, { job_id: 5 }), { status: 400, body: { field: '/job_id' } })
+  t.match(await refusal({ workflow_name: 'w', task_id: 'not an id', rows: [] }), { status: 400, body: { error: 'invalid_request', field: '/task_result/task_id' } })
+  t.equal((await app.inject({ method: 'GET', url: '/_resultbox/state' })).json().explorer.total, 3, 'nothing was made of them')
   const made = await app.inject({
     method: 'POST', url: '/_resultbox/provider-states',
     payload: { state: 'scenario', params: { vendor: 'explorer', task_result: { workflow_name: 'workflow_bfs', task_id: 'analytics_bfs_2', rows: [['player100', 'player101']] } }, action: 'setup' },

@@ -1,14 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { JobInput, Row, Status, TaskDetail, WORKFLOW_ID_PATTERN } from './schemas.js'
+import { Envelope, JobDetail, JobInput, Row, WORKFLOW_ID_PATTERN } from './schemas.js'
 
 /*
  * The web console's workflows and jobs (/api-analytics), as its JavaScript and the vendor's QA suite call them:
  * the same envelope as the workflow API's, on the same workflows and jobs.
  */
-
-function Envelope<T extends ReturnType<typeof Type.Object>>(data: T) {
-  return Type.Object({ code: Type.Literal(0), data, message: Type.Literal('Success') })
-}
 
 /** A workflow's id as the console gives it: 10 digits, as a string (the workflow API's workflowId). */
 export const FlowId = Type.String({ pattern: WORKFLOW_ID_PATTERN, description: 'the workflow id, digits (e.g. 1791614173)' })
@@ -96,18 +92,14 @@ export const ConsoleJobCreatedBody = Envelope(Type.Object({ id: Type.Integer({ d
 
 export const ConsoleJobParams = Type.Object({ job_id: Type.Integer({ minimum: 0, description: 'the job id' }) })
 
+/** The workflow API's job detail, with the console's names for its workflow, and what only the console shows. */
+const { workflowId: _workflowId, workflowName: _workflowName, ...jobFields } = JobDetail.properties
 export const ConsoleJobBody = Envelope(Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
+  ...jobFields,
   flowId: FlowId,
   flowName: Type.String(),
-  status: Status,
   ctlJobId: Type.Integer({ description: 'the analytics controller\'s id for the job: its results are under /analytics/<ctlJobId>/tasks/<task id>/, and the controller cancels it by it' }),
   input: Type.Record(Type.String(), Type.Unknown(), { description: 'the input the job was given' }),
-  tasks: Type.Array(TaskDetail),
-  createTime: ConsoleMs('when the job was created'),
-  runBeginTime: Type.Integer({ description: 'when it began running, ms; 0 until then' }),
-  runEndTime: Type.Integer({ description: 'when it ended, ms; 0 until then' }),
 }))
 
 // POST /api-analytics/jobs/result

@@ -23,12 +23,8 @@ export const GraphFixture = Type.Object({
 })
 export type GraphFixture = Static<typeof GraphFixture>
 
-export interface GraphEdge {
-  type: string
-  src: string
-  dst: string
-  rank: number
-}
+/** An edge as the algorithms read it: the fixture's, without its properties. */
+export type GraphEdge = Omit<GraphFixture['edges'][number], 'props'>
 
 /** The sample graph of a fixtures folder, checked (tags, edge types and ends known); null when the folder has none. */
 export function loadGraphFixture(dir: string): GraphFixture | null {

@@ -22,7 +22,7 @@ export type TaskOutcome = Static<typeof TaskOutcome>
 export const Row = Type.Array(Type.String())
 
 /** The vendor's success envelope around a route's payload. */
-function Envelope<T extends TSchema>(data: T) {
+export function Envelope<T extends TSchema>(data: T) {
   return Type.Object({ code: Type.Literal(0), data, message: Type.Literal('Success') })
 }
 

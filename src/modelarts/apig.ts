@@ -34,7 +34,8 @@ export function encodeRfc3986(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
-function decode(text: string): string {
+/** Percent-decoding that takes what does not decode as it came. */
+export function decode(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {

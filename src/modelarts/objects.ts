@@ -10,7 +10,7 @@ import { basePathOf } from '../request-base.js'
 import type { VendorContext } from '../vendor-module.js'
 import { drawImage } from './images.js'
 import { authenticateObs } from './obs-auth.js'
-import { OBS_PREFIX, ObsErrors, obsError, obsHeaders, obsHeadersFor, type ObjectAddress } from './obs.js'
+import { OBS_PREFIX, ObsErrors, escapeXml, obsError, obsHeaders, obsHeadersFor, type ObjectAddress } from './obs.js'
 import { ModelArtsStore, type StoredObject } from './store.js'
 
 /*
@@ -96,7 +96,6 @@ function contentOf(object: StoredObject, address: ObjectAddress, fixturesDir: st
 const MAX_KEYS = 1000
 const XMLNS = { obs: 'http://obs.myhwclouds.com/doc/2015-06-30/', amz: 'http://s3.amazonaws.com/doc/2006-03-01/' }
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
 const element = (name: string, value: string | number) => `<${name}>${escapeXml(String(value))}</${name}>`
 
 /** The path a request named, as OBS signs it: /{bucket}/{key} with the key as sent (percent-encoded), and the query. */

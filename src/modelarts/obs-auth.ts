@@ -2,6 +2,8 @@ import { createHash, createHmac } from 'node:crypto'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { ModelArtsAccessKey } from '../config.js'
 import { sameSecret } from '../secrets.js'
+// V4's dates are X-Sdk-Date's form, and its encoding the gateway signer's (RFC 3986).
+import { decode, encodeRfc3986, parseSdkDate } from './apig.js'
 import { OBS_PREFIX, ObsErrors, obsError, obsSignature } from './obs.js'
 
 /*
@@ -104,17 +106,10 @@ function pairsOf(query: string): Array<[string, string, string]> {
     const equals = part.indexOf('=')
     const rawKey = equals === -1 ? part : part.slice(0, equals)
     const rawValue = equals === -1 ? '' : part.slice(equals + 1)
-    return [part, safeDecode(rawKey), safeDecode(rawValue.replace(/\+/g, '%20'))]
+    return [part, decode(rawKey), decode(rawValue.replace(/\+/g, '%20'))]
   })
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
-}
 
 /** The canonicalized resource: the path as signed, then the signed query parameters, sorted, with decoded values. */
 function canonicalResource(path: string, query: string, alsoSigned: (key: string) => boolean): string {
@@ -201,7 +196,7 @@ function checkQuerySignature(request: ObsRequest, query: URLSearchParams, option
   if (expires * 1000 < options.now) throw ObsErrors.expired(expires, options.now)
   // The query's own parameters are not signed; a security token (x-obs- or x-amz-) is.
   const unsigned = new Set(['AccessKeyId', 'AWSAccessKeyId', 'Expires', 'Signature'])
-  const signedQuery = request.query.split('&').filter((part) => !unsigned.has(safeDecode(part.split('=')[0] as string))).join('&')
+  const signedQuery = request.query.split('&').filter((part) => !unsigned.has(decode(part.split('=')[0] as string))).join('&')
   const toSign = obsStringToSignOf({ ...request, query: signedQuery }, family, expiresText, true)
   if (!sameSecret(signature, obsSignature(key.secretAccessKey, toSign))) throw ObsErrors.signatureDoesNotMatch(toSign, signature, accessKeyId)
   return { accessKeyId, family }
@@ -219,7 +214,7 @@ function checkV4Header(request: ObsRequest, authorization: string, options: ObsA
   const credential = V4_CREDENTIAL.exec(fields.Credential ?? '')
   if (!credential || fields.SignedHeaders === undefined || fields.Signature === undefined) throw ObsErrors.badRequest('Authorization must be AWS4-HMAC-SHA256 Credential=<AK>/<date>/<region>/s3/aws4_request, SignedHeaders=<names>, Signature=<hex>')
   const amzDate = firstHeader(request.headers['x-amz-date']) ?? ''
-  const signedAt = parseV4Date(amzDate)
+  const signedAt = parseSdkDate(amzDate)
   if (signedAt === null) throw obsError(403, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header')
   if (Math.abs(options.realNow - signedAt) > OBS_SKEW_MS) throw tooSkewed(amzDate, options.realNow)
   const payload = firstHeader(request.headers['x-amz-content-sha256']) ?? 'UNSIGNED-PAYLOAD'
@@ -233,7 +228,7 @@ function checkV4Query(request: ObsRequest, query: URLSearchParams, options: ObsA
   const signedHeaders = query.get('X-Amz-SignedHeaders')
   const signature = query.get('X-Amz-Signature')
   if (!credential || signedHeaders === null || signature === null || query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') throw ObsErrors.accessDenied()
-  const signedAt = parseV4Date(amzDate)
+  const signedAt = parseSdkDate(amzDate)
   if (signedAt === null || !/^\d{1,9}$/.test(expiresIn)) throw ObsErrors.badRequest('X-Amz-Date must be YYYYMMDDTHHMMSSZ and X-Amz-Expires seconds')
   // A V4 URL's life runs from the date it was signed at, as the sandbox clock counts (the results' URLs do too).
   const expires = Math.floor(signedAt / 1000) + Number(expiresIn)
@@ -257,7 +252,7 @@ function checkV4(request: ObsRequest, parts: V4Parts, options: ObsAuthOptions): 
   const names = parts.signedHeaders.split(';')
   const headerValue = (name: string) => (name === 'host' ? request.host : firstHeader(request.headers[name]) ?? '')
   const canonicalQuery = pairsOf(parts.query)
-    .map(([, name, value]) => [encodeV4(name), encodeV4(value)] as const)
+    .map(([, name, value]) => [encodeRfc3986(name), encodeRfc3986(value)] as const)
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
     .join('&')
@@ -278,24 +273,16 @@ function checkV4(request: ObsRequest, parts: V4Parts, options: ObsAuthOptions): 
   return { accessKeyId, family: 'amz' }
 }
 
-/** RFC 3986, as V4 encodes names and values: A-Z a-z 0-9 - . _ ~ kept. */
-const encodeV4 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** An RFC 1123 date (Date: Sun, 06 Dec 2026 08:39:00 GMT), or ISO 8601 basic (x-obs-date may be either). */
 function parseObsDate(text: string): number | null {
-  const v4 = parseV4Date(text)
+  const v4 = parseSdkDate(text)
   if (v4 !== null) return v4
   if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return null
   const ms = Date.parse(text)
   return Number.isNaN(ms) ? null : ms
 }
 
-function parseV4Date(text: string): number | null {
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-  if (!match) return null
-  const ms = Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`)
-  return Number.isNaN(ms) ? null : ms
-}
 
 function tooSkewed(requestTime: string, realNow: number) {
   return obsError(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {

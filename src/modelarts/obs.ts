@@ -103,7 +103,7 @@ export function obsHeadersFor(family: 'obs' | 'amz'): Record<string, string> {
 /** A header value of printable ASCII (what Node sends in a header): anything else becomes "?". */
 const asciiHeader = (text: string) => text.replace(/[^\x20-\x7e]/g, '?')
 
-const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
+export const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`)
 
 /**
  * OBS's error: an XML body with its code, message, request id and host id, and what the code adds. The ids
