@@ -77,6 +77,14 @@ t.test('Expires follows the sandbox clock', async (t) => {
   t.equal(await expiresOf(), String(START / 1000 + 3600))
   clock.advance(90 * 60 * 1000)
   t.equal(await expiresOf(), String(START / 1000 + 3600 + 5400))
+  // The page is kept as sent while its second lasts, and no longer.
+  clock.advance(999)
+  t.equal(await expiresOf(), String(START / 1000 + 3600 + 5400), 'the same second: the same Expires')
+  clock.advance(1)
+  t.equal(await expiresOf(), String(START / 1000 + 3600 + 5401), 'the next second: the next Expires')
+  const hostOf = async (host: string) =>
+    new URL((await get(app, `${BASE}?limit=1`, { ...CREDENTIALS.modelarts, host })).json().results[0].signed_origin_source).host
+  t.strictSame([await hostOf('localhost:4010'), await hostOf('resultbox:8080'), await hostOf('localhost:4010')], ['localhost:4010', 'resultbox:8080', 'localhost:4010'], 'each URL at the host its client called')
   const longer = await startSandbox(t, { env: { RESULTBOX_MODELARTS_URL_TTL_SECONDS: '60', RESULTBOX_MODELARTS_REGION: 'ap-southeast-1', RESULTBOX_MODELARTS_OBS_ENDPOINT: 'vendor' } })
   const signed = (await get(longer.app, `${BASE}?limit=1`, CREDENTIALS.modelarts)).json().results[0].signed_origin_source
   t.equal(new URL(signed).searchParams.get('Expires'), String(START / 1000 + 60))

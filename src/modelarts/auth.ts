@@ -21,29 +21,35 @@ const firstValue = (value: string | string[] | undefined) => (Array.isArray(valu
  * Bounded: emptied when it holds 4,096 entries.
  */
 interface VerifiedEntry {
-  covered: string
+  method: string
+  url: string
+  /** Each signed header's value as it came, then X-Sdk-Content-Sha256's (it stands in for the body's hash, signed or not). */
+  values: (string | undefined)[]
   signedHeaders: readonly string[]
   signedAt: number
-  projectId: string | null
+  /** The projects the key covers, as signedBy answers them. */
+  projects: (string | null)[]
 }
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value)
 
 class VerifiedSignatures {
   private readonly entries = new Map<string, VerifiedEntry>()
 
-  /** What else the signature covers, as this request carries it. */
-  coveredBy(method: string, url: string, signedHeaders: readonly string[], headers: FastifyRequest['headers']): string {
-    let covered = `${method}\n${url}`
-    for (const name of signedHeaders) {
-      const value = headers[name]
-      covered += `\n${Array.isArray(value) ? value.join(',') : value ?? ''}`
-    }
-    // X-Sdk-Content-Sha256 stands in for the body's hash whether or not it is signed.
-    const contentSha = headers['x-sdk-content-sha256']
-    return contentSha === undefined ? covered : `${covered}\n${String(contentSha)}`
+  /** What else the signature covers, as this request carries it: compared piece by piece, never joined on a hit. */
+  static valuesOf(signedHeaders: readonly string[], headers: FastifyRequest['headers']): (string | undefined)[] {
+    return [...signedHeaders.map((name) => headerValue(headers[name])), headerValue(headers['x-sdk-content-sha256'])]
   }
 
-  get(authorization: string) {
-    return this.entries.get(authorization)
+  /** The entry for this Authorization header, if this request carries everything else it covered, as it was. */
+  get(authorization: string, method: string, url: string, headers: FastifyRequest['headers']): VerifiedEntry | undefined {
+    const entry = this.entries.get(authorization)
+    if (entry === undefined || entry.method !== method || entry.url !== url) return undefined
+    const { signedHeaders, values } = entry
+    for (let at = 0; at < signedHeaders.length; at++) {
+      if (headerValue(headers[signedHeaders[at] as string]) !== values[at]) return undefined
+    }
+    return headerValue(headers['x-sdk-content-sha256']) === values[signedHeaders.length] ? entry : undefined
   }
 
   add(authorization: string, entry: VerifiedEntry): void {
@@ -78,12 +84,11 @@ export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date
   const signedBy = (request: FastifyRequest, authorization: string): (string | null)[] => {
     const refuse = (detail: string) => ModelArtsErrors.signatureRefused(detail, request.modelartsRequestId)
     const url = sentUrlOf(request)
-    const known = verified.get(authorization)
+    const known = verified.get(authorization, request.method, url, request.headers)
     if (
       known !== undefined && Math.abs(realNow() - known.signedAt) <= SIGNATURE_SKEW_MS &&
-      (request.headers['x-security-token'] === undefined || known.signedHeaders.includes('x-security-token')) &&
-      known.covered === verified.coveredBy(request.method, url, known.signedHeaders, request.headers)
-    ) return [known.projectId]
+      (request.headers['x-security-token'] === undefined || known.signedHeaders.includes('x-security-token'))
+    ) return known.projects
     const header = parseSignatureHeader(authorization)
     if (header === null) throw refuse('verify aksk signature fail, the Authorization header is not SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…')
     const key = keys.get(header.accessKeyId)
@@ -106,7 +111,7 @@ export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date
       // As the gateway prints it for app auth: the canonical request it computed, newlines as |.
       throw refuse(`verify aksk signature fail, canonicalRequest:${canonical.replace(/\n/g, '|')}`)
     }
-    verified.add(authorization, { covered: verified.coveredBy(request.method, url, header.signedHeaders, request.headers), signedHeaders: header.signedHeaders, signedAt, projectId: key.projectId })
+    verified.add(authorization, { method: request.method, url, values: VerifiedSignatures.valuesOf(header.signedHeaders, request.headers), signedHeaders: header.signedHeaders, signedAt, projects: [key.projectId] })
     return [key.projectId]
   }
 
@@ -133,7 +138,7 @@ export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date
     // The SDK's X-Project-Id names the project the credentials act for; it must be the URL's.
     const actingFor = firstValue(request.headers['x-project-id'])
     if (actingFor !== undefined && projectId !== undefined && actingFor !== projectId) throw ModelArtsErrors.projectForbidden()
-    if (!projects.some((scope) => scope === null || scope === projectId)) throw ModelArtsErrors.projectForbidden()
+    if (!projects.includes(null) && (projectId === undefined || !projects.includes(projectId))) throw ModelArtsErrors.projectForbidden()
     done()
   }
 }

@@ -114,12 +114,15 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
       const { project_id: projectId, task_id: taskId, version_id: versionId } = request.params
       const { limit, offset, result_property: resultProperty } = request.query
       const revision = scheduler.catchUp()
-      const expires = Math.floor(clock.now() / 1000) + config.signedUrlTtlSeconds
+      const now = clock.now()
+      const second = Math.floor(now / 1000)
+      const expires = second + config.signedUrlTtlSeconds
       // The sandbox's own OBS is where this client reached us: origin, and a named sandbox's prefix.
       const origin = baseUrlOf(request)
-      // A completed version's page changes only with the signed URLs' Expires (whole seconds), their origin, or a write to the store.
-      const cacheKey = `${projectId}/${taskId}/${versionId}/${resultProperty}/${offset}/${limit}/${expires}/${origin}`
-      const cached = pages.get(cacheKey, clock.now(), revision)
+      // The URL names the page (its parameters are the URL's); the answer changes with the origin, with the signed
+      // URLs' Expires (whole seconds of the sandbox clock: the entry ends with the second) and with a write to the store.
+      const cacheKey = origin + request.url
+      const cached = pages.get(cacheKey, now, revision)
       if (cached !== undefined) {
         reply.type('application/json; charset=utf-8').send(cached.bytes as never)
         return
@@ -145,7 +148,7 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
         result_description: JSON.parse(sample.result_description) as string[][],
       }))
       const page = { count, results, has_more: start + results.length < count }
-      reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), null).bytes as never)
+      reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), (second + 1) * 1000).bytes as never)
     },
   )
 }
