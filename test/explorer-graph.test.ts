@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
-import { GRAPH_FIXTURE_FILE, loadGraphFixture, pageRank } from '../src/explorer/graph.js'
+import { GRAPH_FIXTURE_FILE, loadGraphFixture } from '../src/explorer/graph.js'
+import { indexGraph, pageRank as pageRankOf } from '../src/explorer/graph-algorithms.js'
 import { ExplorerStore } from '../src/explorer/store.js'
 import { COOKIE, explorerGet } from './helpers/explorer.js'
 import { copyOf, repoRoot, startSandbox } from './helpers/sandbox.js'
@@ -14,6 +15,12 @@ import { copyOf, repoRoot, startSandbox } from './helpers/sandbox.js'
  */
 
 const fixtures = path.join(repoRoot, 'fixtures')
+
+/** PageRank by vertex id. */
+function pageRank(vertices: string[], edges: { src: string; dst: string }[], options?: Parameters<typeof pageRankOf>[1]): Map<string, number> {
+  const ranks = pageRankOf(indexGraph(vertices, edges), options)
+  return new Map(vertices.map((vid, at) => [vid, ranks[at] as number]))
+}
 const PAGERANK_TASK = '/jobs/29987/tasks/8c171f70fb6f11ecac7e6da0662c195b/sample_result'
 
 t.test('the sample graph: 51 players and 30 teams, 81 follow and 152 serve edges, ranks kept', async (t) => {

@@ -282,7 +282,7 @@ function consoleExamples({ fixture, store, auth, internal, invalid, jobNotFound,
       },
     },
     consoleGetJob: {
-      200: job && succeeded ? { succeeded: ok(consoleJob(succeeded, jobRow(job, fixture).ctl_job_id, {})) } : {},
+      200: job && succeeded ? { succeeded: ok(consoleJob(succeeded, jobRow(job, fixture).ctl_job_id, job.input ?? {})) } : {},
       400: { jobIdInvalid: invalid('params', 'job_id') },
       401: auth,
       500: { jobNotFound },

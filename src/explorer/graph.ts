@@ -2,6 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { FixtureError, loadFixtureFile } from '../fixtures.js'
+import {
+  allPairsShortestPaths, betweenness, breadthFirstVisited, closeness, clusteringCoefficients, coreNumbers, degrees, hopAttenuation, indexGraph,
+  jaccardSimilarity, labelPropagation, louvain, pageRank, shortestPaths, stepDegrees, triangles, trianglesPerVertex, weaklyConnectedComponents,
+} from './graph-algorithms.js'
 
 /*
  * The graph Explorer's tasks run on: NebulaGraph's sample space basketballplayer, as nebula-console's
@@ -46,63 +50,217 @@ export function loadGraphFixture(dir: string): GraphFixture | null {
   return graph
 }
 
-/** PageRank's defaults in nebula-algorithm (its application.conf): 10 iterations, damping 0.85. */
-export const PAGERANK_DEFAULTS = { iterations: 10, damping: 0.85 }
-
-/**
- * PageRank as nebula-algorithm runs it on GraphX (PageRank.run, static): every vertex starts at 1.0, then
- * exactly `iterations` rounds of PR(v) = (1 − d) + d · Σ PR(u) / outdeg(u) over the edges into v, directed,
- * parallel edges each counted (in the sum and in outdeg), no normalisation: a vertex nobody points to stays at
- * 1 − d, and the values sum to what the edges carry, not to 1. Edges are read in the order given.
- */
-export function pageRank(vertices: readonly string[], edges: readonly GraphEdge[], { iterations, damping } = PAGERANK_DEFAULTS): Map<string, number> {
-  const index = new Map(vertices.map((vid, at) => [vid, at]))
-  const src = edges.map((edge) => index.get(edge.src) as number)
-  const dst = edges.map((edge) => index.get(edge.dst) as number)
-  const outDegree = new Float64Array(vertices.length)
-  for (const from of src) outDegree[from] = (outDegree[from] as number) + 1
-  let ranks = new Float64Array(vertices.length).fill(1)
-  for (let round = 0; round < iterations; round++) {
-    const sums = new Float64Array(vertices.length)
-    for (let at = 0; at < src.length; at++) {
-      const from = src[at] as number
-      sums[dst[at] as number] = (sums[dst[at] as number] as number) + (ranks[from] as number) / (outDegree[from] as number)
-    }
-    ranks = sums.map((sum) => 1 - damping + damping * sum)
-  }
-  return new Map(vertices.map((vid, at) => [vid, ranks[at] as number]))
-}
-
 /** An algorithm run on the sample graph, with its parameters: what a task's rows are computed from. */
 export interface GraphComputation {
-  algorithm: 'pagerank'
-  iterations: number
-  damping: number
-  /** The edge types it reads (the DAG's nebula_input_edges); null: every type. */
+  algorithm: GraphAlgorithm
+  /** The task's parameters that the algorithm reads, as the console writes them (strings, keys in lower case). */
+  params: Record<string, string>
+  /** The edge types it reads (a DAG's nebula_input_edges); null: every type. */
   edgeTypes: string[] | null
 }
 
+export type GraphAlgorithm =
+  | 'pagerank' | 'sssp' | 'bfs' | 'apsp' | 'wcc' | 'lpa' | 'hanp' | 'louvain' | 'kcore' | 'degreecentrality' | 'nstepdegrees'
+  | 'betweenness' | 'closeness' | 'trianglecount' | 'jaccard' | 'clusteringcoefficient'
+
 /**
- * What a task computes, from its algorithm and the spec its DAG gives (strings, as the console writes them:
- * "iterations": "10", "damping": "0.85", "nebula_input_edges": "follow,serve"); undefined for an algorithm whose
- * rows are still generated. Values that are no number fall back to the defaults.
+ * The algorithm a task runs, by the name the workflow API gives it (PageRank, DegreeCentrality, …) or its console
+ * type (analytics_bnc, analytics_jaccard_similarity, …), in any case, underscores and spaces aside.
  */
-export function computationOf(algorithm: string, spec: Record<string, string> = {}): GraphComputation | undefined {
-  if (algorithm.toLowerCase() !== 'pagerank') return undefined
-  const iterations = Number.parseInt(spec.iterations ?? '', 10)
-  const damping = Number.parseFloat(spec.damping ?? '')
-  const edges = (spec.nebula_input_edges ?? '').split(',').map((type) => type.trim()).filter((type) => type !== '')
-  return {
-    algorithm: 'pagerank',
-    iterations: Number.isInteger(iterations) && iterations > 0 && iterations <= 1000 ? iterations : PAGERANK_DEFAULTS.iterations,
-    damping: damping > 0 && damping < 1 ? damping : PAGERANK_DEFAULTS.damping,
-    edgeTypes: edges.length > 0 ? edges : null,
+const ALGORITHMS: Record<string, GraphAlgorithm> = {
+  pagerank: 'pagerank', sssp: 'sssp', bfs: 'bfs', apsp: 'apsp', wcc: 'wcc', lpa: 'lpa', hanp: 'hanp', louvain: 'louvain', kcore: 'kcore',
+  degreecentrality: 'degreecentrality', nstepdegrees: 'nstepdegrees', nstepdegree: 'nstepdegrees',
+  betweenness: 'betweenness', betweennesscentrality: 'betweenness', bnc: 'betweenness',
+  closeness: 'closeness', closenesscentrality: 'closeness', cnc: 'closeness',
+  trianglecount: 'trianglecount', globaltrianglecount: 'trianglecount',
+  jaccard: 'jaccard', jaccardsimilarity: 'jaccard', clusteringcoefficient: 'clusteringcoefficient',
+}
+
+/** The parameters the algorithms read (Analytics' names, in lower case as the console's specs write them). */
+const PARAMS = [
+  'iterations', 'damping', 'eps', 'is_directed', 'root', 'type', 'kmin', 'kmax', 'step', 'chosen', 'opt', 'ids1', 'ids2',
+  'preference', 'hop_att', 'outer_iteration', 'inner_iteration',
+]
+
+/**
+ * What a task computes, from its algorithm and the parameters its DAG spec or job input gives (strings, as the
+ * console writes them: "iterations": "10", "nebula_input_edges": "follow,serve"); undefined for an algorithm whose rows
+ * are still generated (nGQL queries, DegreeWithTime, Node2Vec, InfoMap). A value that is no valid number or flag
+ * falls back to the algorithm's default when computed.
+ */
+export function computationOf(name: string, spec: Record<string, string> = {}): GraphComputation | undefined {
+  const algorithm = ALGORITHMS[name.toLowerCase().replace(/^analytics_/, '').replace(/[^a-z0-9]/g, '')]
+  if (algorithm === undefined) return undefined
+  const params: Record<string, string> = {}
+  for (const [key, value] of Object.entries(spec)) if (PARAMS.includes(key.toLowerCase())) params[key.toLowerCase()] = String(value)
+  // The workflow API's GlobalTriangleCount is a triangle count of the graph's one number.
+  if (/^global/i.test(name) && params.opt === undefined) params.opt = '1'
+  const edgeTypes = (spec.nebula_input_edges ?? '').split(',').map((type) => type.trim()).filter((type) => type !== '')
+  return { algorithm, params, edgeTypes: edgeTypes.length > 0 ? edgeTypes : null }
+}
+
+/** The parameters without which an algorithm has nothing to start from: a task lacking them keeps generated rows. */
+const STARTS_FROM: Partial<Record<GraphAlgorithm, string>> = { sssp: 'root', bfs: 'root', jaccard: 'ids1' }
+
+/**
+ * What a task of `cells` columns computes on the sample graph, or undefined when its rows stay generated: an
+ * algorithm not computed, one with nothing to start from (no root, no ids1), or columns that are not the
+ * algorithm's (a drawing that declares other outputs).
+ */
+export function computationFor(name: string, spec: Record<string, string | number>, cells: number): GraphComputation | undefined {
+  const computation = computationOf(name, Object.fromEntries(Object.entries(spec).map(([key, value]) => [key, String(value)])))
+  if (computation === undefined || cellsOf(computation) !== cells) return undefined
+  const needs = STARTS_FROM[computation.algorithm]
+  return needs !== undefined && (computation.params[needs] ?? '').trim() === '' ? undefined : computation
+}
+
+const integer = (value: string | undefined, fallback: number, min: number, max: number) => {
+  const parsed = Number(value?.trim() || Number.NaN)
+  return Number.isInteger(parsed) && parsed >= min && parsed <= max ? parsed : fallback
+}
+const real = (value: string | undefined, fallback: number, above: number, below: number) => {
+  const parsed = Number(value?.trim() || Number.NaN)
+  return parsed > above && parsed < below ? parsed : fallback
+}
+const flag = (value: string | undefined, fallback: boolean) => (value?.trim().toLowerCase() === 'true' ? true : value?.trim().toLowerCase() === 'false' ? false : fallback)
+const vids = (value: string | undefined) => (value ?? '').split(',').map((vid) => vid.trim()).filter((vid) => vid !== '')
+
+/** How many cells a computation's rows have: a task whose columns differ keeps generated rows. */
+export function cellsOf({ algorithm, params }: GraphComputation): number {
+  switch (algorithm) {
+    case 'apsp':
+    case 'jaccard':
+      return 3
+    case 'degreecentrality':
+    case 'nstepdegrees':
+      return 4
+    case 'trianglecount':
+      return params.opt?.trim() === '1' ? 1 : params.opt?.trim() === '2' ? 2 : 3
+    case 'clusteringcoefficient':
+      return params.type?.trim().toLowerCase() === 'global' ? 1 : 2
+    default:
+      return 2
   }
 }
 
-/** A computation's rows on a graph: one a vertex, in the graph's order, values with six decimals. */
-export function computedRows(computation: GraphComputation, graph: { vertices: string[]; edges: GraphEdge[] }): string[][] {
-  const edges = computation.edgeTypes === null ? graph.edges : graph.edges.filter((edge) => computation.edgeTypes?.includes(edge.type))
-  const ranks = pageRank(graph.vertices, edges, computation)
-  return graph.vertices.map((vid) => [vid, (ranks.get(vid) as number).toFixed(6)])
+/** Numbers as Explorer writes them: strings with six decimals (counts and hops too). */
+const six = (value: number) => value.toFixed(6)
+
+/**
+ * A computation's rows on a graph, numbers with six decimals: one a vertex in the graph's order (PageRank, WCC,
+ * LPA, HANP, Louvain, KCore, degrees, betweenness, closeness, per-vertex triangles, local clustering), one a vertex
+ * reached (SSSP), a pair (APSP, Jaccard), a triangle, an edge (KCore of TYPE subgraph), or the graph's one row (BFS's
+ * visited count, the graph's triangles, global clustering). Labels are vertex ids.
+ */
+export function* computedRows(computation: GraphComputation, graph: { vertices: readonly string[]; edges: Iterable<GraphEdge> }): Generator<string[]> {
+  const { algorithm, params, edgeTypes } = normalised(computation)
+  const edges = edgeTypes === null ? graph.edges : [...graph.edges].filter((edge) => edgeTypes.includes(edge.type))
+  const indexed = indexGraph(graph.vertices, edges)
+  const { vertices } = indexed
+  const index = new Map(vertices.map((vid, at) => [vid, at]))
+  const directed = flag(params.is_directed, true)
+  const perVertex = function* (values: ArrayLike<number>) {
+    for (let vertex = 0; vertex < vertices.length; vertex++) yield [vertices[vertex] as string, six(values[vertex] as number)]
+  }
+  const labelled = function* (labels: ArrayLike<number>) {
+    for (let vertex = 0; vertex < vertices.length; vertex++) yield [vertices[vertex] as string, vertices[labels[vertex] as number] as string]
+  }
+  switch (algorithm) {
+    case 'pagerank':
+      return yield* perVertex(pageRank(indexed, {
+        iterations: integer(params.iterations, 10, 1, 1000), damping: real(params.damping, 0.85, 0, 1), eps: real(params.eps, 0.0001, -1, Infinity), directed,
+      }))
+    case 'sssp': {
+      const root = index.get(params.root?.trim() ?? '')
+      if (root === undefined) return
+      const distance = shortestPaths(indexed, root, directed)
+      for (let vertex = 0; vertex < vertices.length; vertex++) if ((distance[vertex] as number) >= 0) yield [vertices[vertex] as string, six(distance[vertex] as number)]
+      return
+    }
+    case 'bfs': {
+      const root = index.get(params.root?.trim() ?? '')
+      if (root !== undefined) yield [vertices[root] as string, six(breadthFirstVisited(indexed, root, directed))]
+      return
+    }
+    case 'apsp':
+      for (const [from, to, hops] of allPairsShortestPaths(indexed, directed)) yield [vertices[from] as string, vertices[to] as string, six(hops)]
+      return
+    case 'wcc':
+      return yield* labelled(weaklyConnectedComponents(indexed))
+    case 'lpa':
+      return yield* labelled(labelPropagation(indexed, { iterations: integer(params.iterations, 10, 0, 1000), directed }))
+    case 'hanp':
+      return yield* labelled(hopAttenuation(indexed, {
+        iterations: integer(params.iterations, 10, 0, 1000), preference: real(params.preference, 1, 0, Infinity), hopAttenuation: real(params.hop_att, 0.1, -1, 1), directed,
+      }))
+    case 'louvain':
+      return yield* labelled(louvain(indexed, { outerIterations: integer(params.outer_iteration, 20, 1, 1000), innerIterations: integer(params.inner_iteration, 10, 1, 1000) }))
+    case 'kcore': {
+      const core = coreNumbers(indexed)
+      const kmin = integer(params.kmin, 1, 0, Number.MAX_SAFE_INTEGER)
+      const kmax = integer(params.kmax, 1_000_000, 0, Number.MAX_SAFE_INTEGER)
+      const within = (vertex: number) => (core[vertex] as number) >= kmin && (core[vertex] as number) <= kmax
+      if (params.type?.trim().toLowerCase() === 'subgraph') {
+        for (let at = 0; at < indexed.src.length; at++) {
+          const from = indexed.src[at] as number
+          const to = indexed.dst[at] as number
+          if (within(from) && within(to)) yield [vertices[from] as string, vertices[to] as string]
+        }
+        return
+      }
+      for (let vertex = 0; vertex < vertices.length; vertex++) if (within(vertex)) yield [vertices[vertex] as string, six(core[vertex] as number)]
+      return
+    }
+    case 'degreecentrality': {
+      const { in: inDegree, out } = degrees(indexed)
+      for (let vertex = 0; vertex < vertices.length; vertex++) {
+        yield [vertices[vertex] as string, six((inDegree[vertex] as number) + (out[vertex] as number)), six(out[vertex] as number), six(inDegree[vertex] as number)]
+      }
+      return
+    }
+    case 'nstepdegrees': {
+      const counts = stepDegrees(indexed, integer(params.step, 3, -1, 1000))
+      for (let vertex = 0; vertex < vertices.length; vertex++) {
+        yield [vertices[vertex] as string, six(counts.both[vertex] as number), six(counts.out[vertex] as number), six(counts.in[vertex] as number)]
+      }
+      return
+    }
+    case 'betweenness':
+      return yield* perVertex(betweenness(indexed, { chosen: index.get(params.chosen?.trim() ?? '') ?? -1, directed }))
+    case 'closeness':
+      return yield* perVertex(closeness(indexed, directed))
+    case 'trianglecount': {
+      const opt = params.opt?.trim()
+      if (opt === '1') {
+        let count = 0
+        for (const _triangle of triangles(indexed)) count++
+        yield [six(count)]
+      } else if (opt === '2') yield* perVertex(trianglesPerVertex(indexed))
+      else for (const corners of triangles(indexed)) yield corners.map((vertex) => vertices[vertex] as string)
+      return
+    }
+    case 'jaccard': {
+      const similarity = jaccardSimilarity(indexed)
+      const second = vids(params.ids2)
+      for (const a of vids(params.ids1)) {
+        for (const b of second.length > 0 ? second : vertices) if (a !== b) yield [a, b, six(similarity(index.get(a), index.get(b)))]
+      }
+      return
+    }
+    case 'clusteringcoefficient': {
+      const { local, global } = clusteringCoefficients(indexed)
+      if (params.type?.trim().toLowerCase() === 'global') yield [six(global)]
+      else yield* perVertex(local)
+      return
+    }
+  }
+}
+
+/** A computation as stored before every algorithm was computed ({algorithm: "pagerank", iterations, damping}) reads as one of now. */
+function normalised(computation: GraphComputation & { iterations?: number; damping?: number }): GraphComputation {
+  if (computation.params !== undefined) return computation
+  const params: Record<string, string> = {}
+  if (computation.iterations !== undefined) params.iterations = String(computation.iterations)
+  if (computation.damping !== undefined) params.damping = String(computation.damping)
+  return { algorithm: computation.algorithm, params, edgeTypes: computation.edgeTypes ?? null }
 }

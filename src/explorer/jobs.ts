@@ -2,7 +2,7 @@ import type { Static, TObject } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { DEFAULT_ROW_COUNT } from './algorithms.js'
 import { defaultRowCount, fillSpec, missingNeed } from './dag.js'
-import { computationOf } from './graph.js'
+import { computationFor } from './graph.js'
 import { explorerError } from './errors.js'
 import { JobFilter, type JobDetail, type JobInput, type JobItem } from './schemas.js'
 import type { ExplorerStore, JobRow, NewJob, TaskRow } from './store.js'
@@ -128,8 +128,12 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     const rows = attached === undefined ? task.rows : 'rows' in attached ? attached.rows : null
     if (attached !== undefined && 'row_count' in attached) rowCount = attached.row_count
     rowsGiven.set(task.id, outcome === 'failed' ? 0 : (rows?.length ?? rowCount))
-    // One row a vertex and no count of the test's own: the rows are the algorithm's on the sample graph.
-    const compute = rows === null && rowCount === DEFAULT_ROW_COUNT && task.columns.length === 2 ? computationOf(task.dag?.algorithm ?? task.name, spec) : undefined
+    // No rows or count of the test's own (a drawn task's count is the default; a DAG's comes from its spec), nor a
+    // graph from upstream: the rows are the algorithm's on the sample graph, with the task's parameters.
+    const ownCount = task.dag === null ? rowCount !== DEFAULT_ROW_COUNT : attached !== undefined
+    const compute = rows === null && !ownCount && !task.dag?.dependence
+      ? computationFor(task.dag?.algorithm ?? task.name, task.dag === null ? input[task.id] ?? {} : spec, task.columns.length)
+      : undefined
     return { task, rows, rowCount, outcome, compute }
   })
   const timeline = planJob(

@@ -230,6 +230,9 @@ export const Fixture = Type.Object({
       create_time: Type.Integer({ minimum: 0, description: 'ms' }),
       run_begin_time: FixtureTime('when the job began'),
       run_end_time: FixtureTime('when the job ended'),
+      input: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])), {
+        description: 'the parameters it ran with, by task id (what the console\'s job detail shows as input); default {}',
+      })),
       tasks: Type.Array(FixtureTask),
     }),
   ),

@@ -4,7 +4,7 @@ import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { EXPLORER_PREFIX } from './routes.js'
-import { computationOf } from './graph.js'
+import { computationFor } from './graph.js'
 import { jobName } from './jobs.js'
 import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
@@ -318,8 +318,8 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
           if (seen.has(id)) throw new ScenarioError(400, `${at}/id`, `task ${id} is listed twice`)
           seen.add(id)
           const columns = resultColumns(task, name, at)
-          // A PageRank of no rows or count of the test's own is computed on the sample graph, as a job's is.
-          const compute = task.rows === undefined && task.row_count === undefined && columns.length === 2 ? computationOf(name) : undefined
+          // A task of no rows or count of the test's own is computed on the sample graph, as a job's is.
+          const compute = task.rows === undefined && task.row_count === undefined ? computationFor(name, {}, columns.length) : undefined
           return {
             id,
             name,

@@ -419,7 +419,7 @@ export class ExplorerStore {
       const { statements } = this
       statements.insertJob.run(
         job.id, job.name, job.workflow_id, job.workflow_name, job.status, job.create_time,
-        job.run_begin_time ?? null, job.run_end_time ?? null, '{}',
+        job.run_begin_time ?? null, job.run_end_time ?? null, JSON.stringify(job.input ?? {}),
       )
       job.tasks.forEach((task, position) => {
         statements.insertTask.run(
