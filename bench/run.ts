@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util'
 import { control, freePort, header, send, type Captured } from './http.js'
 import { fire, Tally, type Endpoint, type Measured } from './load.js'
 import { cleanEnvironment, pinClient, pinning, scratchFolder, startServer, type Server } from './processes.js'
+import { benchGraphs } from './graphs.js'
 import { benchProviderStates } from './provider-states.js'
 import { benchSandboxes } from './sandboxes.js'
 
@@ -26,7 +27,7 @@ const BARE = path.join(here, 'bare.js')
 const READY = '/_resultbox/ready'
 
 const { values: flags } = parseArgs({ options: { write: { type: 'boolean' }, seconds: { type: 'string' }, only: { type: 'string' } } })
-/** `--only sandboxes` or `--only provider-states`: that section alone; `--only <case id>[,<case id>…]`: those cases alone. */
+/** `--only sandboxes`, `--only provider-states` or `--only graphs`: that section alone; `--only <case id>[,<case id>…]`: those cases alone. */
 const only = flags.only
 const seconds = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 5)
 if (!(seconds > 0)) throw new Error(`--seconds / BENCH_SECONDS must be a positive number of seconds, not ${flags.seconds ?? process.env.BENCH_SECONDS}`)
@@ -295,7 +296,7 @@ const HEAVY_CASES: Case[] = [
   },
 ]
 
-const SECTIONS = ['sandboxes', 'provider-states']
+const SECTIONS = ['sandboxes', 'provider-states', 'graphs']
 const onlyCases = only === undefined || SECTIONS.includes(only) ? [] : only.split(',')
 const unknownCase = onlyCases.find((id) => ![...CASES, ...HEAVY_CASES].some((benchCase) => benchCase.id === id))
 if (unknownCase !== undefined) throw new Error(`--only takes sandboxes, provider-states or case ids (${[...CASES, ...HEAVY_CASES].map((benchCase) => benchCase.id).join(', ')}), not ${unknownCase}`)
@@ -564,7 +565,7 @@ async function main() {
   const sandboxes = () => benchSandboxes({ start: (name) => startResultbox(name, { RESULTBOX_DB: ':memory:' }), seconds, warmupSeconds, connections: HEAVY, log })
   const providerStates = () => benchProviderStates({ start: (name) => startResultbox(name, { RESULTBOX_DB: ':memory:' }), log })
   if (only !== undefined && SECTIONS.includes(only)) {
-    const section = await (only === 'sandboxes' ? sandboxes() : providerStates())
+    const section = await (only === 'sandboxes' ? sandboxes() : only === 'graphs' ? benchGraphs(root, log) : providerStates())
     process.stdout.write(`${section.markdown}\n`)
     if (section.failed) process.exitCode = 1
     return
@@ -623,8 +624,10 @@ async function main() {
   if (section.failed) failed = true
   const states = await providerStates()
   if (states.failed) failed = true
+  const graphs = benchGraphs(root, log)
+  if (graphs.failed) failed = true
 
-  const table = `${render(rows, (performance.now() - began) / 1000)}\n\n${section.markdown}\n\n${states.markdown}`
+  const table = `${render(rows, (performance.now() - began) / 1000)}\n\n${section.markdown}\n\n${states.markdown}\n\n${graphs.markdown}`
   process.stdout.write(`${table}\n`)
   if (flags.write) {
     const file = path.join(root, 'bench', 'results', 'latest.md')

@@ -2,6 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import { generateRows } from '../src/explorer/algorithms.js'
+import { generatedGraph } from '../src/explorer/graph-algorithms.js'
+import { LARGE_GRAPH, largePageRankRows } from '../src/explorer/large.js'
 import { CREDENTIALS, START, get, repoRoot, startSandbox, tempDir } from './helpers/sandbox.js'
 
 // This file seeds the large set (about 104 MiB) several times: 45 to 57 s in CI beside the other files, once 67 s,
@@ -84,7 +86,7 @@ t.test('PrPM: result BPIC2012 of project 2012 is complete at once, 2,618 cases w
   t.strictSame(project.plugins.map((plugin: { key: string }) => plugin.key), body.expected_plugins)
 })
 
-t.test('Explorer: job 2012001 has a million-row PageRank and a 100,000-row APSP, rows as generated for any task', async (t) => {
+t.test('Explorer: job 2012001 has a million-row PageRank computed on the large generated graph and a 100,000-row APSP drawn', async (t) => {
   const job = (await get(app, EXPLORER_JOB, CREDENTIALS.explorer)).json()
   t.equal(job.data.status, 2)
   t.strictSame(job.data.tasks.map((task: { id: string; status: number }) => [task.id, task.status]), [['pagerank_1m', 2], ['apsp_100k', 2]])
@@ -93,9 +95,17 @@ t.test('Explorer: job 2012001 has a million-row PageRank and a 100,000-row APSP,
   t.equal(pagerank.statusCode, 200)
   const rows = pagerank.json().data.items as string[][]
   t.equal(rows.length, 1_000_000)
-  t.strictSame(rows.slice(0, 300), generateRows(2012001, 'pagerank_1m', 'PageRank', ['VID', 'VALUE'], 300))
-  t.strictSame(rows[999_999]?.[0], 'player1000999', 'made-up vertices past the 81 real ones')
-  t.ok(rows.every((row) => row.length === 2 && /^(0\.(1[5-9]|[2-9]\d)|1\.\d\d|2\.[01]\d)\d{4}$/.test(row[1] as string)), 'VALUE in [0.15, 2.2) with six decimals')
+  // Computed on the large generated graph: every row PageRank's, and a vertex nobody points to at 1 − d.
+  const computed = [...largePageRankRows()]
+  t.ok(rows.every((row, at) => row[0] === computed[at]?.[0] && row[1] === computed[at]?.[1]), 'every row the computation\'s, in vertex order')
+  t.strictSame([rows[0]?.[0], rows[999_999]?.[0]], ['player100', 'player1000099'])
+  const graph = generatedGraph(LARGE_GRAPH)
+  t.equal(graph.src.length, 3_000_000)
+  const pointedTo = new Uint8Array(1_000_000)
+  for (const target of graph.dst) pointedTo[target] = 1
+  const unpointed = rows.filter((_row, at) => pointedTo[at] === 0)
+  t.ok(unpointed.length > 0 && unpointed.every(([, value]) => value === '0.150000'), `${unpointed.length} vertices nobody points to, each at 0.150000`)
+  t.ok(rows.every((row, at) => row.length === 2 && /^\d+\.\d{6}$/.test(row[1] as string) && (pointedTo[at] === 0 || Number(row[1]) > 0.15)), 'six decimals; above 0.15 when pointed to')
   t.equal(new Set(rows.map((row) => row[0])).size, 1_000_000, 'each vertex once')
   t.strictSame((await get(app, `${PAGERANK}?limit=10`, CREDENTIALS.explorer)).json().data.items, rows.slice(0, 10))
 

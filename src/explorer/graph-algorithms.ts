@@ -13,10 +13,13 @@
  */
 
 export interface IndexedGraph {
-  vertices: readonly string[]
+  /** How many vertices: 0 … size − 1 (their ids are the caller's). */
+  size: number
   src: Int32Array
   dst: Int32Array
 }
+
+const identity = (size: number) => Int32Array.from({ length: size }, (_none, at) => at)
 
 /** Each vertex's neighbours, as offsets into one list (compressed sparse rows). */
 interface Adjacency {
@@ -25,7 +28,7 @@ interface Adjacency {
 }
 
 /** A graph of vertex ids and edges between them; an edge naming a vertex the list lacks is left out. */
-export function indexGraph(vertices: readonly string[], edges: Iterable<{ src: string; dst: string }>): IndexedGraph {
+export function indexGraph(vertices: readonly string[], edges: Iterable<{ src: string; dst: string }>): IndexedGraph & { vertices: readonly string[] } {
   const index = new Map(vertices.map((vid, at) => [vid, at]))
   const src: number[] = []
   const dst: number[] = []
@@ -36,7 +39,7 @@ export function indexGraph(vertices: readonly string[], edges: Iterable<{ src: s
     src.push(from)
     dst.push(to)
   }
-  return { vertices, src: Int32Array.from(src), dst: Int32Array.from(dst) }
+  return { vertices, size: vertices.length, src: Int32Array.from(src), dst: Int32Array.from(dst) }
 }
 
 /** Lists for `from[i] → to[i]`, each vertex's in the order of the edges. */
@@ -64,12 +67,12 @@ function edgesOf(graph: IndexedGraph, directed: boolean): { from: Int32Array; to
 
 const outgoing = (graph: IndexedGraph, directed: boolean) => {
   const { from, to } = edgesOf(graph, directed)
-  return adjacencyOf(graph.vertices.length, from, to)
+  return adjacencyOf(graph.size, from, to)
 }
 
 /** Each vertex's neighbours in the simple undirected graph: no self-loop, each neighbour once, in index order. */
 function simpleNeighbours(graph: IndexedGraph): Int32Array[] {
-  const sets = graph.vertices.map(() => new Set<number>())
+  const sets = Array.from({ length: graph.size }, () => new Set<number>())
   for (let at = 0; at < graph.src.length; at++) {
     const from = graph.src[at] as number
     const to = graph.dst[at] as number
@@ -104,7 +107,7 @@ function hops(adjacency: Adjacency, size: number, root: number, maxHops = Infini
 
 /** The weakly connected component of each vertex, named by its first vertex. */
 function components(graph: IndexedGraph): Int32Array {
-  const parent = Int32Array.from(graph.vertices, (_vid, at) => at)
+  const parent = identity(graph.size)
   const find = (vertex: number): number => {
     let root = vertex
     while (parent[root] !== root) root = parent[root] as number
@@ -118,7 +121,7 @@ function components(graph: IndexedGraph): Int32Array {
     if (a < b) parent[b] = a
     else if (b < a) parent[a] = b
   }
-  return Int32Array.from(graph.vertices, (_vid, at) => find(at))
+  return identity(graph.size).map(find)
 }
 
 /**
@@ -129,7 +132,7 @@ function components(graph: IndexedGraph): Int32Array {
  * Undirected, each edge counts both ways.
  */
 export function pageRank(graph: IndexedGraph, { iterations = 10, damping = 0.85, eps = 0.0001, directed = true } = {}): Float64Array {
-  const size = graph.vertices.length
+  const size = graph.size
   const { from, to } = edgesOf(graph, directed)
   const outDegree = new Float64Array(size)
   for (let at = 0; at < from.length; at++) outDegree[from[at] as number]! += 1
@@ -157,18 +160,18 @@ export function pageRank(graph: IndexedGraph, { iterations = 10, damping = 0.85,
 
 /** Hops from the root to every vertex it reaches along the edges (itself at 0); −1 for the rest. */
 export function shortestPaths(graph: IndexedGraph, root: number, directed = true): Int32Array {
-  return hops(outgoing(graph, directed), graph.vertices.length, root)
+  return hops(outgoing(graph, directed), graph.size, root)
 }
 
 /** How many vertices a breadth-first search from the root visits, the root among them. */
 export function breadthFirstVisited(graph: IndexedGraph, root: number, directed = true): number {
-  return hops(outgoing(graph, directed), graph.vertices.length, root).reduce((count, hop) => (hop >= 0 ? count + 1 : count), 0)
+  return hops(outgoing(graph, directed), graph.size, root).reduce((count, hop) => (hop >= 0 ? count + 1 : count), 0)
 }
 
 /** Every pair (u, v), u ≠ v, where v is reachable from u, with its hops: sources in graph order, then targets. */
 export function* allPairsShortestPaths(graph: IndexedGraph, directed = true): Generator<[number, number, number]> {
   const adjacency = outgoing(graph, directed)
-  const size = graph.vertices.length
+  const size = graph.size
   for (let source = 0; source < size; source++) {
     const distance = hops(adjacency, size, source)
     for (let target = 0; target < size; target++) {
@@ -202,9 +205,9 @@ function winner(votes: Map<number, number>, tolerance = 0): number | undefined {
  * keeps its own when none does.
  */
 export function labelPropagation(graph: IndexedGraph, { iterations = 10, directed = true } = {}): Int32Array {
-  const size = graph.vertices.length
+  const size = graph.size
   const incoming = directed ? adjacencyOf(size, graph.dst, graph.src) : outgoing(graph, false)
-  let labels = Int32Array.from(graph.vertices, (_vid, at) => at)
+  let labels = identity(graph.size)
   for (let round = 0; round < iterations; round++) {
     const next = labels.slice()
     for (let vertex = 0; vertex < size; vertex++) {
@@ -229,9 +232,9 @@ export function labelPropagation(graph: IndexedGraph, { iterations = 10, directe
  * nebula-algorithm always subtracts it).
  */
 export function hopAttenuation(graph: IndexedGraph, { iterations = 10, preference = 1, hopAttenuation = 0.1, directed = true } = {}): Int32Array {
-  const size = graph.vertices.length
+  const size = graph.size
   const incoming = directed ? adjacencyOf(size, graph.dst, graph.src) : outgoing(graph, false)
-  let labels = Int32Array.from(graph.vertices, (_vid, at) => at)
+  let labels = identity(graph.size)
   let scores = new Float64Array(size).fill(1)
   for (let round = 0; round < iterations; round++) {
     const nextLabels = labels.slice()
@@ -267,9 +270,9 @@ export function hopAttenuation(graph: IndexedGraph, { iterations = 10, preferenc
  * its first vertex.
  */
 export function louvain(graph: IndexedGraph, { outerIterations = 20, innerIterations = 10 } = {}): Int32Array {
-  const size = graph.vertices.length
+  const size = graph.size
   // The original vertex each current node stands for, and its members.
-  let membership = Int32Array.from(graph.vertices, (_vid, at) => at)
+  let membership = identity(graph.size)
   let edges = { from: graph.src, to: graph.dst, weight: new Float64Array(graph.src.length).fill(1) }
   let nodes = size
   for (let level = 0; level < outerIterations; level++) {
@@ -349,7 +352,7 @@ export function louvain(graph: IndexedGraph, { outerIterations = 20, innerIterat
  * counted in and out, parallel edges each.
  */
 export function coreNumbers(graph: IndexedGraph): Int32Array {
-  const size = graph.vertices.length
+  const size = graph.size
   const adjacency = outgoing(graph, false)
   const degree = Int32Array.from({ length: size }, (_none, at) => (adjacency.start[at + 1] as number) - (adjacency.start[at] as number))
   const core = new Int32Array(size)
@@ -380,7 +383,7 @@ export function coreNumbers(graph: IndexedGraph): Int32Array {
 
 /** Each vertex's degree in and out, parallel edges each and a self-loop once each way (GraphX's degrees). */
 export function degrees(graph: IndexedGraph): { in: Int32Array; out: Int32Array } {
-  const size = graph.vertices.length
+  const size = graph.size
   const inDegree = new Int32Array(size)
   const outDegree = new Int32Array(size)
   for (let at = 0; at < graph.src.length; at++) {
@@ -396,7 +399,7 @@ export function degrees(graph: IndexedGraph): { in: Int32Array; out: Int32Array 
  * are the exact counts the sketches estimate.
  */
 export function stepDegrees(graph: IndexedGraph, steps: number): { both: Int32Array; out: Int32Array; in: Int32Array } {
-  const size = graph.vertices.length
+  const size = graph.size
   const limit = steps < 0 ? Infinity : steps
   const count = (adjacency: Adjacency) =>
     Int32Array.from({ length: size }, (_none, vertex) => hops(adjacency, size, vertex, limit).reduce((reached, hop) => (hop > 0 ? reached + 1 : reached), 0))
@@ -410,7 +413,7 @@ export function stepDegrees(graph: IndexedGraph, steps: number): { both: Int32Ar
  * over that component, Σδ scaled by its size over the samples drawn) converges to when every vertex is drawn.
  */
 export function betweenness(graph: IndexedGraph, { chosen = -1, directed = true } = {}): Float64Array {
-  const size = graph.vertices.length
+  const size = graph.size
   const out = directed ? distinctOutNeighbours(graph) : simpleNeighbours(graph)
   const component = components(graph)
   const target = chosen >= 0 && chosen < size ? (component[chosen] as number) : largestComponent(component)
@@ -458,7 +461,7 @@ export function betweenness(graph: IndexedGraph, { chosen = -1, directed = true 
 /** Each vertex's out-neighbours, each once, itself left out. */
 function distinctOutNeighbours(graph: IndexedGraph): Int32Array[] {
   const adjacency = outgoing(graph, true)
-  return graph.vertices.map((_vid, vertex) => {
+  return Array.from({ length: graph.size }, (_none, vertex) => {
     const set = new Set<number>()
     for (let at = adjacency.start[vertex] as number; at < (adjacency.start[vertex + 1] as number); at++) {
       if (adjacency.list[at] !== vertex) set.add(adjacency.list[at] as number)
@@ -482,7 +485,7 @@ function largestComponent(component: Int32Array): number {
  * would divide 0 by 0).
  */
 export function closeness(graph: IndexedGraph, directed = true): Float64Array {
-  const size = graph.vertices.length
+  const size = graph.size
   const adjacency = outgoing(graph, directed)
   return Float64Array.from({ length: size }, (_none, vertex) => {
     let reached = 0
@@ -524,7 +527,7 @@ export function* triangles(graph: IndexedGraph): Generator<[number, number, numb
 
 /** How many triangles each vertex is in. */
 export function trianglesPerVertex(graph: IndexedGraph): Int32Array {
-  const counts = new Int32Array(graph.vertices.length)
+  const counts = new Int32Array(graph.size)
   for (const [a, b, c] of triangles(graph)) {
     counts[a]! += 1
     counts[b]! += 1
@@ -577,4 +580,38 @@ export function jaccardSimilarity(graph: IndexedGraph): (a: number | undefined, 
     const union = ofA.length + ofB.length - shared
     return union === 0 ? 0 : shared / union
   }
+}
+
+/** How a generated graph is drawn: the same numbers give the same graph. */
+export interface GeneratedGraphSpec {
+  size: number
+  edgesPerVertex: number
+  seed: number
+}
+
+/**
+ * A graph for large tests: each vertex points to `edgesPerVertex` others, each drawn r² of the way into the vertex
+ * list for a uniform r (a few early vertices are pointed to by many, as a few players are followed by many), from a
+ * seeded xorshift generator. Edges only, as typed arrays: a million vertices take 24 MB for three edges each.
+ */
+export function generatedGraph({ size, edgesPerVertex, seed }: GeneratedGraphSpec): IndexedGraph {
+  const count = size * edgesPerVertex
+  const src = new Int32Array(count)
+  const dst = new Int32Array(count)
+  let state = seed >>> 0 || 1
+  let at = 0
+  for (let vertex = 0; vertex < size; vertex++) {
+    for (let edge = 0; edge < edgesPerVertex; edge++) {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      const r = (state >>> 0) / 4294967296
+      let target = Math.floor(r * r * size)
+      // No vertex points to itself.
+      if (target === vertex) target = (target + 1) % size
+      src[at] = vertex
+      dst[at++] = target
+    }
+  }
+  return { size, src, dst }
 }
