@@ -107,6 +107,8 @@ t.test('Explorer: job 2012001 has a million-row PageRank computed on the large g
   t.ok(unpointed.length > 0 && unpointed.every(([, value]) => value === '0.150000'), `${unpointed.length} vertices nobody points to, each at 0.150000`)
   t.ok(rows.every((row, at) => row.length === 2 && /^\d+\.\d{6}$/.test(row[1] as string) && (pointedTo[at] === 0 || Number(row[1]) > 0.15)), 'six decimals; above 0.15 when pointed to')
   t.equal(new Set(rows.map((row) => row[0])).size, 1_000_000, 'each vertex once')
+  // Every vertex points to three others, so no rank leaks out of a sink: un-normalised, the values still sum to N.
+  t.equal(Math.round(rows.reduce((sum, [, value]) => sum + Number(value), 0)), 1_000_000)
   t.strictSame((await get(app, `${PAGERANK}?limit=10`, CREDENTIALS.explorer)).json().data.items, rows.slice(0, 10))
 
   const apsp = (await get(app, `${APSP}?limit=1000000`, CREDENTIALS.explorer)).json().data.items as string[][]
