@@ -4,6 +4,7 @@ import { computationFor, computationOf, computedRows, loadGraphFixture, type Gra
 import {
   betweenness, closeness, clusteringCoefficients, coreNumbers, indexGraph, labelPropagation, pageRank, stepDegrees,
 } from '../src/explorer/graph-algorithms.js'
+import { ExplorerStore } from '../src/explorer/store.js'
 import { COOKIE, createJob, explorerGet } from './helpers/explorer.js'
 import { CONFTEST_WORKFLOWS } from './helpers/explorer-dags.js'
 import { repoRoot, startSandbox } from './helpers/sandbox.js'
@@ -238,4 +239,66 @@ t.test('a console job of every task (the QA suite\'s 所有tasks) answers each a
   // 135, team203, team204. Shared: player100 and team204, of 12.
   t.strictSame(await rows('analytics_jaccard_similarity_18'), [['player101', 'player102', '0.166667']])
   t.equal((await rows('analytics_node2vec_12')).length, 81, 'Node2Vec: still drawn, one row a vertex')
+})
+
+t.test('a scenario\'s graph: listed or generated, computed on by the tasks made after it, refused when malformed, undone and reset', async (t) => {
+  const { app, clock } = await startSandbox(t)
+  const scenario = (body: object) => app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: body })
+  const pageRankJob = async () => {
+    const made = (await scenario({ tasks: [{ name: 'PageRank' }, { name: 'WCC' }] })).json()
+    clock.advance(60 * 60 * 1000)
+    const rows = async (url: string) => (await app.inject({ method: 'GET', url: `${url}?limit=1000000`, headers: COOKIE })).json().data.items as string[][]
+    return { pagerank: await rows(made.sample_result_urls[0]), wcc: await rows(made.sample_result_urls[1]) }
+  }
+
+  const listed = await scenario({ graph: { vertices: ['a', { vid: 'b', tag: 'team', props: { name: 'B' } }, 'c', 'd'], edges: [{ src: 'a', dst: 'b' }, { src: 'a', dst: 'b' }, { src: 'c', dst: 'd', type: 'serve' }] } })
+  t.equal(listed.statusCode, 201)
+  t.strictSame(listed.json(), { graph: { vertices: 4, edges: 3, edge_types: ['follow', 'serve'], generated: false } })
+  const onListed = await pageRankJob()
+  t.strictSame(onListed.wcc, [['a', 'a'], ['b', 'a'], ['c', 'c'], ['d', 'c']])
+  // b gets 0.15 + 0.85 × (0.15/2 + 0.15/2) after the first round, and so on: a and c point to nobody else.
+  t.strictSame(onListed.pagerank, [['a', '0.150000'], ['b', '0.277500'], ['c', '0.150000'], ['d', '0.277500']])
+
+  const generated = await scenario({ graph: { generated: { vertices: 2000, edges_per_vertex: 2, seed: 7 } } })
+  t.strictSame(generated.json(), { graph: { vertices: 2000, edges: 4000, edge_types: ['follow'], generated: true } })
+  const onGenerated = await pageRankJob()
+  t.equal(onGenerated.pagerank.length, 2000)
+  t.strictSame([onGenerated.pagerank[0]?.[0], onGenerated.pagerank[1999]?.[0]], ['player100', 'player2099'])
+  t.equal(Math.round(onGenerated.pagerank.reduce((sum, [, value]) => sum + Number(value), 0)), 2000, 'no sinks: the ranks keep their mass')
+  const again = await pageRankJob()
+  t.strictSame(again.pagerank, onGenerated.pagerank, 'the same seed and sizes: the same graph')
+  const root = (await scenario({ tasks: [{ name: 'SSSP', row_count: 3 }] })).json()
+  t.equal(root.tasks[0].row_count, 3, 'a count of the test\'s own keeps generated rows')
+
+  for (const [body, pointer] of [
+    [{ graph: { vertices: ['a', 'a'] } }, '/graph/vertices/1'],
+    [{ graph: { vertices: ['a'], edges: [{ src: 'a', dst: 'z' }] } }, '/graph/edges/0/dst'],
+    [{ graph: { vertices: ['a'], edges: [{ src: 'a', dst: 'a', rank: 1 }, { src: 'a', dst: 'a', rank: 1 }] } }, '/graph/edges/1/rank'],
+    [{ graph: { generated: { vertices: 10 }, vertices: ['a'] } }, '/graph/vertices'],
+    [{ graph: {} }, '/graph'],
+    [{ graph: { vertices: ['a'] }, job_id: 5 }, '/job_id'],
+  ] as const) {
+    const refused = await scenario(body)
+    t.equal(refused.statusCode, 400, JSON.stringify(body))
+    t.match(refused.json(), { error: 'invalid_scenario', field: pointer }, JSON.stringify(body))
+  }
+  t.equal((await scenario({ graph: { generated: { vertices: 0 } } })).statusCode, 400, 'a schema refusal')
+  t.strictSame((await pageRankJob()).pagerank, onGenerated.pagerank, 'a refused graph changed nothing')
+
+  await app.inject({ method: 'POST', url: '/_resultbox/state/reset' })
+  const { vertices, edges } = new ExplorerStore(app.resultbox.db).graph()
+  t.strictSame([vertices.length, edges.length], [81, 233], 'a reset brings the sample graph back')
+})
+
+t.test('the generic scenario provider state sets a graph and its teardown puts the one before back', async (t) => {
+  const { app } = await startSandbox(t)
+  const states = (body: object) => app.inject({ method: 'POST', url: '/_resultbox/provider-states', payload: body })
+  const setup = await states({ state: 'scenario', params: { vendor: 'explorer', graph: { vertices: ['x', 'y'], edges: [{ src: 'x', dst: 'y' }] } } })
+  t.equal(setup.statusCode, 200, setup.body)
+  const store = new ExplorerStore(app.resultbox.db)
+  t.strictSame(store.graph().vertices, ['x', 'y'])
+  const teardown = await states({ state: 'scenario', params: { vendor: 'explorer', graph: { vertices: ['x', 'y'], edges: [{ src: 'x', dst: 'y' }] } }, action: 'teardown' })
+  t.equal(teardown.statusCode, 200, teardown.body)
+  t.equal(store.graph().vertices.length, 81, 'the sample graph is back')
+  t.match(store.graphSnapshot(), { vertices: [{ vid: 'player100', tag: 'player', props: { name: 'Tim Duncan', age: 42 } }] }, 'with its properties')
 })

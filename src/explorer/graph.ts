@@ -3,8 +3,9 @@ import path from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { FixtureError, loadFixtureFile } from '../fixtures.js'
 import {
-  allPairsShortestPaths, betweenness, breadthFirstVisited, closeness, clusteringCoefficients, coreNumbers, degrees, hopAttenuation, indexGraph,
-  jaccardSimilarity, labelPropagation, louvain, pageRank, shortestPaths, stepDegrees, triangles, trianglesPerVertex, weaklyConnectedComponents,
+  allPairsShortestPaths, betweenness, breadthFirstVisited, closeness, clusteringCoefficients, coreNumbers, degrees, generatedGraph, hopAttenuation,
+  indexGraph, jaccardSimilarity, labelPropagation, louvain, pageRank, shortestPaths, stepDegrees, triangles, trianglesPerVertex, weaklyConnectedComponents,
+  type GeneratedGraphSpec, type IndexedGraph,
 } from './graph-algorithms.js'
 
 /*
@@ -48,6 +49,19 @@ export function loadGraphFixture(dir: string): GraphFixture | null {
     }
   })
   return graph
+}
+
+/** What a task computes on: a stored graph's vertex ids and edges, or a generated graph (its vertices player100, player101, …). */
+export type GraphSource = { vertices: readonly string[]; edges: Iterable<GraphEdge> } | { generated: GeneratedGraphSpec }
+
+/** A generated graph's vertex ids: player100, player101, … as the sample graph's players are named. */
+export const generatedVid = (vertex: number) => `player${100 + vertex}`
+
+/** The vertex a generated graph's id names, if it has one. */
+function generatedIndex(vid: string, size: number): number | undefined {
+  const match = /^player(\d{3,})$/.exec(vid)
+  const vertex = match ? Number(match[1]) - 100 : -1
+  return vertex >= 0 && vertex < size && generatedVid(vertex) === vid ? vertex : undefined
 }
 
 /** An algorithm run on the sample graph, with its parameters: what a task's rows are computed from. */
@@ -152,18 +166,31 @@ const six = (value: number) => value.toFixed(6)
  * reached (SSSP), a pair (APSP, Jaccard), a triangle, an edge (KCore of TYPE subgraph), or the graph's one row (BFS's
  * visited count, the graph's triangles, global clustering). Labels are vertex ids.
  */
-export function* computedRows(computation: GraphComputation, graph: { vertices: readonly string[]; edges: Iterable<GraphEdge> }): Generator<string[]> {
+export function* computedRows(computation: GraphComputation, source: GraphSource): Generator<string[]> {
   const { algorithm, params, edgeTypes } = normalised(computation)
-  const edges = edgeTypes === null ? graph.edges : [...graph.edges].filter((edge) => edgeTypes.includes(edge.type))
-  const indexed = indexGraph(graph.vertices, edges)
-  const { vertices } = indexed
-  const index = new Map(vertices.map((vid, at) => [vid, at]))
+  let indexed: IndexedGraph
+  let vidOf: (vertex: number) => string
+  let indexOf: (vid: string) => number | undefined
+  if ('generated' in source) {
+    // A generated graph has one kind of edge: nebula_input_edges does not filter it.
+    indexed = generatedGraph(source.generated)
+    vidOf = generatedVid
+    indexOf = (vid) => generatedIndex(vid, indexed.size)
+  } else {
+    const edges = edgeTypes === null ? source.edges : [...source.edges].filter((edge) => edgeTypes.includes(edge.type))
+    const stored = indexGraph(source.vertices, edges)
+    const index = new Map(stored.vertices.map((vid, at) => [vid, at]))
+    indexed = stored
+    vidOf = (vertex) => stored.vertices[vertex] as string
+    indexOf = (vid) => index.get(vid)
+  }
+  const size = indexed.size
   const directed = flag(params.is_directed, true)
   const perVertex = function* (values: ArrayLike<number>) {
-    for (let vertex = 0; vertex < vertices.length; vertex++) yield [vertices[vertex] as string, six(values[vertex] as number)]
+    for (let vertex = 0; vertex < size; vertex++) yield [vidOf(vertex), six(values[vertex] as number)]
   }
   const labelled = function* (labels: ArrayLike<number>) {
-    for (let vertex = 0; vertex < vertices.length; vertex++) yield [vertices[vertex] as string, vertices[labels[vertex] as number] as string]
+    for (let vertex = 0; vertex < size; vertex++) yield [vidOf(vertex), vidOf(labels[vertex] as number)]
   }
   switch (algorithm) {
     case 'pagerank':
@@ -171,19 +198,19 @@ export function* computedRows(computation: GraphComputation, graph: { vertices: 
         iterations: integer(params.iterations, 10, 1, 1000), damping: real(params.damping, 0.85, 0, 1), eps: real(params.eps, 0.0001, -1, Infinity), directed,
       }))
     case 'sssp': {
-      const root = index.get(params.root?.trim() ?? '')
+      const root = indexOf(params.root?.trim() ?? '')
       if (root === undefined) return
       const distance = shortestPaths(indexed, root, directed)
-      for (let vertex = 0; vertex < vertices.length; vertex++) if ((distance[vertex] as number) >= 0) yield [vertices[vertex] as string, six(distance[vertex] as number)]
+      for (let vertex = 0; vertex < size; vertex++) if ((distance[vertex] as number) >= 0) yield [vidOf(vertex), six(distance[vertex] as number)]
       return
     }
     case 'bfs': {
-      const root = index.get(params.root?.trim() ?? '')
-      if (root !== undefined) yield [vertices[root] as string, six(breadthFirstVisited(indexed, root, directed))]
+      const root = indexOf(params.root?.trim() ?? '')
+      if (root !== undefined) yield [vidOf(root), six(breadthFirstVisited(indexed, root, directed))]
       return
     }
     case 'apsp':
-      for (const [from, to, hops] of allPairsShortestPaths(indexed, directed)) yield [vertices[from] as string, vertices[to] as string, six(hops)]
+      for (const [from, to, hops] of allPairsShortestPaths(indexed, directed)) yield [vidOf(from), vidOf(to), six(hops)]
       return
     case 'wcc':
       return yield* labelled(weaklyConnectedComponents(indexed))
@@ -204,29 +231,29 @@ export function* computedRows(computation: GraphComputation, graph: { vertices: 
         for (let at = 0; at < indexed.src.length; at++) {
           const from = indexed.src[at] as number
           const to = indexed.dst[at] as number
-          if (within(from) && within(to)) yield [vertices[from] as string, vertices[to] as string]
+          if (within(from) && within(to)) yield [vidOf(from), vidOf(to)]
         }
         return
       }
-      for (let vertex = 0; vertex < vertices.length; vertex++) if (within(vertex)) yield [vertices[vertex] as string, six(core[vertex] as number)]
+      for (let vertex = 0; vertex < size; vertex++) if (within(vertex)) yield [vidOf(vertex), six(core[vertex] as number)]
       return
     }
     case 'degreecentrality': {
       const { in: inDegree, out } = degrees(indexed)
-      for (let vertex = 0; vertex < vertices.length; vertex++) {
-        yield [vertices[vertex] as string, six((inDegree[vertex] as number) + (out[vertex] as number)), six(out[vertex] as number), six(inDegree[vertex] as number)]
+      for (let vertex = 0; vertex < size; vertex++) {
+        yield [vidOf(vertex), six((inDegree[vertex] as number) + (out[vertex] as number)), six(out[vertex] as number), six(inDegree[vertex] as number)]
       }
       return
     }
     case 'nstepdegrees': {
       const counts = stepDegrees(indexed, integer(params.step, 3, -1, 1000))
-      for (let vertex = 0; vertex < vertices.length; vertex++) {
-        yield [vertices[vertex] as string, six(counts.both[vertex] as number), six(counts.out[vertex] as number), six(counts.in[vertex] as number)]
+      for (let vertex = 0; vertex < size; vertex++) {
+        yield [vidOf(vertex), six(counts.both[vertex] as number), six(counts.out[vertex] as number), six(counts.in[vertex] as number)]
       }
       return
     }
     case 'betweenness':
-      return yield* perVertex(betweenness(indexed, { chosen: index.get(params.chosen?.trim() ?? '') ?? -1, directed }))
+      return yield* perVertex(betweenness(indexed, { chosen: indexOf(params.chosen?.trim() ?? '') ?? -1, directed }))
     case 'closeness':
       return yield* perVertex(closeness(indexed, directed))
     case 'trianglecount': {
@@ -236,14 +263,14 @@ export function* computedRows(computation: GraphComputation, graph: { vertices: 
         for (const _triangle of triangles(indexed)) count++
         yield [six(count)]
       } else if (opt === '2') yield* perVertex(trianglesPerVertex(indexed))
-      else for (const corners of triangles(indexed)) yield corners.map((vertex) => vertices[vertex] as string)
+      else for (const corners of triangles(indexed)) yield corners.map(vidOf)
       return
     }
     case 'jaccard': {
       const similarity = jaccardSimilarity(indexed)
       const second = vids(params.ids2)
       for (const a of vids(params.ids1)) {
-        for (const b of second.length > 0 ? second : vertices) if (a !== b) yield [a, b, six(similarity(index.get(a), index.get(b)))]
+        for (const b of second.length > 0 ? second : everyVid(size, vidOf)) if (a !== b) yield [a, b, six(similarity(indexOf(a), indexOf(b)))]
       }
       return
     }
@@ -254,6 +281,11 @@ export function* computedRows(computation: GraphComputation, graph: { vertices: 
       return
     }
   }
+}
+
+/** Every vertex's id, in order. */
+function* everyVid(size: number, vidOf: (vertex: number) => string): Generator<string> {
+  for (let vertex = 0; vertex < size; vertex++) yield vidOf(vertex)
 }
 
 /** A computation as stored before every algorithm was computed ({algorithm: "pagerank", iterations, damping}) reads as one of now. */

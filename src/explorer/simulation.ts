@@ -4,7 +4,8 @@ import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { EXPLORER_PREFIX } from './routes.js'
-import { computationFor } from './graph.js'
+import type { GeneratedGraphSpec } from './graph-algorithms.js'
+import { computationFor, type GraphFixture } from './graph.js'
 import { jobName } from './jobs.js'
 import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
@@ -87,8 +88,46 @@ const TaskResultScenario = Type.Object(
   },
 )
 
+const GraphProps = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))
+const Vid = Type.String({ minLength: 1, maxLength: 32 })
+
+/** The most edges a generated graph may have: a million vertices' three each and then some. */
+const MAX_GENERATED_EDGES = 16_000_000
+
+const GraphScenario = Type.Object(
+  {
+    vertices: Type.Optional(Type.Array(
+      Type.Union([Vid, Type.Object({ vid: Vid, tag: Type.Optional(Type.String({ minLength: 1, default: 'player' })), props: Type.Optional(GraphProps) }, { additionalProperties: false })]),
+      { maxItems: 100_000, description: 'its vertices in order (the order labels and ties follow): ids, or {vid, tag, props}' },
+    )),
+    edges: Type.Optional(Type.Array(
+      Type.Object({
+        src: Vid,
+        dst: Vid,
+        type: Type.Optional(Type.String({ minLength: 1, default: 'follow', description: 'the edge type a DAG\'s nebula_input_edges picks; default follow' })),
+        rank: Type.Optional(Type.Integer({ description: 'default: how many edges of the same type, src and dst come before it (parallel edges 0, 1, …)' })),
+        props: Type.Optional(GraphProps),
+      }, { additionalProperties: false }),
+      { maxItems: 500_000, description: 'its directed edges in order; parallel edges and self-loops are kept' },
+    )),
+    generated: Type.Optional(Type.Object(
+      {
+        vertices: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'how many: player100, player101, …' }),
+        edges_per_vertex: Type.Optional(Type.Integer({ minimum: 0, maximum: 16, default: 3, description: 'each vertex points to this many others, drawn towards the first vertices' })),
+        seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4_294_967_295, default: 1, description: 'the same seed and sizes give the same graph' })),
+      },
+      { additionalProperties: false, description: 'a graph drawn for large tests instead of a list (not with vertices or edges)' },
+    )),
+  },
+  {
+    additionalProperties: false,
+    description: 'the graph every task computed from now on runs on, in place of the sample graph (a reset brings the sample back)',
+  },
+)
+
 const ScenarioBody = Type.Object(
   {
+    graph: Type.Optional(GraphScenario),
     workflow: Type.Optional(WorkflowScenario),
     task_result: Type.Optional(TaskResultScenario),
     job_id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'default: one more than the highest job id' })),
@@ -152,11 +191,57 @@ const TaskResultAttached = Type.Object({
   rows_given: Type.Boolean({ description: 'true: exactly the rows given; false: row_count rows generated' }),
 })
 
-const JobOrWorkflowCreated = Type.Union([ScenarioCreated, WorkflowCreated, TaskResultAttached], {
-  description: 'the job made; with "workflow", the workflow; with "task_result", the rows attached',
+const GraphReplaced = Type.Object({
+  graph: Type.Object({
+    vertices: Type.Integer(),
+    edges: Type.Integer(),
+    edge_types: Type.Array(Type.String(), { description: 'the types a DAG\'s nebula_input_edges can pick; a generated graph\'s one kind is read whatever it names' }),
+    generated: Type.Boolean(),
+  }),
+})
+
+const JobOrWorkflowCreated = Type.Union([ScenarioCreated, WorkflowCreated, TaskResultAttached, GraphReplaced], {
+  description: 'the job made; with "workflow", the workflow; with "task_result", the rows attached; with "graph", the graph tasks now compute on',
 })
 
 const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
+
+/** A scenario's graph, checked: every vertex once, every edge between two of them, ranks told apart. */
+function graphOf(given: Static<typeof GraphScenario>): GraphFixture | { generated: GeneratedGraphSpec } {
+  if (given.generated !== undefined) {
+    const extra = (['vertices', 'edges'] as const).find((field) => given[field] !== undefined)
+    if (extra !== undefined) throw new ScenarioError(400, `/graph/${extra}`, 'a generated graph is drawn, not listed: give generated, or vertices and edges')
+    const { vertices, edges_per_vertex: edgesPerVertex = 3, seed = 1 } = given.generated
+    if (vertices * edgesPerVertex > MAX_GENERATED_EDGES) throw new ScenarioError(400, '/graph/generated', `at most ${MAX_GENERATED_EDGES} edges`)
+    return { generated: { size: vertices, edgesPerVertex, seed } }
+  }
+  if (given.vertices === undefined) throw new ScenarioError(400, '/graph', 'give vertices (and edges), or generated')
+  const vertices = given.vertices.map((vertex) => (typeof vertex === 'string' ? { vid: vertex, tag: 'player', props: {} } : { vid: vertex.vid, tag: vertex.tag ?? 'player', props: vertex.props ?? {} }))
+  const seen = new Set<string>()
+  vertices.forEach((vertex, index) => {
+    if (seen.has(vertex.vid)) throw new ScenarioError(400, `/graph/vertices/${index}`, `vertex ${vertex.vid} is listed twice`)
+    seen.add(vertex.vid)
+  })
+  const ranks = new Map<string, Set<number>>()
+  const edges = (given.edges ?? []).map((edge, index) => {
+    for (const end of ['src', 'dst'] as const) {
+      if (!seen.has(edge[end])) throw new ScenarioError(400, `/graph/edges/${index}/${end}`, `no vertex ${edge[end]} is listed`)
+    }
+    const type = edge.type ?? 'follow'
+    const key = `${type}\n${edge.src}\n${edge.dst}`
+    const taken = ranks.get(key) ?? new Set<number>()
+    const rank = edge.rank ?? taken.size
+    if (taken.has(rank)) throw new ScenarioError(400, `/graph/edges/${index}/rank`, `a ${type} edge ${edge.src}→${edge.dst} of rank ${rank} is listed already`)
+    taken.add(rank)
+    ranks.set(key, taken)
+    return { type, src: edge.src, dst: edge.dst, rank, props: edge.props ?? {} }
+  })
+  const tags: GraphFixture['tags'] = {}
+  for (const vertex of vertices) tags[vertex.tag] ??= Object.keys(vertex.props)
+  const edgeTypes: GraphFixture['edge_types'] = {}
+  for (const edge of edges) edgeTypes[edge.type] ??= Object.keys(edge.props)
+  return { space: 'scenario', tags, edge_types: edgeTypes, vertices, edges }
+}
 
 /** The job fields a scenario of a workflow does not take: it makes no job. */
 const JOB_FIELDS = ['job_id', 'name', 'workflow_id', 'workflow_name', 'tasks'] as const
@@ -225,6 +310,8 @@ const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, na
 /** Explorer's part of the control API: reset to the fixture, and scenarios. */
 export function explorerSimulation({ db }: ExplorerSimulationOptions) {
   const store = new ExplorerStore(db)
+  /** The graph each graph scenario replaced, by its answer: what undoing it (a provider state's teardown) puts back. */
+  const replacedGraphs = new WeakMap<object, GraphFixture | { generated: GeneratedGraphSpec }>()
   // The store's own queries cover jobs and tasks; the step still to come is the overview's alone.
   const nextStep = db.prepare<[number], { due_at: number; task_id: string | null; status: number }>(
     'SELECT due_at, task_id, status FROM explorer_job_steps WHERE job_id = ? ORDER BY due_at, seq LIMIT 1',
@@ -294,6 +381,18 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
       refusals: [409],
       /** A job (preparing now) whose tasks run, succeed or fail at the times the body gives. */
       create(body, now) {
+        if (body.graph !== undefined) {
+          const extra = (['workflow', 'task_result', ...JOB_FIELDS] as const).find((field) => body[field] !== undefined)
+          if (extra !== undefined) throw new ScenarioError(400, `/${extra}`, 'a scenario with "graph" replaces the graph, nothing else: give other fields in a scenario of their own')
+          const graph = graphOf(body.graph)
+          const replaced = store.graphSnapshot()
+          store.replaceGraph(graph)
+          const created = 'generated' in graph
+            ? { graph: { vertices: graph.generated.size, edges: graph.generated.size * graph.generated.edgesPerVertex, edge_types: ['follow'], generated: true } }
+            : { graph: { vertices: graph.vertices.length, edges: graph.edges.length, edge_types: Object.keys(graph.edge_types), generated: false } }
+          replacedGraphs.set(created, replaced)
+          return created
+        }
         if (body.task_result !== undefined) {
           const extra = ['workflow', ...JOB_FIELDS].find((field) => body[field as keyof typeof body] !== undefined)
           if (extra !== undefined) throw new ScenarioError(400, `/${extra}`, 'a scenario with "task_result" attaches rows, nothing else: give other fields in a scenario of their own')
@@ -371,7 +470,10 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
         }
       },
       undo(_body, created) {
-        if ('job_id' in created) store.deleteJob(created.job_id)
+        if ('graph' in created) {
+          const replaced = replacedGraphs.get(created)
+          if (replaced !== undefined) store.replaceGraph(replaced)
+        } else if ('job_id' in created) store.deleteJob(created.job_id)
         else if ('workflow_id' in created) store.deleteWorkflow(created.workflow_id)
         else store.deleteTaskResult(created.workflow_name, created.task_id)
       },

@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import { tasksOfDag, type DagTaskPlan } from './dag.js'
-import { computedRows, type GraphComputation, type GraphEdge, type GraphFixture } from './graph.js'
+import type { GeneratedGraphSpec } from './graph-algorithms.js'
+import { computedRows, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource } from './graph.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -201,8 +202,15 @@ export class ExplorerStore {
       insertEdge: () => db.prepare<[string, string, string, number, string]>('INSERT INTO explorer_graph_edges (type, src, dst, rank, props) VALUES (?, ?, ?, ?, ?)'),
       graphVertices: () => db.prepare<[], string>('SELECT vid FROM explorer_graph_vertices ORDER BY rowid').pluck(),
       graphEdges: () => db.prepare<[], GraphEdge>('SELECT type, src, dst, rank FROM explorer_graph_edges ORDER BY rowid'),
+      graphVertexRows: () => db.prepare<[], { vid: string; tag: string; props: string }>('SELECT vid, tag, props FROM explorer_graph_vertices ORDER BY rowid'),
+      graphEdgeRows: () => db.prepare<[], GraphEdge & { props: string }>('SELECT type, src, dst, rank, props FROM explorer_graph_edges ORDER BY rowid'),
       deleteGraph: () => db.prepare('DELETE FROM explorer_graph_vertices'),
       deleteGraphEdges: () => db.prepare('DELETE FROM explorer_graph_edges'),
+      generatedGraph: () => db.prepare<[], { size: number; edgesPerVertex: number; seed: number }>(
+        'SELECT size, edges_per_vertex AS edgesPerVertex, seed FROM explorer_graph_generated WHERE id = 1',
+      ),
+      insertGeneratedGraph: () => db.prepare<[number, number, number]>('INSERT INTO explorer_graph_generated (id, size, edges_per_vertex, seed) VALUES (1, ?, ?, ?)'),
+      deleteGeneratedGraph: () => db.prepare('DELETE FROM explorer_graph_generated'),
       insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name, create_time, update_time) VALUES (?, ?, ?, ?)'),
       nextWorkflowId: () => db.prepare<[], number>("SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM explorer_workflows WHERE id NOT GLOB '*[^0-9]*'").pluck(),
       insertWorkflowTask: () => db.prepare(
@@ -517,8 +525,8 @@ export class ExplorerStore {
     this.statements.setTaskStatus.run({ job, task, status, at })
     const plan = this.statements.taskPlan.get(job, task)
     // Computed on the sample graph when the task says how and the store has one; else drawn, as before.
-    const graph = status === 2 && plan?.compute != null ? this.graph() : null
-    if (plan && graph !== null && graph.vertices.length > 0) {
+    const graph = status === 2 && plan?.compute != null ? this.graphSource() : null
+    if (plan && graph !== null && ('generated' in graph || graph.vertices.length > 0)) {
       this.insertRows(job, task, computedRows(JSON.parse(plan.compute as string) as GraphComputation, graph))
     } else if (status === 2 && plan && plan.row_count !== null) {
       const columns = JSON.parse(plan.columns) as string[]
@@ -582,9 +590,39 @@ export class ExplorerStore {
     })()
   }
 
-  /** The sample graph's vertex ids and edges, in the order they were written. */
+  /** The graph the tasks computed from now on run on, in place of the one stored (or generated) before: all or nothing. */
+  replaceGraph(graph: GraphFixture | { generated: GeneratedGraphSpec }): void {
+    this.db.transaction(() => {
+      this.statements.deleteGraphEdges.run()
+      this.statements.deleteGraph.run()
+      this.statements.deleteGeneratedGraph.run()
+      if ('generated' in graph) this.statements.insertGeneratedGraph.run(graph.generated.size, graph.generated.edgesPerVertex, graph.generated.seed)
+      else this.insertGraph(graph)
+    })()
+  }
+
+  /** The stored graph's vertex ids and edges, in the order they were written (none while a generated graph stands in). */
   graph(): { vertices: string[]; edges: GraphEdge[] } {
     return { vertices: this.statements.graphVertices.all() as string[], edges: this.statements.graphEdges.all() }
+  }
+
+  /** The whole graph as stored, properties and all, or the generated graph's spec: what replaceGraph takes back. */
+  graphSnapshot(): GraphFixture | { generated: GeneratedGraphSpec } {
+    const generated = this.statements.generatedGraph.get()
+    if (generated !== undefined) return { generated }
+    const vertices = this.statements.graphVertexRows.all().map((row) => ({ vid: row.vid, tag: row.tag, props: JSON.parse(row.props) as GraphFixture['vertices'][number]['props'] }))
+    const edges = this.statements.graphEdgeRows.all().map((row) => ({ ...row, props: JSON.parse(row.props) as GraphFixture['edges'][number]['props'] }))
+    const tags: GraphFixture['tags'] = {}
+    for (const vertex of vertices) tags[vertex.tag] ??= Object.keys(vertex.props)
+    const edgeTypes: GraphFixture['edge_types'] = {}
+    for (const edge of edges) edgeTypes[edge.type] ??= Object.keys(edge.props)
+    return { space: 'snapshot', tags, edge_types: edgeTypes, vertices, edges }
+  }
+
+  /** What tasks compute on: the generated graph if a scenario set one, else the stored graph. */
+  graphSource(): GraphSource {
+    const generated = this.statements.generatedGraph.get()
+    return generated === undefined ? this.graph() : { generated }
   }
 
   /** Empties every Explorer table, for a reset. */
@@ -596,6 +634,7 @@ export class ExplorerStore {
     this.statements.deleteTaskResults.run()
     this.statements.deleteGraphEdges.run()
     this.statements.deleteGraph.run()
+    this.statements.deleteGeneratedGraph.run()
   }
 }
 
