@@ -253,14 +253,14 @@ t.test('a scenario\'s graph: listed or generated, computed on by the tasks made 
 
   const listed = await scenario({ graph: { vertices: ['a', { vid: 'b', tag: 'team', props: { name: 'B' } }, 'c', 'd'], edges: [{ src: 'a', dst: 'b' }, { src: 'a', dst: 'b' }, { src: 'c', dst: 'd', type: 'serve' }] } })
   t.equal(listed.statusCode, 201)
-  t.strictSame(listed.json(), { graph: { vertices: 4, edges: 3, edge_types: ['follow', 'serve'], generated: false } })
+  t.strictSame(listed.json(), { graph: { space: null, vertices: 4, edges: 3, edge_types: ['follow', 'serve'], generated: false } })
   const onListed = await pageRankJob()
   t.strictSame(onListed.wcc, [['a', 'a'], ['b', 'a'], ['c', 'c'], ['d', 'c']])
   // b gets 0.15 + 0.85 × (0.15/2 + 0.15/2) after the first round, and so on: a and c point to nobody else.
   t.strictSame(onListed.pagerank, [['a', '0.150000'], ['b', '0.277500'], ['c', '0.150000'], ['d', '0.277500']])
 
   const generated = await scenario({ graph: { generated: { vertices: 2000, edges_per_vertex: 2, seed: 7 } } })
-  t.strictSame(generated.json(), { graph: { vertices: 2000, edges: 4000, edge_types: ['follow'], generated: true } })
+  t.strictSame(generated.json(), { graph: { space: null, vertices: 2000, edges: 4000, edge_types: ['follow'], generated: true } })
   const onGenerated = await pageRankJob()
   t.equal(onGenerated.pagerank.length, 2000)
   t.strictSame([onGenerated.pagerank[0]?.[0], onGenerated.pagerank[1999]?.[0]], ['player100', 'player2099'])
@@ -301,4 +301,37 @@ t.test('the generic scenario provider state sets a graph and its teardown puts t
   t.equal(teardown.statusCode, 200, teardown.body)
   t.equal(store.graph().vertices.length, 81, 'the sample graph is back')
   t.match(store.graphSnapshot(), { vertices: [{ vid: 'player100', tag: 'player', props: { name: 'Tim Duncan', age: 42 } }] }, 'with its properties')
+})
+
+t.test('a space\'s own graph: a DAG task reads the space its datasource names, the others the sample', async (t) => {
+  const { app, clock } = await startSandbox(t)
+  const given = await app.inject({
+    method: 'POST', url: '/_resultbox/provider-states',
+    payload: { state: 'scenario', params: { vendor: 'explorer', graph: { space: 'tiny', vertices: ['x', 'y', 'z'], edges: [{ src: 'x', dst: 'y' }] } } },
+  })
+  t.equal(given.statusCode, 200, given.body)
+  t.match(given.json(), { graph: { space: 'tiny', vertices: 3, edges: 1 } }, given.body)
+  const wcc = (id: string, space: string) => ({
+    id, type: 'analytics_wcc', name: 'WCC', spec: { iterations: '10' },
+    graph: { output: [{ name: 'vid' }, { name: 'label' }] }, datasource: { type: 'nebula', spec: { type: 'nebula', space } },
+  })
+  const schema = JSON.stringify({ datasources: [], tasks: [wcc('analytics_wcc_1', 'tiny'), wcc('analytics_wcc_2', 'demo_basketballplayer')], deps: [] })
+  const flow = await app.inject({ method: 'POST', url: '/api-analytics/flows', headers: COOKIE, payload: { name: 'spaces', schema } })
+  const run = async () => {
+    const jobId = (await createJob(app, flow.json().data.id, { input: {} })).json().data.id as number
+    clock.advance(60 * 60 * 1000)
+    const rows = async (taskId: string) => (await explorerGet(app, `/jobs/${jobId}/tasks/${taskId}/sample_result?limit=1000`)).json().data.items as string[][]
+    return [await rows('analytics_wcc_1'), await rows('analytics_wcc_2')]
+  }
+  const [tiny, sample] = await run()
+  t.strictSame(tiny, [['x', 'x'], ['y', 'x'], ['z', 'z']], 'the space\'s own graph')
+  t.equal(sample?.length, 81, 'another space: the sample graph')
+  const teardown = await app.inject({
+    method: 'POST', url: '/_resultbox/provider-states',
+    payload: { state: 'scenario', action: 'teardown', params: { vendor: 'explorer', graph: { space: 'tiny', vertices: ['x', 'y', 'z'], edges: [{ src: 'x', dst: 'y' }] } } },
+  })
+  t.equal(teardown.statusCode, 200)
+  const store = new ExplorerStore(app.resultbox.db)
+  t.equal(store.graphSnapshot('tiny'), null, 'undone: the space has no graph of its own again')
+  t.equal((await run())[0]?.length, 81, 'and reads the sample')
 })

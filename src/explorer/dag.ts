@@ -22,7 +22,10 @@ const DagTask = Type.Object({
     params: Type.Optional(Type.Array(DagParam)),
     output: Type.Optional(Type.Array(Type.Object({ name: Type.String() }))),
   })),
-  datasource: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), spec: Type.Optional(Type.Object({ type: Type.Optional(Type.String()) })) })),
+  datasource: Type.Optional(Type.Object({
+    type: Type.Optional(Type.String()),
+    spec: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), space: Type.Optional(Type.String()) })),
+  })),
 })
 
 const DagDep = Type.Object({
@@ -61,6 +64,8 @@ export interface DagTaskPlan {
   fed: FedParam[]
   /** It reads its graph from upstream (datasource "dependence"), not from NebulaGraph. */
   dependence: boolean
+  /** The NebulaGraph space its datasource reads, if it names one. */
+  space?: string
 }
 
 export interface DagWorkflowTask {
@@ -130,6 +135,7 @@ function planOf(task: Static<typeof DagTask>, upstream: Static<typeof DagDep>[])
       reads: [...new Set(upstream.map((dep) => dep.src))],
       fed,
       dependence: task.datasource?.spec?.type === 'dependence',
+      ...(task.datasource?.spec?.space ? { space: task.datasource.spec.space } : {}),
     },
   }
 }

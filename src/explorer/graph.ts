@@ -54,6 +54,9 @@ export function loadGraphFixture(dir: string): GraphFixture | null {
 /** What a task computes on: a stored graph's vertex ids and edges, or a generated graph (its vertices player100, player101, …). */
 export type GraphSource = { vertices: readonly string[]; edges: Iterable<GraphEdge> } | { generated: GeneratedGraphSpec }
 
+/** A graph as the store keeps it: listed, properties and all, or the numbers a generated one is drawn from. */
+export type StoredGraph = GraphFixture | { generated: GeneratedGraphSpec }
+
 /** A generated graph's vertex ids: player100, player101, … as the sample graph's players are named. */
 export const generatedVid = (vertex: number) => `player${100 + vertex}`
 
@@ -71,6 +74,8 @@ export interface GraphComputation {
   params: Record<string, string>
   /** The edge types it reads (a DAG's nebula_input_edges); null: every type. */
   edgeTypes: string[] | null
+  /** The NebulaGraph space its DAG's datasource names: that space's graph if a test gave it one, else the sample. */
+  space?: string
 }
 
 export type GraphAlgorithm =

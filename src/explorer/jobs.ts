@@ -131,9 +131,11 @@ export function jobFromWorkflow(store: ExplorerStore, workflowId: string, input:
     // No rows or count of the test's own (a drawn task's count is the default; a DAG's comes from its spec), nor a
     // graph from upstream: the rows are the algorithm's on the sample graph, with the task's parameters.
     const ownCount = task.dag === null ? rowCount !== DEFAULT_ROW_COUNT : attached !== undefined
-    const compute = rows === null && !ownCount && !task.dag?.dependence
+    const computation = rows === null && !ownCount && !task.dag?.dependence
       ? computationFor(task.dag?.algorithm ?? task.name, task.dag === null ? input[task.id] ?? {} : spec, task.columns.length)
       : undefined
+    // On the graph of the space its datasource reads, when a test gave that space one.
+    const compute = computation && task.dag?.space ? { ...computation, space: task.dag.space } : computation
     return { task, rows, rowCount, outcome, compute }
   })
   const timeline = planJob(

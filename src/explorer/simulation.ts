@@ -4,8 +4,7 @@ import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { EXPLORER_PREFIX } from './routes.js'
-import type { GeneratedGraphSpec } from './graph-algorithms.js'
-import { computationFor, type GraphFixture } from './graph.js'
+import { computationFor, type GraphFixture, type StoredGraph } from './graph.js'
 import { jobName } from './jobs.js'
 import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
@@ -96,6 +95,11 @@ const MAX_GENERATED_EDGES = 16_000_000
 
 const GraphScenario = Type.Object(
   {
+    space: Type.Optional(Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'the NebulaGraph space whose tasks read it (a console DAG\'s datasource names one); default: the sample graph\'s place, which every space without its own reads',
+    })),
     vertices: Type.Optional(Type.Array(
       Type.Union([Vid, Type.Object({ vid: Vid, tag: Type.Optional(Type.String({ minLength: 1, default: 'player' })), props: Type.Optional(GraphProps) }, { additionalProperties: false })]),
       { maxItems: 100_000, description: 'its vertices in order (the order labels and ties follow): ids, or {vid, tag, props}' },
@@ -121,7 +125,7 @@ const GraphScenario = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'the graph every task computed from now on runs on, in place of the sample graph (a reset brings the sample back)',
+    description: 'the graph the tasks computed from now on run on (those reading its space, or all), in place of the one before (a reset brings the sample back)',
   },
 )
 
@@ -193,6 +197,7 @@ const TaskResultAttached = Type.Object({
 
 const GraphReplaced = Type.Object({
   graph: Type.Object({
+    space: Type.Union([Type.String(), Type.Null()], { description: 'the space it is for; null: the sample graph\'s place' }),
     vertices: Type.Integer(),
     edges: Type.Integer(),
     edge_types: Type.Array(Type.String(), { description: 'the types a DAG\'s nebula_input_edges can pick; a generated graph\'s one kind is read whatever it names' }),
@@ -207,7 +212,7 @@ const JobOrWorkflowCreated = Type.Union([ScenarioCreated, WorkflowCreated, TaskR
 const DEFAULT_WORKFLOW = { id: '1', name: 'workflow_scenario' }
 
 /** A scenario's graph, checked: every vertex once, every edge between two of them, ranks told apart. */
-function graphOf(given: Static<typeof GraphScenario>): GraphFixture | { generated: GeneratedGraphSpec } {
+function graphOf(given: Static<typeof GraphScenario>): StoredGraph {
   if (given.generated !== undefined) {
     const extra = (['vertices', 'edges'] as const).find((field) => given[field] !== undefined)
     if (extra !== undefined) throw new ScenarioError(400, `/graph/${extra}`, 'a generated graph is drawn, not listed: give generated, or vertices and edges')
@@ -311,7 +316,7 @@ const fromWorkflow = (task: WorkflowTaskRow): ScenarioTask => ({ id: task.id, na
 export function explorerSimulation({ db }: ExplorerSimulationOptions) {
   const store = new ExplorerStore(db)
   /** The graph each graph scenario replaced, by its answer: what undoing it (a provider state's teardown) puts back. */
-  const replacedGraphs = new WeakMap<object, GraphFixture | { generated: GeneratedGraphSpec }>()
+  const replacedGraphs = new WeakMap<object, { space: string; graph: StoredGraph | null }>()
   // The store's own queries cover jobs and tasks; the step still to come is the overview's alone.
   const nextStep = db.prepare<[number], { due_at: number; task_id: string | null; status: number }>(
     'SELECT due_at, task_id, status FROM explorer_job_steps WHERE job_id = ? ORDER BY due_at, seq LIMIT 1',
@@ -385,11 +390,12 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
           const extra = (['workflow', 'task_result', ...JOB_FIELDS] as const).find((field) => body[field] !== undefined)
           if (extra !== undefined) throw new ScenarioError(400, `/${extra}`, 'a scenario with "graph" replaces the graph, nothing else: give other fields in a scenario of their own')
           const graph = graphOf(body.graph)
-          const replaced = store.graphSnapshot()
-          store.replaceGraph(graph)
+          const space = body.graph.space ?? ''
+          const replaced = { space, graph: store.graphSnapshot(space) }
+          store.replaceGraph(graph, space)
           const created = 'generated' in graph
-            ? { graph: { vertices: graph.generated.size, edges: graph.generated.size * graph.generated.edgesPerVertex, edge_types: ['follow'], generated: true } }
-            : { graph: { vertices: graph.vertices.length, edges: graph.edges.length, edge_types: Object.keys(graph.edge_types), generated: false } }
+            ? { graph: { space: space || null, vertices: graph.generated.size, edges: graph.generated.size * graph.generated.edgesPerVertex, edge_types: ['follow'], generated: true } }
+            : { graph: { space: space || null, vertices: graph.vertices.length, edges: graph.edges.length, edge_types: Object.keys(graph.edge_types), generated: false } }
           replacedGraphs.set(created, replaced)
           return created
         }
@@ -472,7 +478,8 @@ export function explorerSimulation({ db }: ExplorerSimulationOptions) {
       undo(_body, created) {
         if ('graph' in created) {
           const replaced = replacedGraphs.get(created)
-          if (replaced !== undefined) store.replaceGraph(replaced)
+          if (replaced?.graph === null) store.deleteGraph(replaced.space)
+          else if (replaced !== undefined) store.replaceGraph(replaced.graph, replaced.space)
         } else if ('job_id' in created) store.deleteJob(created.job_id)
         else if ('workflow_id' in created) store.deleteWorkflow(created.workflow_id)
         else store.deleteTaskResult(created.workflow_name, created.task_id)

@@ -2,8 +2,7 @@ import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import { tasksOfDag, type DagTaskPlan } from './dag.js'
-import type { GeneratedGraphSpec } from './graph-algorithms.js'
-import { computedRows, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource } from './graph.js'
+import { computedRows, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource, type StoredGraph } from './graph.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -198,18 +197,26 @@ export class ExplorerStore {
       ),
       deleteTaskResult: () => db.prepare<[string, string]>('DELETE FROM explorer_task_results WHERE workflow_name = ? AND task_id = ?'),
       deleteTaskResults: () => db.prepare('DELETE FROM explorer_task_results'),
-      insertVertex: () => db.prepare<[string, string, string]>('INSERT INTO explorer_graph_vertices (vid, tag, props) VALUES (?, ?, ?)'),
-      insertEdge: () => db.prepare<[string, string, string, number, string]>('INSERT INTO explorer_graph_edges (type, src, dst, rank, props) VALUES (?, ?, ?, ?, ?)'),
-      graphVertices: () => db.prepare<[], string>('SELECT vid FROM explorer_graph_vertices ORDER BY rowid').pluck(),
-      graphEdges: () => db.prepare<[], GraphEdge>('SELECT type, src, dst, rank FROM explorer_graph_edges ORDER BY rowid'),
-      graphVertexRows: () => db.prepare<[], { vid: string; tag: string; props: string }>('SELECT vid, tag, props FROM explorer_graph_vertices ORDER BY rowid'),
-      graphEdgeRows: () => db.prepare<[], GraphEdge & { props: string }>('SELECT type, src, dst, rank, props FROM explorer_graph_edges ORDER BY rowid'),
+      insertVertex: () => db.prepare<[string, string, string, string]>('INSERT INTO explorer_graph_vertices (space, vid, tag, props) VALUES (?, ?, ?, ?)'),
+      insertEdge: () => db.prepare<[string, string, string, string, number, string]>(
+        'INSERT INTO explorer_graph_edges (space, type, src, dst, rank, props) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      graphVertices: () => db.prepare<[string], string>('SELECT vid FROM explorer_graph_vertices WHERE space = ? ORDER BY rowid').pluck(),
+      graphEdges: () => db.prepare<[string], GraphEdge>('SELECT type, src, dst, rank FROM explorer_graph_edges WHERE space = ? ORDER BY rowid'),
+      graphVertexRows: () => db.prepare<[string], { vid: string; tag: string; props: string }>('SELECT vid, tag, props FROM explorer_graph_vertices WHERE space = ? ORDER BY rowid'),
+      graphEdgeRows: () => db.prepare<[string], GraphEdge & { props: string }>('SELECT type, src, dst, rank, props FROM explorer_graph_edges WHERE space = ? ORDER BY rowid'),
+      graphHas: () => db.prepare<[string, string], number>(
+        'SELECT EXISTS (SELECT 1 FROM explorer_graph_vertices WHERE space = ?) OR EXISTS (SELECT 1 FROM explorer_graph_generated WHERE space = ?)',
+      ).pluck(),
+      deleteSpaceVertices: () => db.prepare<[string]>('DELETE FROM explorer_graph_vertices WHERE space = ?'),
+      deleteSpaceEdges: () => db.prepare<[string]>('DELETE FROM explorer_graph_edges WHERE space = ?'),
+      deleteSpaceGenerated: () => db.prepare<[string]>('DELETE FROM explorer_graph_generated WHERE space = ?'),
       deleteGraph: () => db.prepare('DELETE FROM explorer_graph_vertices'),
       deleteGraphEdges: () => db.prepare('DELETE FROM explorer_graph_edges'),
-      generatedGraph: () => db.prepare<[], { size: number; edgesPerVertex: number; seed: number }>(
-        'SELECT size, edges_per_vertex AS edgesPerVertex, seed FROM explorer_graph_generated WHERE id = 1',
+      generatedGraph: () => db.prepare<[string], { size: number; edgesPerVertex: number; seed: number }>(
+        'SELECT size, edges_per_vertex AS edgesPerVertex, seed FROM explorer_graph_generated WHERE space = ?',
       ),
-      insertGeneratedGraph: () => db.prepare<[number, number, number]>('INSERT INTO explorer_graph_generated (id, size, edges_per_vertex, seed) VALUES (1, ?, ?, ?)'),
+      insertGeneratedGraph: () => db.prepare<[string, number, number, number]>('INSERT INTO explorer_graph_generated (space, size, edges_per_vertex, seed) VALUES (?, ?, ?, ?)'),
       deleteGeneratedGraph: () => db.prepare('DELETE FROM explorer_graph_generated'),
       insertWorkflow: () => db.prepare('INSERT INTO explorer_workflows (id, name, create_time, update_time) VALUES (?, ?, ?, ?)'),
       nextWorkflowId: () => db.prepare<[], number>("SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM explorer_workflows WHERE id NOT GLOB '*[^0-9]*'").pluck(),
@@ -525,9 +532,10 @@ export class ExplorerStore {
     this.statements.setTaskStatus.run({ job, task, status, at })
     const plan = this.statements.taskPlan.get(job, task)
     // Computed on the sample graph when the task says how and the store has one; else drawn, as before.
-    const graph = status === 2 && plan?.compute != null ? this.graphSource() : null
+    const computation = status === 2 && plan?.compute != null ? (JSON.parse(plan.compute) as GraphComputation) : null
+    const graph = computation === null ? null : this.graphSource(computation.space ?? '')
     if (plan && graph !== null && ('generated' in graph || graph.vertices.length > 0)) {
-      this.insertRows(job, task, computedRows(JSON.parse(plan.compute as string) as GraphComputation, graph))
+      this.insertRows(job, task, computedRows(computation as GraphComputation, graph))
     } else if (status === 2 && plan && plan.row_count !== null) {
       const columns = JSON.parse(plan.columns) as string[]
       this.insertRows(job, task, generateRows(job, task, plan.name, columns, plan.row_count))
@@ -582,47 +590,57 @@ export class ExplorerStore {
     this.statements.setPassword.run(account, password)
   }
 
-  /** Stores the sample graph the tasks run on, in the order given. */
-  insertGraph(graph: GraphFixture): void {
+  /**
+   * Stores a space's graph in the order given: the space '' is the sample graph, which a space with none of its own
+   * reads.
+   */
+  insertGraph(graph: GraphFixture, space = ''): void {
     this.db.transaction(() => {
-      for (const vertex of graph.vertices) this.statements.insertVertex.run(vertex.vid, vertex.tag, JSON.stringify(vertex.props))
-      for (const edge of graph.edges) this.statements.insertEdge.run(edge.type, edge.src, edge.dst, edge.rank, JSON.stringify(edge.props))
+      for (const vertex of graph.vertices) this.statements.insertVertex.run(space, vertex.vid, vertex.tag, JSON.stringify(vertex.props))
+      for (const edge of graph.edges) this.statements.insertEdge.run(space, edge.type, edge.src, edge.dst, edge.rank, JSON.stringify(edge.props))
     })()
   }
 
-  /** The graph the tasks computed from now on run on, in place of the one stored (or generated) before: all or nothing. */
-  replaceGraph(graph: GraphFixture | { generated: GeneratedGraphSpec }): void {
+  /** The graph a space's tasks computed from now on run on, in place of the one it had (listed or generated): all or nothing. */
+  replaceGraph(graph: StoredGraph, space = ''): void {
     this.db.transaction(() => {
-      this.statements.deleteGraphEdges.run()
-      this.statements.deleteGraph.run()
-      this.statements.deleteGeneratedGraph.run()
-      if ('generated' in graph) this.statements.insertGeneratedGraph.run(graph.generated.size, graph.generated.edgesPerVertex, graph.generated.seed)
-      else this.insertGraph(graph)
+      this.deleteGraph(space)
+      if ('generated' in graph) this.statements.insertGeneratedGraph.run(space, graph.generated.size, graph.generated.edgesPerVertex, graph.generated.seed)
+      else this.insertGraph(graph, space)
     })()
   }
 
-  /** The stored graph's vertex ids and edges, in the order they were written (none while a generated graph stands in). */
-  graph(): { vertices: string[]; edges: GraphEdge[] } {
-    return { vertices: this.statements.graphVertices.all() as string[], edges: this.statements.graphEdges.all() }
+  /** Drops a space's own graph: it reads the sample graph again (the space '' then has none). */
+  deleteGraph(space: string): void {
+    this.statements.deleteSpaceEdges.run(space)
+    this.statements.deleteSpaceVertices.run(space)
+    this.statements.deleteSpaceGenerated.run(space)
   }
 
-  /** The whole graph as stored, properties and all, or the generated graph's spec: what replaceGraph takes back. */
-  graphSnapshot(): GraphFixture | { generated: GeneratedGraphSpec } {
-    const generated = this.statements.generatedGraph.get()
+  /** A space's listed graph: its vertex ids and edges, in the order they were written (none when generated or absent). */
+  graph(space = ''): { vertices: string[]; edges: GraphEdge[] } {
+    return { vertices: this.statements.graphVertices.all(space) as string[], edges: this.statements.graphEdges.all(space) }
+  }
+
+  /** A space's own graph, properties and all, or its generated graph's numbers, or null: what replaceGraph takes back. */
+  graphSnapshot(space = ''): StoredGraph | null {
+    if (!this.statements.graphHas.get(space, space)) return null
+    const generated = this.statements.generatedGraph.get(space)
     if (generated !== undefined) return { generated }
-    const vertices = this.statements.graphVertexRows.all().map((row) => ({ vid: row.vid, tag: row.tag, props: JSON.parse(row.props) as GraphFixture['vertices'][number]['props'] }))
-    const edges = this.statements.graphEdgeRows.all().map((row) => ({ ...row, props: JSON.parse(row.props) as GraphFixture['edges'][number]['props'] }))
+    const vertices = this.statements.graphVertexRows.all(space).map((row) => ({ vid: row.vid, tag: row.tag, props: JSON.parse(row.props) as GraphFixture['vertices'][number]['props'] }))
+    const edges = this.statements.graphEdgeRows.all(space).map((row) => ({ ...row, props: JSON.parse(row.props) as GraphFixture['edges'][number]['props'] }))
     const tags: GraphFixture['tags'] = {}
     for (const vertex of vertices) tags[vertex.tag] ??= Object.keys(vertex.props)
     const edgeTypes: GraphFixture['edge_types'] = {}
     for (const edge of edges) edgeTypes[edge.type] ??= Object.keys(edge.props)
-    return { space: 'snapshot', tags, edge_types: edgeTypes, vertices, edges }
+    return { space: space || 'sample', tags, edge_types: edgeTypes, vertices, edges }
   }
 
-  /** What tasks compute on: the generated graph if a scenario set one, else the stored graph. */
-  graphSource(): GraphSource {
-    const generated = this.statements.generatedGraph.get()
-    return generated === undefined ? this.graph() : { generated }
+  /** What a task reading `space` computes on: that space's own graph, generated or listed, else the sample graph (space ''). */
+  graphSource(space = ''): GraphSource {
+    const read = space !== '' && this.statements.graphHas.get(space, space) ? space : ''
+    const generated = this.statements.generatedGraph.get(read)
+    return generated === undefined ? this.graph(read) : { generated }
   }
 
   /** Empties every Explorer table, for a reset. */
