@@ -39,7 +39,7 @@ COPY fixtures ./fixtures
 # The start-up code cache, made here once with the flags CMD runs with, so that every container's first
 # start is as fast as a second one. It stays root's: the server only reads it (a start that cannot use it,
 # say under other V8 flags, compiles as usual and cannot write, which costs time, nothing else).
-RUN node --max-semi-space-size=4 dist/resultbox.mjs --write-code-cache \
+RUN node --max-semi-space-size=16 dist/resultbox.mjs --write-code-cache \
  && chmod -R a+rX /app/code-cache \
  && mkdir -p /data && chown node:node /data
 USER node
@@ -50,4 +50,4 @@ EXPOSE 8080 8100-8199
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_resultbox/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # resultbox.mjs handles SIGTERM and SIGINT itself, so it is safe as PID 1.
-CMD ["node", "--max-semi-space-size=4", "dist/resultbox.mjs"]
+CMD ["node", "--max-semi-space-size=16", "dist/resultbox.mjs"]

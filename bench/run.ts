@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
 /** What ships: the package's bin (since the esbuild bundle, dist/resultbox.mjs rather than tsc's dist/main.js). */
 /** The flags npm start, the bin's shebang and the container run resultbox with. */
-const RESULTBOX_NODE_FLAGS = ['--max-semi-space-size=4']
+const RESULTBOX_NODE_FLAGS = ['--max-semi-space-size=16']
 const RESULTBOX = path.join(root, (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: { resultbox: string } }).bin.resultbox)
 const BARE = path.join(here, 'bare.js')
 const READY = '/_resultbox/ready'

@@ -46,7 +46,7 @@ function rssKiB(pid: number): number {
 const port = await freePort()
 const server = await startServer({
   name: 'resultbox',
-  nodeArgs: ['--max-semi-space-size=4'],
+  nodeArgs: ['--max-semi-space-size=16'],
   script: path.join(root, manifest.bin.resultbox),
   env: cleanEnvironment({ PORT: String(port), RESULTBOX_DB: path.join(scratchFolder(), 'soak.sqlite'), LOG_LEVEL: 'warn', RESULTBOX_PRPM_ONE_SHOT_READ: 'false' }),
   port,
