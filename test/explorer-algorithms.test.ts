@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { computationFor, computationOf, computedRows, loadGraphFixture, type GraphEdge } from '../src/explorer/graph.js'
+import { COMPUTE_BUDGET, computationCost, computationFor, computationOf, computedRows, loadGraphFixture, type GraphComputation, type GraphEdge } from '../src/explorer/graph.js'
 import {
   betweenness, closeness, clusteringCoefficients, coreNumbers, indexGraph, labelPropagation, pageRank, stepDegrees,
 } from '../src/explorer/graph-algorithms.js'
@@ -276,6 +276,7 @@ t.test('a scenario\'s graph: listed or generated, computed on by the tasks made 
     [{ graph: { vertices: ['a'], edges: [{ src: 'a', dst: 'a', rank: 1 }, { src: 'a', dst: 'a', rank: 1 }] } }, '/graph/edges/1/rank'],
     [{ graph: { generated: { vertices: 10 }, vertices: ['a'] } }, '/graph/vertices'],
     [{ graph: {} }, '/graph'],
+    [{ graph: { generated: { vertices: 1_000_000, edges_per_vertex: 9 } } }, '/graph/generated'],
     [{ graph: { vertices: ['a'] }, job_id: 5 }, '/job_id'],
   ] as const) {
     const refused = await scenario(body)
@@ -334,4 +335,22 @@ t.test('a space\'s own graph: a DAG task reads the space its datasource names, t
   const store = new ExplorerStore(app.resultbox.db)
   t.equal(store.graphSnapshot('tiny'), null, 'undone: the space has no graph of its own again')
   t.equal((await run())[0]?.length, 81, 'and reads the sample')
+})
+
+t.test('work past the budget is not computed: on a generated 100,000-vertex graph, closeness is drawn and PageRank computed', async (t) => {
+  const { app, clock } = await startSandbox(t)
+  const scenario = (body: object) => app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: body })
+  await scenario({ graph: { generated: { vertices: 100_000, edges_per_vertex: 3 } } })
+  t.ok(computationCost(computationOf('CNC') as GraphComputation, 100_000, 300_000) > COMPUTE_BUDGET, 'a BFS from each of 100,000 vertices')
+  t.ok(computationCost(computationOf('PageRank') as GraphComputation, 1_000_000, 3_000_000) <= COMPUTE_BUDGET, 'ten rounds over a million vertices')
+  const made = (await scenario({ tasks: [{ name: 'PageRank' }, { name: 'Closeness' }] })).json()
+  const began = Date.now()
+  clock.advance(60 * 60 * 1000)
+  const rows = async (url: string) => (await app.inject({ method: 'GET', url: `${url}?limit=1000000`, headers: COOKIE })).json().data.items as string[][]
+  const pagerank = await rows(made.sample_result_urls[0])
+  const closenessRows = await rows(made.sample_result_urls[1])
+  t.comment(`both tasks finished and were read in ${Date.now() - began} ms`)
+  t.equal(pagerank.length, 100_000, 'PageRank: one row a vertex of the generated graph')
+  t.equal(closenessRows.length, 81, 'closeness: generated rows, the task\'s default count')
+  t.ok(closenessRows.every(([, value]) => /^\d+\.\d{6}$/.test(value as string)))
 })

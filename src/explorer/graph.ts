@@ -162,6 +162,48 @@ export function cellsOf({ algorithm, params }: GraphComputation): number {
   }
 }
 
+/**
+ * About how many steps a computation takes on a graph of `vertices` and `edges` (Map-heavy algorithms weighted for
+ * their allocations), so that a task asking for all-pairs work on a generated million-vertex graph cannot hold the
+ * server for hours: beyond COMPUTE_BUDGET its rows are generated instead.
+ */
+export function computationCost({ algorithm, params }: GraphComputation, vertices: number, edges: number): number {
+  const linear = vertices + edges
+  const rounds = integer(params.iterations, 10, 0, 1000)
+  switch (algorithm) {
+    case 'pagerank':
+      return integer(params.iterations, 10, 1, 1000) * linear
+    case 'apsp':
+      // Every reachable pair is a row as well as a step.
+      return vertices * linear + vertices * vertices
+    case 'betweenness':
+    case 'closeness':
+      return vertices * linear
+    case 'nstepdegrees':
+      return 3 * vertices * linear
+    case 'lpa':
+    case 'hanp':
+      return 20 * rounds * linear
+    case 'louvain':
+      return 50 * integer(params.inner_iteration, 10, 1, 1000) * linear
+    case 'trianglecount':
+    case 'clusteringcoefficient':
+    case 'jaccard':
+      return 20 * linear
+    default:
+      return linear
+  }
+}
+
+/** The steps a computation may take (about a second here); a costlier one's rows are generated. */
+export const COMPUTE_BUDGET = 300_000_000
+
+/** How many vertices and edges a computation would read from a graph (a generated one's without drawing it). */
+export function sizeOf(source: GraphSource): { vertices: number; edges: number } {
+  if ('generated' in source) return { vertices: source.generated.size, edges: source.generated.size * source.generated.edgesPerVertex }
+  return { vertices: source.vertices.length, edges: Array.isArray(source.edges) ? source.edges.length : [...source.edges].length }
+}
+
 /** Numbers as Explorer writes them: strings with six decimals (counts and hops too). */
 const six = (value: number) => value.toFixed(6)
 

@@ -90,8 +90,8 @@ const TaskResultScenario = Type.Object(
 const GraphProps = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))
 const Vid = Type.String({ minLength: 1, maxLength: 32 })
 
-/** The most edges a generated graph may have: a million vertices' three each and then some. */
-const MAX_GENERATED_EDGES = 16_000_000
+/** The most edges a generated graph may have (64 MB as typed arrays while a task computes on it). */
+const MAX_GENERATED_EDGES = 8_000_000
 
 const GraphScenario = Type.Object(
   {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import { tasksOfDag, type DagTaskPlan } from './dag.js'
-import { computedRows, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource, type StoredGraph } from './graph.js'
+import { COMPUTE_BUDGET, computationCost, computedRows, sizeOf, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource, type StoredGraph } from './graph.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -534,7 +534,9 @@ export class ExplorerStore {
     // Computed on the sample graph when the task says how and the store has one; else drawn, as before.
     const computation = status === 2 && plan?.compute != null ? (JSON.parse(plan.compute) as GraphComputation) : null
     const graph = computation === null ? null : this.graphSource(computation.space ?? '')
-    if (plan && graph !== null && ('generated' in graph || graph.vertices.length > 0)) {
+    const size = graph === null ? null : sizeOf(graph)
+    // Within the budget only: all-pairs work on a generated million-vertex graph would hold the server for hours.
+    if (plan && graph !== null && size !== null && size.vertices > 0 && computationCost(computation as GraphComputation, size.vertices, size.edges) <= COMPUTE_BUDGET) {
       this.insertRows(job, task, computedRows(computation as GraphComputation, graph))
     } else if (status === 2 && plan && plan.row_count !== null) {
       const columns = JSON.parse(plan.columns) as string[]
