@@ -342,7 +342,14 @@ t.test('work past the budget is not computed: on a generated 100,000-vertex grap
   const scenario = (body: object) => app.inject({ method: 'POST', url: '/_resultbox/scenarios/explorer', payload: body })
   await scenario({ graph: { generated: { vertices: 100_000, edges_per_vertex: 3 } } })
   t.ok(computationCost(computationOf('CNC') as GraphComputation, 100_000, 300_000) > COMPUTE_BUDGET, 'a BFS from each of 100,000 vertices')
-  t.ok(computationCost(computationOf('PageRank') as GraphComputation, 1_000_000, 3_000_000) <= COMPUTE_BUDGET, 'ten rounds over a million vertices')
+  t.ok(computationCost(computationOf('PageRank') as GraphComputation, 1_000_000, 3_000_000) <= COMPUTE_BUDGET, 'ten rounds over a million vertices, and its million rows')
+  const manyIds = Array.from({ length: 5000 }, (_none, at) => `player${100 + at}`).join(',')
+  t.ok(computationCost(computationOf('Jaccard', { ids1: manyIds }) as GraphComputation, 100_000, 300_000) > COMPUTE_BUDGET, '5,000 ids against 100,000 vertices: 500 million rows')
+  t.ok(computationCost(computationOf('Jaccard', { ids1: manyIds }) as GraphComputation, 81, 233) <= COMPUTE_BUDGET, 'the same ids on the sample graph')
+  t.ok(computationCost(computationOf('APSP') as GraphComputation, 5000, 15_000) > COMPUTE_BUDGET, 'every pair of 5,000 vertices')
+  for (const [name, spec] of [['APSP', {}], ['BNC', {}], ['NStepDegrees', {}], ['Louvain', {}], ['HANP', {}], ['TriangleCount', {}], ['KCore', { type: 'subgraph' }]] as const) {
+    t.ok(computationCost(computationOf(name, spec) as GraphComputation, 81, 233) <= COMPUTE_BUDGET / 100, `${name} on the sample graph: well within`)
+  }
   const made = (await scenario({ tasks: [{ name: 'PageRank' }, { name: 'Closeness' }] })).json()
   const began = Date.now()
   clock.advance(60 * 60 * 1000)

@@ -162,36 +162,47 @@ export function cellsOf({ algorithm, params }: GraphComputation): number {
   }
 }
 
+/** What writing one row to the store costs, in steps: a row is a JSON array and an insert, not an addition. */
+const ROW_STEPS = 100
+
 /**
- * About how many steps a computation takes on a graph of `vertices` and `edges` (Map-heavy algorithms weighted for
- * their allocations), so that a task asking for all-pairs work on a generated million-vertex graph cannot hold the
- * server for hours: beyond COMPUTE_BUDGET its rows are generated instead.
+ * About how many steps a computation takes on a graph of `vertices` and `edges`, the rows it writes included
+ * (Map-heavy algorithms weighted for their allocations), so that a task asking for all-pairs work, or a Jaccard of
+ * thousands of ids against every vertex, on a generated million-vertex graph cannot hold the server for hours:
+ * beyond COMPUTE_BUDGET its rows are generated instead.
  */
 export function computationCost({ algorithm, params }: GraphComputation, vertices: number, edges: number): number {
   const linear = vertices + edges
   const rounds = integer(params.iterations, 10, 0, 1000)
+  const perVertex = ROW_STEPS * vertices
   switch (algorithm) {
     case 'pagerank':
-      return integer(params.iterations, 10, 1, 1000) * linear
+      return integer(params.iterations, 10, 1, 1000) * linear + perVertex
     case 'apsp':
-      // Every reachable pair is a row as well as a step.
-      return vertices * linear + vertices * vertices
+      // Every reachable pair is a row: as many as every pair, at worst.
+      return vertices * linear + ROW_STEPS * vertices * vertices
     case 'betweenness':
     case 'closeness':
-      return vertices * linear
+      return vertices * linear + perVertex
     case 'nstepdegrees':
-      return 3 * vertices * linear
+      return 3 * vertices * linear + perVertex
     case 'lpa':
     case 'hanp':
-      return 20 * rounds * linear
+      return 20 * rounds * linear + perVertex
     case 'louvain':
-      return 50 * integer(params.inner_iteration, 10, 1, 1000) * linear
+      return 50 * integer(params.inner_iteration, 10, 1, 1000) * linear + perVertex
+    case 'jaccard': {
+      const pairs = vids(params.ids1).length * (vids(params.ids2).length || vertices)
+      return 20 * linear + ROW_STEPS * pairs
+    }
     case 'trianglecount':
     case 'clusteringcoefficient':
-    case 'jaccard':
-      return 20 * linear
+      // A triangle list has at most a row an edge's worth for graphs like these; per vertex, a row each.
+      return 20 * linear + ROW_STEPS * linear
+    case 'kcore':
+      return linear + ROW_STEPS * linear
     default:
-      return linear
+      return linear + perVertex
   }
 }
 
