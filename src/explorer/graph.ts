@@ -17,16 +17,28 @@ import {
 
 export const GRAPH_FIXTURE_FILE = 'basketballplayer.json'
 
-const Props = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))
+/** A vertex's or an edge's properties. */
+export const GraphProps = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))
+/** A vertex id, as the sample space's are (FIXED_STRING(32)). */
+export const GraphVid = Type.String({ minLength: 1, maxLength: 32 })
 
 export const GraphFixture = Type.Object({
   space: Type.String({ minLength: 1 }),
   tags: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'each tag\'s properties' }),
   edge_types: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'each edge type\'s properties' }),
-  vertices: Type.Array(Type.Object({ vid: Type.String({ minLength: 1, maxLength: 32 }), tag: Type.String(), props: Props })),
-  edges: Type.Array(Type.Object({ type: Type.String(), src: Type.String(), dst: Type.String(), rank: Type.Integer(), props: Props })),
+  vertices: Type.Array(Type.Object({ vid: GraphVid, tag: Type.String(), props: GraphProps })),
+  edges: Type.Array(Type.Object({ type: Type.String(), src: GraphVid, dst: GraphVid, rank: Type.Integer(), props: GraphProps })),
 })
 export type GraphFixture = Static<typeof GraphFixture>
+
+/** A graph of these vertices and edges, its tags and edge types declared with the properties their first carries. */
+export function graphFixtureOf(space: string, vertices: GraphFixture['vertices'], edges: GraphFixture['edges']): GraphFixture {
+  const tags: GraphFixture['tags'] = {}
+  for (const vertex of vertices) tags[vertex.tag] ??= Object.keys(vertex.props)
+  const edgeTypes: GraphFixture['edge_types'] = {}
+  for (const edge of edges) edgeTypes[edge.type] ??= Object.keys(edge.props)
+  return { space, tags, edge_types: edgeTypes, vertices, edges }
+}
 
 /** An edge as the algorithms read it: the fixture's, without its properties. */
 export type GraphEdge = Omit<GraphFixture['edges'][number], 'props'>

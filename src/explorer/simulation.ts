@@ -4,7 +4,7 @@ import { Nullable } from '../schemas.js'
 import { NextStep, OVERVIEW_LIMIT, Progress, ScenarioError, isoOrNull, isoTime, type VendorSimulation } from '../simulation.js'
 import { DEFAULT_ROW_COUNT, columnsOf } from './algorithms.js'
 import { EXPLORER_PREFIX } from './routes.js'
-import { computationFor, type GraphFixture, type StoredGraph } from './graph.js'
+import { GraphProps, GraphVid, computationFor, graphFixtureOf, type StoredGraph } from './graph.js'
 import { jobName } from './jobs.js'
 import { FAILED, INTERRUPTED, Row, STATUS_NAMES, SUCCESS, Status, TASK_ID_PATTERN, TaskOutcome, WORKFLOW_ID_PATTERN } from './schemas.js'
 import { ExplorerStore, type WorkflowTaskRow } from './store.js'
@@ -87,8 +87,6 @@ const TaskResultScenario = Type.Object(
   },
 )
 
-const GraphProps = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))
-const Vid = Type.String({ minLength: 1, maxLength: 32 })
 
 /** The most edges a generated graph may have (64 MB as typed arrays while a task computes on it). */
 const MAX_GENERATED_EDGES = 8_000_000
@@ -101,13 +99,13 @@ const GraphScenario = Type.Object(
       description: 'the NebulaGraph space whose tasks read it (a console DAG\'s datasource names one); default: the sample graph\'s place, which every space without its own reads',
     })),
     vertices: Type.Optional(Type.Array(
-      Type.Union([Vid, Type.Object({ vid: Vid, tag: Type.Optional(Type.String({ minLength: 1, default: 'player' })), props: Type.Optional(GraphProps) }, { additionalProperties: false })]),
+      Type.Union([GraphVid, Type.Object({ vid: GraphVid, tag: Type.Optional(Type.String({ minLength: 1, default: 'player' })), props: Type.Optional(GraphProps) }, { additionalProperties: false })]),
       { maxItems: 100_000, description: 'its vertices in order (the order labels and ties follow): ids, or {vid, tag, props}' },
     )),
     edges: Type.Optional(Type.Array(
       Type.Object({
-        src: Vid,
-        dst: Vid,
+        src: GraphVid,
+        dst: GraphVid,
         type: Type.Optional(Type.String({ minLength: 1, default: 'follow', description: 'the edge type a DAG\'s nebula_input_edges picks; default follow' })),
         rank: Type.Optional(Type.Integer({ description: 'default: how many edges of the same type, src and dst come before it (parallel edges 0, 1, …)' })),
         props: Type.Optional(GraphProps),
@@ -241,11 +239,7 @@ function graphOf(given: Static<typeof GraphScenario>): StoredGraph {
     ranks.set(key, taken)
     return { type, src: edge.src, dst: edge.dst, rank, props: edge.props ?? {} }
   })
-  const tags: GraphFixture['tags'] = {}
-  for (const vertex of vertices) tags[vertex.tag] ??= Object.keys(vertex.props)
-  const edgeTypes: GraphFixture['edge_types'] = {}
-  for (const edge of edges) edgeTypes[edge.type] ??= Object.keys(edge.props)
-  return { space: 'scenario', tags, edge_types: edgeTypes, vertices, edges }
+  return graphFixtureOf('scenario', vertices, edges)
 }
 
 /** The job fields a scenario of a workflow does not take: it makes no job. */

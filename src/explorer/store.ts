@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto'
 import { statementsOnDemand, type Db } from '../database.js'
 import { generateRows } from './algorithms.js'
 import { tasksOfDag, type DagTaskPlan } from './dag.js'
-import { COMPUTE_BUDGET, computationCost, computedRows, sizeOf, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource, type StoredGraph } from './graph.js'
+import { COMPUTE_BUDGET, computationCost, computedRows, graphFixtureOf, sizeOf, type GraphComputation, type GraphEdge, type GraphFixture, type GraphSource, type StoredGraph } from './graph.js'
 import type { Fixture, FixtureWorkflow, JobFilter } from './schemas.js'
 import type { Step } from './timeline.js'
 
@@ -631,11 +631,7 @@ export class ExplorerStore {
     if (generated !== undefined) return { generated }
     const vertices = this.statements.graphVertexRows.all(space).map((row) => ({ vid: row.vid, tag: row.tag, props: JSON.parse(row.props) as GraphFixture['vertices'][number]['props'] }))
     const edges = this.statements.graphEdgeRows.all(space).map((row) => ({ ...row, props: JSON.parse(row.props) as GraphFixture['edges'][number]['props'] }))
-    const tags: GraphFixture['tags'] = {}
-    for (const vertex of vertices) tags[vertex.tag] ??= Object.keys(vertex.props)
-    const edgeTypes: GraphFixture['edge_types'] = {}
-    for (const edge of edges) edgeTypes[edge.type] ??= Object.keys(edge.props)
-    return { space: space || 'sample', tags, edge_types: edgeTypes, vertices, edges }
+    return graphFixtureOf(space || 'sample', vertices, edges)
   }
 
   /** What a task reading `space` computes on: that space's own graph, generated or listed, else the sample graph (space ''). */
