@@ -16,6 +16,7 @@ import { latestSandboxTime, migrate, migratedImage, openDatabase, recordSandboxT
 import { sendVendorError } from './errors.js'
 import { Faults } from './faults.js'
 import { Journal } from './journal.js'
+import { ReplayLane } from './replay-lane.js'
 import { watchTraffic } from './traffic.js'
 import { ProviderStateBook } from './provider-states/book.js'
 import { Scheduler } from './scheduler.js'
@@ -64,6 +65,8 @@ export interface BuildOptions {
     compiled: CompiledSchemas
     /** A new store with every migration applied, which its own starts from. */
     storeImage: () => Promise<Buffer>
+    /** Whether its server's logger writes Fastify's request lines, which its own (a child of that one) then does too. */
+    logsRequests: () => boolean
   }
 }
 
@@ -93,15 +96,17 @@ function claimedUrls(modules: readonly VendorModule[]) {
   const claimWith = (context: VendorContext) => {
     claimers = modules.flatMap((module) => (module.claims ? [module.claims(context)] : []))
   }
-  if (!modules.some((module) => module.claims)) return { options: {}, claimWith }
-  const rewriteUrl = (request: IncomingMessage): string => {
+  /** The URL a vendor claims the request as, if one does. */
+  const claimOf = (request: IncomingMessage): string | undefined => {
     for (const claims of claimers) {
       const url = claims(request)
       if (url !== undefined) return url
     }
-    return request.url ?? '/'
+    return undefined
   }
-  return { options: { rewriteUrl }, claimWith }
+  if (!modules.some((module) => module.claims)) return { options: {}, claimWith, claimOf }
+  const rewriteUrl = (request: IncomingMessage): string => claimOf(request) ?? request.url ?? '/'
+  return { options: { rewriteUrl }, claimWith, claimOf }
 }
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
@@ -111,16 +116,19 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const compiled = options.world?.compiled ?? new CompiledSchemas()
   // The server's own world dispatches its port's requests: those under /sandboxes/{name} to that sandbox.
   let dispatch: RequestHandler | undefined
+  // The world's own handler: a replay (replay-lane.ts), else Fastify's routing; set once its services are made.
+  let answer: RequestHandler | undefined
   const claimed = claimedUrls(vendors.modules)
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     // The server's own world dispatches its port's requests; a named sandbox's own port counts its requests.
     serverFactory: serverWith((handler) => {
       const { world } = options
-      if (world === undefined) return (request, response) => (dispatch ?? handler)(request, response)
+      const own: RequestHandler = (request, response) => (answer ?? handler)(request, response)
+      if (world === undefined) return (request, response) => (dispatch ?? own)(request, response)
       return (request, response) => {
         world.arrived(response)
-        handler(request, response)
+        own(request, response)
       }
     }),
     // The control API takes JSON values as sent; each vendor as its server does.
@@ -163,13 +171,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }
 
   const scheduler = new Scheduler(clock, app.log as FastifyBaseLogger, storeRevision(db))
-  const context: VendorContext = { config, db, clock, scheduler }
+  const faults = new Faults()
+  const journal = new Journal(config.journalSize)
+  const logsRequests = options.world?.logsRequests ?? requestLogging(app.log, options)
+  const lane = new ReplayLane({ vendors, clock, faults, journal, logsRequests, claimOf: claimed.claimOf, enabled: !config.validateResponses })
+  const context: VendorContext = { config, db, clock, scheduler, replays: lane }
   claimed.claimWith(context)
   for (const vendor of vendors.modules) for (const work of vendor.timedWork(context)) scheduler.register(work)
   const simulations = Object.fromEntries(vendors.modules.map((vendor) => [vendor.name, vendor.simulation(context)]))
   const providerStates = new ProviderStateBook({ db, clock, scheduler, simulations, compiled })
-  const faults = new Faults()
-  const journal = new Journal(config.journalSize)
   // Made when the first sandbox is: one migrated store, copied for each.
   let image: Promise<Buffer> | undefined
   const storeImage = () => (image ??= migratedImage(migrationsDir))
@@ -185,11 +195,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       migrationsDir: options.migrationsDir,
       onContractViolation: options.onContractViolation,
       loggerInstance: (app.log as FastifyBaseLogger).child({ sandbox: name }),
-      world: { name, basePath, drained, arrived, compiled, storeImage },
+      world: { name, basePath, drained, arrived, compiled, storeImage, logsRequests },
     }),
   })
-  if (sandboxes) dispatch = sandboxes.dispatcher(app.routing)
-  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, providerStates, faults, journal, sandboxes, reached: { basePath: options.world?.basePath ?? '', ownPort: null } })
+  answer = (request, response) => {
+    if (!lane.answer(request, response)) app.routing(request, response)
+  }
+  if (sandboxes) dispatch = sandboxes.dispatcher(answer)
+  app.decorate('resultbox', { config, db, clock, scheduler, vendors, simulations, providerStates, faults, journal, sandboxes, reached: { basePath: options.world?.basePath ?? '', ownPort: null }, lane, answer })
   watchTraffic(app, { vendors, clock, faults, journal })
   finishUnreadBodies(app, { maxBytes: config.uploadMaxBytes })
   // Registered before any route, so that it sees them all; it builds the document on first request.
@@ -199,6 +212,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       Object.assign({}, ...vendors.modules.map((vendor) => vendor.examples({ fixturesDir: config.fixturesDir, migrationsDir })))),
   )
   if (config.validateResponses) checkResponses(app, options.onContractViolation)
+  // Fastify answers 503 to what arrives while it closes: nothing is replayed past this point.
+  app.addHook('preClose', (done) => {
+    lane.close()
+    done()
+  })
   app.addHook('onReady', async () => scheduler.start())
   // Before this server stops listening: the sandboxes reached through its port end their streams and go.
   if (sandboxes) app.addHook('preClose', async () => sandboxes.closeAll())
@@ -227,6 +245,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 }
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void
+
+/**
+ * Whether Fastify writes its request lines ('incoming request', 'request completed', at info) with this
+ * logger: never without one (`logger: false`), as pino's level says, and always, for all that is known,
+ * with a caller's logger that cannot say.
+ */
+function requestLogging(log: FastifyBaseLogger, options: BuildOptions): () => boolean {
+  if (options.loggerInstance === undefined && options.logger === false) return () => false
+  const levelAware = log as Partial<{ isLevelEnabled(level: string): boolean }>
+  if (typeof levelAware.isLevelEnabled !== 'function') return () => true
+  return () => levelAware.isLevelEnabled?.call(log, 'info') === true
+}
 
 /**
  * A world's http.Server, as Fastify would make it (its options, timeouts and limits), with a request handler

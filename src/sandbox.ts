@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SandboxClock } from './clock.js'
 import type { Config } from './config.js'
 import type { Db } from './database.js'
 import type { Faults } from './faults.js'
 import type { Journal } from './journal.js'
+import type { ReplayLane } from './replay-lane.js'
 import type { ProviderStateBook } from './provider-states/book.js'
 import type { SandboxRegistry } from './sandboxes/registry.js'
 import type { Scheduler } from './scheduler.js'
@@ -34,6 +36,10 @@ export interface Sandbox {
    * once it listens on one of its own; the server's own world at '' and no port of its own.
    */
   reached: { readonly basePath: string; ownPort: number | null }
+  /** The answers its vendors give again before Fastify routes a request. */
+  lane: ReplayLane
+  /** The world's request handler: an answer replayed by the lane, else Fastify's routing. */
+  answer: (request: IncomingMessage, response: ServerResponse) => void
 }
 
 declare module 'fastify' {

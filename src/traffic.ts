@@ -1,8 +1,8 @@
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SandboxClock } from './clock.js'
 import { InjectedFault, type AppliedFault, type Faults } from './faults.js'
-import { JOURNAL_BODY_MAX_BYTES, type Journal } from './journal.js'
+import { JOURNAL_BODY_MAX_BYTES, type Journal, type JournalRecord } from './journal.js'
 import type { VendorModule } from './vendor-module.js'
 import type { VendorRegistry } from './vendors.js'
 
@@ -25,8 +25,6 @@ declare module 'fastify' {
       fault: AppliedFault | null
       /** Whether the journal has it: once answered, or once its client left. */
       journaled: boolean
-      /** What the connection had carried when the request arrived, to tell what its answer added. */
-      bytesBefore: number | null
     }
   }
 }
@@ -48,12 +46,13 @@ export function watchTraffic(
     // What the status page itself fetches from a vendor (its thumbnails) is the sandbox's own traffic, not a client's.
     const vendor = request.url.includes(OWN_REQUEST) ? null : vendors.vendorOf(request.url)
     const recording = vendor !== null && journal.capacity > 0
-    request.traffic = { vendor, arrivedAt: clock.now(), fault: null, journaled: false, bytesBefore: recording ? request.raw.socket?.bytesWritten ?? null : null }
+    request.traffic = { vendor, arrivedAt: clock.now(), fault: null, journaled: false }
     // Recorded when the response closes, which every response does: just after its last byte went (the next
     // tick after 'finish'), or when its client left before the answer had ended (an SSE reader closed, a
     // timeout during a fault's latency), marked as aborted. No onResponse hook: one listener shared by every
     // response (it finds its request through the response), rather than a hook run and closures per request.
     if (recording) {
+      meterSentBytes(reply.raw)
       ;(reply.raw as RecordedResponse)[RECORDED] = reply
       reply.raw.on('close', recordOnClose)
     }
@@ -74,32 +73,96 @@ export function watchTraffic(
     if (reply !== undefined) record(reply.request, reply, !this.writableFinished)
   }
   const record = (request: FastifyRequest, reply: FastifyReply, aborted: boolean) => {
-    const { vendor, arrivedAt, fault, journaled, bytesBefore } = request.traffic
+    const { vendor, arrivedAt, fault, journaled } = request.traffic
     if (vendor === null || journaled) return
     request.traffic.journaled = true
-    const length = request.headers['content-length']
-    const body = request.body
-    // A chunked body has no Content-Length: its parsed JSON's size stands in.
-    const bodyBytes = length !== undefined ? Number(length) : body === undefined ? null : Buffer.byteLength(JSON.stringify(body) ?? '')
-    // Uploads and large bodies are not kept: the journal holds what a client sent, not megabytes of event logs.
-    const kept = body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(request.headers['content-type']).startsWith('multipart/')
-    // The request keeps its socket; a finished response has let go of it.
-    const bytesAfter = request.raw.socket?.bytesWritten
-    journal.record({
+    journal.record(journalRecordOf(request.raw, reply.raw, {
       vendor: vendor.name,
       arrivedAt,
       operation: request.routeOptions.schema?.operationId ?? null,
-      method: request.method,
-      url: request.url,
-      headers: request.headers as Record<string, string | string[]>,
-      body: kept ? body : null,
-      bodyBytes,
-      // A client that left before the answer began saw no status.
-      status: aborted && !reply.raw.headersSent ? null : reply.statusCode,
+      body: request.body,
       durationMs: reply.elapsedTime,
       fault,
       aborted,
-      sentBytes: bytesBefore === null || bytesAfter === undefined ? null : bytesAfter - bytesBefore,
-    })
+    }))
+  }
+}
+
+/** What the journal keeps of an answered request besides the request and response themselves. */
+export interface ExchangeFacts {
+  vendor: string
+  /** Sandbox time the request arrived. */
+  arrivedAt: number
+  operation: string | null
+  /** The body as parsed; undefined for none. */
+  body: unknown
+  durationMs: number
+  fault: AppliedFault | null
+  /** Whether the client left before the answer ended. */
+  aborted: boolean
+}
+
+/** What a response has written to its connection: from when it had the connection, to its last byte handed over. */
+const SENT = Symbol('resultbox.sent')
+type MeteredResponse = ServerResponse & { [SENT]?: { before: number | null; after: number | null } }
+
+/**
+ * Starts counting the bytes this response writes to its connection (the journal's sent_bytes), as the
+ * connection's count before and after. Before: now, or, for an answer waiting behind another on its connection
+ * (a pipelined request), once the connection is its turn. After: once its last byte is handed to the connection
+ * ('prefinish'), before Node lets the next waiting answer write. Without a socket (inject) it counts nothing.
+ */
+export function meterSentBytes(response: ServerResponse): void {
+  const socket = response.socket
+  ;(response as MeteredResponse)[SENT] = { before: socket ? socket.bytesWritten ?? null : null, after: null }
+  if (!socket) response.on('socket', takeTurn)
+  response.on('prefinish', handedOver)
+}
+
+function takeTurn(this: MeteredResponse, socket: { bytesWritten?: number }): void {
+  const meter = this[SENT]
+  if (meter !== undefined) meter.before = socket.bytesWritten ?? null
+}
+
+function handedOver(this: MeteredResponse): void {
+  const meter = this[SENT]
+  if (meter !== undefined) meter.after = this.socket?.bytesWritten ?? null
+}
+
+/** What the response wrote, head included; for one whose client left, what had gone by then (read off the request's socket). */
+function sentBytesOf(raw: IncomingMessage, response: ServerResponse): number | null {
+  const meter = (response as MeteredResponse)[SENT]
+  if (meter === undefined || meter.before === null) return null
+  const after = meter.after ?? raw.socket?.bytesWritten
+  return after === undefined ? null : after - meter.before
+}
+
+/**
+ * The journal's record of a request whose response has closed: Fastify's, or one the replay lane answered
+ * (replay-lane.ts), recorded alike.
+ */
+export function journalRecordOf(raw: IncomingMessage, response: ServerResponse, facts: ExchangeFacts): JournalRecord {
+  const { headers } = raw
+  const length = headers['content-length']
+  const { body } = facts
+  // A chunked body has no Content-Length: its parsed JSON's size stands in.
+  const bodyBytes = length !== undefined ? Number(length) : body === undefined ? null : Buffer.byteLength(JSON.stringify(body) ?? '')
+  // Uploads and large bodies are not kept: the journal holds what a client sent, not megabytes of event logs.
+  const kept = body !== undefined && (bodyBytes ?? 0) <= JOURNAL_BODY_MAX_BYTES && !String(headers['content-type']).startsWith('multipart/')
+  return {
+    vendor: facts.vendor,
+    arrivedAt: facts.arrivedAt,
+    operation: facts.operation,
+    method: raw.method ?? 'GET',
+    url: raw.url ?? '/',
+    headers: headers as Record<string, string | string[]>,
+    body: kept ? body : null,
+    bodyBytes,
+    // A client that left before the answer began saw no status.
+    status: facts.aborted && !response.headersSent ? null : response.statusCode,
+    durationMs: facts.durationMs,
+    fault: facts.fault,
+    aborted: facts.aborted,
+    sentBytes: sentBytesOf(raw, response),
   }
 }

@@ -15,6 +15,28 @@ export interface VendorContext {
   db: Db
   clock: SandboxClock
   scheduler: Scheduler
+  /** Where its routes offer the answers they can give again before Fastify routes a request (replay-lane.ts). */
+  replays: ReplayOffers
+}
+
+/** An answer a vendor's route gave, to be given again as it was. */
+export interface Replay {
+  /** The route's operationId, as the journal names it. */
+  readonly operation: string
+  /** The head's fields as the route writes them, name then value, in its order (Node adds Date and the connection's own). */
+  readonly headers: readonly string[]
+  readonly bytes: Buffer
+}
+
+/**
+ * A vendor's own test of a request: the 200 its route would answer, when that is certain (the answer is in the
+ * route's cache and the credentials pass); undefined otherwise, and the route answers it, refusals included.
+ */
+export type Replayer = (request: IncomingMessage) => Replay | undefined
+
+export interface ReplayOffers {
+  /** A replayer, asked about the GET requests whose URL starts with `prefix`. */
+  offer(prefix: string, replayer: Replayer): void
 }
 
 /** What the OpenAPI document says of a vendor that no route schema can: its auth, and the headers its answers carry. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { onRequestHookHandler } from 'fastify'
 import type { SandboxClock } from '../clock.js'
 import type { ModelArtsAccessKey, ModelArtsToken } from '../config.js'
 import { sentUrlOf } from '../request-base.js'
@@ -37,12 +38,12 @@ class VerifiedSignatures {
   private readonly entries = new Map<string, VerifiedEntry>()
 
   /** What else the signature covers, as this request carries it: compared piece by piece, never joined on a hit. */
-  static valuesOf(signedHeaders: readonly string[], headers: FastifyRequest['headers']): (string | undefined)[] {
+  static valuesOf(signedHeaders: readonly string[], headers: IncomingHttpHeaders): (string | undefined)[] {
     return [...signedHeaders.map((name) => headerValue(headers[name])), headerValue(headers['x-sdk-content-sha256'])]
   }
 
   /** The entry for this Authorization header, if this request carries everything else it covered, as it was. */
-  get(authorization: string, method: string, url: string, headers: FastifyRequest['headers']): VerifiedEntry | undefined {
+  get(authorization: string, method: string, url: string, headers: IncomingHttpHeaders): VerifiedEntry | undefined {
     const entry = this.entries.get(authorization)
     if (entry === undefined || entry.method !== method || entry.url !== url) return undefined
     const { signedHeaders, values } = entry
@@ -68,22 +69,41 @@ export interface AuthOptions {
   realNow?: () => number
 }
 
+/** What the gateway checks of a request: its credentials, and the project its URL names. */
+export interface CredentialedRequest {
+  method: string
+  /** Path and query as the client sent and signed them: a named sandbox's prefix included. */
+  sentUrl: string
+  headers: IncomingHttpHeaders
+  /** The URL's project_id; undefined for a path that names none. */
+  projectId: string | undefined
+  /** The gateway's id for the request, which its refusals carry. */
+  requestId: string
+}
+
+export interface ModelArtsAuth {
+  /** The routes' onRequest hook: a refusal is thrown, in the gateway's or ModelArts' envelope. */
+  readonly hook: onRequestHookHandler
+  /** Whether a request would pass the hook (the replay lane's question: a refusal is always the route's to give). */
+  admits(request: CredentialedRequest): boolean
+}
+
 /**
  * How ModelArts' gateway admits a request: an AK/SK signature (what Huawei's
  * SDKs send: Authorization: SDK-HMAC-SHA256 …, X-Sdk-Date, X-Project-Id), or
  * an X-Auth-Token (a configured one, or one IAM issued). Either may be scoped
  * to one project; a URL of another project is refused with ModelArts.0210.
  */
-export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date.now }: AuthOptions): onRequestHookHandler {
+export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date.now }: AuthOptions): ModelArtsAuth {
   const verified = new VerifiedSignatures()
   const scopes = new Map<string, (string | null)[]>()
   for (const { token, projectId } of tokens) scopes.set(token, [...(scopes.get(token) ?? []), projectId])
   const keys = new Map(accessKeys.map((key) => [key.accessKeyId, key]))
 
   /** The projects a credential covers (null: all), or throws the gateway's or ModelArts' refusal. */
-  const signedBy = (request: FastifyRequest, authorization: string): (string | null)[] => {
-    const refuse = (detail: string) => ModelArtsErrors.signatureRefused(detail, request.modelartsRequestId)
-    const url = sentUrlOf(request)
+  const signedBy = (request: CredentialedRequest, authorization: string): (string | null)[] => {
+    const refuse = (detail: string) => ModelArtsErrors.signatureRefused(detail, request.requestId)
+    const url = request.sentUrl
     const known = verified.get(authorization, request.method, url, request.headers)
     if (
       known !== undefined && Math.abs(realNow() - known.signedAt) <= SIGNATURE_SKEW_MS &&
@@ -125,20 +145,41 @@ export function modelartsAuth({ tokens, accessKeys, store, clock, realNow = Date
     return [issued.project_id ?? '']
   }
 
-  return (request, _reply, done) => {
+  /** Throws the refusal a request earns, if any. */
+  const check = (request: CredentialedRequest): void => {
     const authorization = firstValue(request.headers.authorization)
     let projects: (string | null)[]
     if (authorization !== undefined && /^SDK-HMAC-SHA256\b/i.test(authorization)) projects = signedBy(request, authorization)
     else {
       const token = firstValue(request.headers['x-auth-token'])
-      if (token === undefined || token === '') throw ModelArtsErrors.tokenMissing(request.modelartsRequestId)
+      if (token === undefined || token === '') throw ModelArtsErrors.tokenMissing(request.requestId)
       projects = tokenOf(token)
     }
-    const projectId = (request.params as { project_id?: string }).project_id
+    const { projectId } = request
     // The SDK's X-Project-Id names the project the credentials act for; it must be the URL's.
     const actingFor = firstValue(request.headers['x-project-id'])
     if (actingFor !== undefined && projectId !== undefined && actingFor !== projectId) throw ModelArtsErrors.projectForbidden()
     if (!projects.includes(null) && (projectId === undefined || !projects.includes(projectId))) throw ModelArtsErrors.projectForbidden()
-    done()
+  }
+
+  return {
+    hook: (request, _reply, done) => {
+      check({
+        method: request.method,
+        sentUrl: sentUrlOf(request),
+        headers: request.headers,
+        projectId: (request.params as { project_id?: string }).project_id,
+        requestId: request.modelartsRequestId,
+      })
+      done()
+    },
+    admits: (request) => {
+      try {
+        check(request)
+        return true
+      } catch {
+        return false
+      }
+    },
   }
 }

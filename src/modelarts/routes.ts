@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AnswerCache } from '../answer-cache.js'
-import { baseUrlOf } from '../request-base.js'
+import { baseUrlAt, basePathAt, baseUrlOf } from '../request-base.js'
 import { useVendorErrors } from '../errors.js'
 import { modelartsAuth } from './auth.js'
 import { ModelArtsErrors, modelartsErrorMapping, newRequestId } from './errors.js'
@@ -22,11 +22,14 @@ declare module 'fastify' {
   }
 }
 
+/** The results page's Content-Type, as Fastify writes JSON. */
+const RESULTS_TYPE = 'application/json; charset=utf-8'
+
 /** Where the vendor serves the data processing API. */
 export const MODELARTS_PREFIX = '/v2'
 
 /** ModelArts data processing ("old version" API), under /v2 as the vendor serves it. */
-export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { modelarts: config }, db, clock, scheduler }) => {
+export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app, { config: { modelarts: config }, db, clock, scheduler, replays }) => {
   const store = new ModelArtsStore(db)
   app.decorateRequest('modelartsRequestId', '')
   app.addHook('onRequest', (request, reply, done) => {
@@ -35,7 +38,8 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
     done()
   })
   useVendorErrors(app, modelartsErrorMapping)
-  const authenticate = modelartsAuth({ tokens: config.tokens, accessKeys: config.accessKeys, store, clock })
+  const auth = modelartsAuth({ tokens: config.tokens, accessKeys: config.accessKeys, store, clock })
+  const authenticate = auth.hook
   const [signingKey] = config.accessKeys as [ModelArtsAccessKey]
   const pages = new AnswerCache(db)
 
@@ -124,7 +128,7 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
       const cacheKey = origin + request.url
       const cached = pages.get(cacheKey, now, revision)
       if (cached !== undefined) {
-        reply.type('application/json; charset=utf-8').send(cached.bytes as never)
+        reply.type(RESULTS_TYPE).send(cached.bytes as never)
         return
       }
       findTask(projectId, taskId)
@@ -148,7 +152,28 @@ export const modelartsApi: FastifyPluginAsyncTypebox<VendorContext> = async (app
         result_description: JSON.parse(sample.result_description) as string[][],
       }))
       const page = { count, results, has_more: start + results.length < count }
-      reply.type('application/json; charset=utf-8').send(pages.put(cacheKey, String(reply.serialize(page)), (second + 1) * 1000).bytes as never)
+      reply.type(RESULTS_TYPE).send(pages.put(cacheKey, String(reply.serialize(page)), (second + 1) * 1000).bytes as never)
     },
   )
+
+  // A page this route has answered, asked for again with credentials that pass, is given again before Fastify
+  // routes the request (replay-lane.ts): the cache and the credentials are the route's own, and so is the head.
+  const { reached } = app.resultbox
+  replays.offer(`${MODELARTS_PREFIX}/`, (request) => {
+    const url = request.url as string
+    const revision = scheduler.catchUp()
+    const cached = pages.get(baseUrlAt(reached, request) + url, clock.now(), revision)
+    if (cached === undefined) return undefined
+    // The page was answered for this very URL: its first segment is the project_id the route read, unless escaped.
+    const projectId = url.slice(MODELARTS_PREFIX.length + 1, url.indexOf('/', MODELARTS_PREFIX.length + 1))
+    if (projectId.includes('%')) return undefined
+    const requestId = newRequestId()
+    const admitted = auth.admits({ method: 'GET', sentUrl: basePathAt(reached, request) + url, headers: request.headers, projectId, requestId })
+    if (!admitted) return undefined
+    return {
+      operation: 'getVersionResults',
+      headers: ['x-request-id', requestId, 'content-type', RESULTS_TYPE, 'content-length', String(cached.bytes.length)],
+      bytes: cached.bytes,
+    }
+  })
 }

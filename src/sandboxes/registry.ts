@@ -51,10 +51,10 @@ export class NamedSandbox {
     return `${SANDBOXES_PREFIX}/${this.name}`
   }
 
-  /** A request that came under the prefix, `url` already the sandbox's own path: into its router. */
+  /** A request that came under the prefix, `url` already the sandbox's own path: to its world's handler. */
   serve(request: IncomingMessage, response: ServerResponse): void {
     this.arrived(response)
-    this.app.routing(request, response)
+    this.app.resultbox.answer(request, response)
   }
 
   /**
