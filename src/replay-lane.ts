@@ -4,7 +4,7 @@ import type { SandboxClock } from './clock.js'
 import type { Faults } from './faults.js'
 import type { Journal } from './journal.js'
 import { OWN_REQUEST, journalRecordOf, meterSentBytes, type ExchangeFacts } from './traffic.js'
-import type { Replayer, ReplayOffers } from './vendor-module.js'
+import type { Replay, Replayer, ReplayOffers } from './vendor-module.js'
 import type { VendorRegistry } from './vendors.js'
 
 /** Where the answered request's journal record waits for its response to close. */
@@ -72,7 +72,14 @@ export class ReplayLane implements ReplayOffers {
     if (offered === undefined || vendor === null || claimOf(request) !== undefined) return false
     const startedAt = performance.now()
     const arrivedAt = clock.now()
-    const replay = offered.replayer(request)
+    let replay: Replay | undefined
+    try {
+      replay = offered.replayer(request)
+    } catch {
+      // Thrown here, it would be thrown from the server's request listener; the route meets the same failure
+      // and answers it in the vendor's envelope.
+      return false
+    }
     if (replay === undefined) return false
     if (journal.capacity > 0) {
       const facts: ExchangeFacts = { vendor: vendor.name, arrivedAt, operation: replay.operation, body: undefined, durationMs: 0, fault: null, aborted: false }

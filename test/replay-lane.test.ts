@@ -246,3 +246,19 @@ t.test('a named sandbox replays its own pages, under the server\'s prefix and at
   t.ok(ownAgain.body.equals(own.body))
   t.match(JSON.parse(own.body.toString()).results[0].signed_new_source, new RegExp(`^http://127\\.0\\.0\\.1:${ownPort}/obs/`))
 })
+
+t.test('a failure while replaying is the route\'s to answer: a 500 in ModelArts\' envelope, and the server goes on', async (t) => {
+  const { app, get, replayed } = await world(t)
+  t.equal((await get(PAGE, TOKEN)).status, 200)
+  const { scheduler } = app.resultbox
+  const catchUp = scheduler.catchUp.bind(scheduler)
+  scheduler.catchUp = () => {
+    throw new Error('the store is gone')
+  }
+  const failed = await get(PAGE, TOKEN)
+  t.equal(failed.status, 500)
+  t.match(JSON.parse(failed.body.toString()), { error_code: 'ModelArts.0010' })
+  scheduler.catchUp = catchUp
+  t.equal((await get(PAGE, TOKEN)).status, 200, 'and answers the next')
+  t.equal(replayed(), 1)
+})
