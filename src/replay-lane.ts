@@ -68,8 +68,9 @@ export class ReplayLane implements ReplayOffers {
     const { faults, vendors, clock, journal, claimOf, logsRequests } = this.options
     if (faults.active || logsRequests() || url.includes(OWN_REQUEST)) return false
     const offered = this.replayers.find(({ prefix }) => url.startsWith(prefix))
+    if (offered === undefined) return false
     const vendor = vendors.vendorOf(url)
-    if (offered === undefined || vendor === null || claimOf(request) !== undefined) return false
+    if (vendor === null || claimOf(request) !== undefined) return false
     const startedAt = performance.now()
     const arrivedAt = clock.now()
     let replay: Replay | undefined
