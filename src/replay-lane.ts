@@ -46,7 +46,7 @@ export interface ReplayLaneOptions {
 export class ReplayLane implements ReplayOffers {
   private readonly replayers: Array<{ prefix: string; replayer: Replayer }> = []
   private closing = false
-  /** How many answers it has given: what tells a test, or an operator, that the lane is taken. */
+  /** How many answers it has given (app.resultbox.lane.replayed): what tells a test that the lane was taken. */
   replayed = 0
 
   constructor(private readonly options: ReplayLaneOptions) {}
