@@ -32,9 +32,16 @@ interface Answer {
 }
 
 /** A world as `npm start` runs one (no response validation), its logger at `level`, listening on loopback. */
-async function world(t: TapTest, { level = 'warn', env = {}, loggerInstance }: { level?: string; env?: Record<string, string>; loggerInstance?: FastifyBaseLogger } = {}) {
+interface WorldOptions {
+  level?: string
+  env?: Record<string, string>
+  loggerInstance?: FastifyBaseLogger
+  /** Default: frozen at START. */
+  clock?: SandboxClock
+}
+
+async function world(t: TapTest, { level = 'warn', env = {}, loggerInstance, clock = new SandboxClock({ start: START, frozen: true }) }: WorldOptions = {}) {
   const config = loadConfig({ RESULTBOX_DB: ':memory:', LOG_LEVEL: level, ...env })
-  const clock = new SandboxClock({ start: START, frozen: true })
   const app = await buildApp(loggerInstance ? { config, clock, loggerInstance } : { config, clock, logger: { level, stream: { write: () => {} } } as never })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
@@ -159,11 +166,41 @@ t.test('what the lane leaves to the route: refusals, another host, another page,
   t.equal(replayed(), 2, 'a GET with a body is the route\'s, which reads it')
 
   await app.inject({ method: 'PUT', url: '/_resultbox/faults', payload: { seed: 1, rules: [{ vendor: 'modelarts', operation: 'getVersionResults', error: { status: 503, probability: 1 } }] } })
-  t.equal((await get(PAGE, TOKEN)).status, 503, 'a fault rule is applied')
+  const faulted = await get(PAGE, TOKEN)
+  t.equal(faulted.status, 503, 'a fault rule is applied')
+  t.strictSame(JSON.parse(faulted.body.toString()), { error_code: 'ModelArts.0010', error_msg: 'Internal server error.' })
   t.equal(replayed(), 2)
   await app.inject({ method: 'DELETE', url: '/_resultbox/faults' })
   t.equal((await get(PAGE, TOKEN)).status, 200)
   t.equal(replayed(), 3, 'once the rules are gone, replayed again')
+})
+
+t.test('an IAM token is held to its expiry on the sandbox clock, also while the page it read is still cached', async (t) => {
+  // A running clock, whose time passes without a change (a set or an advance ends every cached page with it):
+  // its real time is the test's.
+  let real = 0
+  const clock = new SandboxClock({ start: START, realNow: () => real })
+  const { app, get, replayed } = await world(t, { env: { RESULTBOX_MODELARTS_TOKEN_TTL_SECONDS: '1' }, clock })
+  real = 500
+  const issued = await app.inject({
+    method: 'POST',
+    url: '/v3/auth/tokens',
+    payload: { auth: { identity: { methods: ['password'], password: { user: { name: 'resultbox', password: 'resultbox', domain: { name: 'resultbox' } } } }, scope: { project: { id: PROJECT } } } },
+  })
+  t.equal(issued.statusCode, 201)
+  const token = { 'x-auth-token': issued.headers['x-subject-token'] as string }
+  // The token lives until 1.5 s; the page read at 1.2 s is cached until 2 s.
+  real = 1200
+  t.equal((await get(PAGE, token)).status, 200)
+  t.equal((await get(PAGE, token)).status, 200)
+  t.equal(replayed(), 1, 'replayed while the token lives')
+  real = 1600
+  t.equal((await get(PAGE, TOKEN)).status, 200)
+  t.equal(replayed(), 2, 'the page is still cached')
+  const expired = await get(PAGE, token)
+  t.equal(expired.status, 401)
+  t.strictSame(JSON.parse(expired.body.toString()), { error_code: 'ModelArts.0202', error_msg: 'The token has expired.' })
+  t.equal(replayed(), 2, 'the expired token is the route\'s to refuse')
 })
 
 t.test('requests on one connection, sent at once, are answered in order and journaled with their own bytes, replayed or not', async (t) => {
@@ -225,7 +262,7 @@ t.test('a closing world replays nothing; a request an OBS client signed is OBS\'
   t.equal(replayed(), 1)
   app.resultbox.lane.close()
   t.equal((await get(PAGE, TOKEN)).status, 200)
-  t.equal(replayed(), 1, 'once closing, every request is Fastify\'s (which answers 503 once it closes)')
+  t.equal(replayed(), 1, 'once closing, every request is Fastify\'s')
 })
 
 t.test('a named sandbox replays its own pages, under the server\'s prefix and at its own port, each with its own URLs', async (t) => {
